@@ -1,0 +1,90 @@
+{
+  "variables": {
+    "convnode_core_sources": [
+      "native/cpu/isa.cc",
+      "native/cpu/threads.cc",
+      "native/kernels/gemm/sgemm.cc",
+      "native/kernels/gemm/gemm_kernels.cc",
+      "native/kernels/gemm/f32_gemm_ukernel_4x4__scalar.cc",
+      "native/kernels/conv/im2col.cc",
+      "native/kernels/conv/conv2d.cc",
+      "native/kernels/pool/pool2d.cc",
+      "native/kernels/eltwise/activation.cc",
+      "native/kernels/eltwise/channel_ops.cc",
+      "native/kernels/eltwise/softmax.cc",
+      "native/kernels/loss/softmax_cross_entropy.cc",
+      "native/kernels/loss/mse.cc",
+      "native/kernels/optim/sgd.cc",
+      "native/kernels/optim/adam.cc"
+    ],
+    "convnode_avx2_sources": [
+      "native/kernels/gemm/f32_gemm_ukernel_6x16__avx2_fma.cc"
+    ],
+    "convnode_avx2_flags": ["-mavx2", "-mfma"],
+    "convnode_avx512_sources": [
+      "native/kernels/gemm/f32_gemm_ukernel_12x32__avx512.cc"
+    ],
+    "convnode_avx512_flags": ["-mavx512f"],
+    "convnode_neon_sources": [
+      "native/kernels/gemm/f32_gemm_ukernel_8x12__neon.cc"
+    ],
+    "convnode_napi_sources": [
+      "native/napi/addon.cc",
+      "native/napi/args.cc",
+      "native/napi/shapes.cc",
+      "native/napi/gemm_entry.cc",
+      "native/napi/conv_entry.cc",
+      "native/napi/pool_entry.cc",
+      "native/napi/eltwise_entry.cc",
+      "native/napi/loss_entry.cc",
+      "native/napi/optim_entry.cc",
+      "native/napi/runtime_entry.cc"
+    ],
+    "convnode_common_flags": ["-O3", "-std=c++17", "-fopenmp", "-fvisibility=hidden", "-fexceptions"]
+  },
+  "target_defaults": {
+    "include_dirs": ["native/include", "native"],
+    "cflags!": ["-fno-exceptions", "-O2", "-O3"],
+    "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17", "-O2", "-O3"],
+    "cflags_cc": ["<@(convnode_common_flags)"],
+    "defines": ["NAPI_VERSION=8"],
+    "xcode_settings": {
+      "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+      "OTHER_CPLUSPLUSFLAGS": ["<@(convnode_common_flags)"]
+    }
+  },
+  "conditions": [
+    ["target_arch=='x64'", {
+      "targets": [
+        {
+          "target_name": "convnode_avx2",
+          "type": "static_library",
+          "sources": ["<@(convnode_avx2_sources)"],
+          "cflags_cc": ["<@(convnode_avx2_flags)"]
+        },
+        {
+          "target_name": "convnode_avx512",
+          "type": "static_library",
+          "sources": ["<@(convnode_avx512_sources)"],
+          "cflags_cc": ["<@(convnode_avx512_flags)"]
+        }
+      ]
+    }]
+  ],
+  "targets": [
+    {
+      "target_name": "convnode",
+      "sources": ["<@(convnode_core_sources)", "<@(convnode_napi_sources)"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "ldflags": ["-fopenmp"],
+      "conditions": [
+        ["target_arch=='x64'", {
+          "dependencies": ["convnode_avx2", "convnode_avx512"]
+        }],
+        ["target_arch=='arm64'", {
+          "sources": ["<@(convnode_neon_sources)"]
+        }]
+      ]
+    }
+  ]
+}

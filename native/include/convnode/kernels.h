@@ -1,0 +1,150 @@
+// convnode native kernel API: plain C++, raw pointers and small shape structs.
+// No N-API here: the binding in native/napi/ validates every argument before
+// it calls into these functions, so kernels assume well-formed input.
+//
+// Layout: fp32, row-major, NCHW. All sizes are int64_t. Output buffers are
+// written, never allocated; kernels keep grow-only scratch buffers per thread
+// so steady-state calls do not allocate.
+#pragma once
+
+#include <cstdint>
+
+namespace convnode {
+
+// ---------------------------------------------------------------- GEMM
+// C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C.
+// op(A) = A (m x k, leading dimension lda) or A^T (A stored k x m).
+// When beta == 0, C is not read (NaNs in C do not propagate).
+void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+           float alpha, const float* a, int64_t lda, const float* b,
+           int64_t ldb, float beta, float* c, int64_t ldc);
+
+// ---------------------------------------------------------------- conv2d
+// Cross-correlation. x [n, c, h, w], w [k, c/groups, kh, kw], y [n, k, ho, wo].
+struct Conv2dShape {
+  int64_t n, c, h, w;        // input
+  int64_t k, kh, kw;         // filters
+  int64_t stride_h, stride_w;
+  int64_t pad_h, pad_w;      // zero padding, each side
+  int64_t dilation_h, dilation_w;
+  int64_t groups;
+  int64_t ho, wo;            // output size, see conv2d_output_size
+};
+// floor((in + 2*pad - dilation*(kernel-1) - 1) / stride) + 1; may be <= 0
+// when the kernel does not fit (callers reject that).
+int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride,
+                           int64_t pad, int64_t dilation);
+
+void conv2d_forward(const Conv2dShape& s, const float* x, const float* w,
+                    const float* bias /* nullable, [k] */, float* y);
+void conv2d_backward_data(const Conv2dShape& s, const float* dy,
+                          const float* w, float* dx);
+void conv2d_backward_weight(const Conv2dShape& s, const float* x,
+                            const float* dy, float* dw);
+void conv2d_backward_bias(const Conv2dShape& s, const float* dy, float* db);
+
+// ---------------------------------------------------------------- pool2d
+enum class PoolMode { kMax, kAvg, kSum };
+struct Pool2dShape {
+  int64_t n, c, h, w;
+  int64_t kh, kw, stride_h, stride_w, pad_h, pad_w;
+  bool ceil_mode;
+  bool count_include_pad;  // avg only: divide by the window size including
+                           // zero padding (PyTorch's default) or not
+  int64_t ho, wo;          // see pool2d_output_size
+};
+// Like conv (dilation 1), rounding up in ceil mode; in ceil mode the last
+// window must start inside the input or its left padding.
+int64_t pool2d_output_size(int64_t in, int64_t kernel, int64_t stride,
+                           int64_t pad, bool ceil_mode);
+
+void pool2d_forward(PoolMode mode, const Pool2dShape& s, const float* x,
+                    float* y);
+// dx is overwritten. Max pooling recomputes each window's argmax from x
+// (the first maximum wins; NaN counts as a maximum, as in PyTorch).
+void pool2d_backward(PoolMode mode, const Pool2dShape& s, const float* x,
+                     const float* dy, float* dx);
+
+// ---------------------------------------------------------------- eltwise
+enum class Activation { kIdentity, kRelu, kLeakyRelu, kTanh, kSigmoid, kHardtanh };
+struct ActivationParams {
+  float alpha = 0.01f;      // leaky relu slope for x < 0
+  float min_val = -1.0f;    // hardtanh bounds
+  float max_val = 1.0f;
+};
+// y may equal x (in place).
+void activation_forward(Activation kind, const ActivationParams& p, int64_t len,
+                        const float* x, float* y);
+// dx = dy * f'(x); tanh and sigmoid use y = f(x), the others x. dx may equal dy.
+void activation_backward(Activation kind, const ActivationParams& p,
+                         int64_t len, const float* x, const float* y,
+                         const float* dy, float* dx);
+
+// Per-channel data over [n, c, hw] (hw = 1 for dense layers).
+struct ChannelShape { int64_t n, c, hw; };
+// slope has c elements, or 1 shared by every channel (num_slopes).
+void prelu_forward(const ChannelShape& s, int64_t num_slopes, const float* x,
+                   const float* slope, float* y);
+// dslope is overwritten with the sum over n and hw.
+void prelu_backward(const ChannelShape& s, int64_t num_slopes, const float* x,
+                    const float* slope, const float* dy, float* dx,
+                    float* dslope);
+void bias_add(const ChannelShape& s, const float* x, const float* bias, float* y);
+// db[c] = sum over n, hw of dy (overwritten).
+void bias_grad(const ChannelShape& s, const float* dy, float* db);
+
+// Row-wise over [rows, cols]. y may equal x.
+void softmax_forward(int64_t rows, int64_t cols, const float* x, float* y);
+void log_softmax_forward(int64_t rows, int64_t cols, const float* x, float* y);
+// dx = y * (dy - sum(dy * y)), y the softmax output.
+void softmax_backward(int64_t rows, int64_t cols, const float* y,
+                      const float* dy, float* dx);
+// dx = dy - exp(y) * sum(dy), y the log-softmax output.
+void log_softmax_backward(int64_t rows, int64_t cols, const float* y,
+                          const float* dy, float* dx);
+
+// ---------------------------------------------------------------- losses
+// Target is either class indices (labels, int32 in [0, cols)) or one
+// distribution per row (probs [rows, cols]); exactly one is non-null.
+struct ClassTarget {
+  const int32_t* labels = nullptr;
+  const float* probs = nullptr;
+};
+// Writes softmax(logits) to probs_out and returns the mean over rows of
+// -sum_j t_j log softmax(logits)_j (computed from log-sum-exp, not from probs).
+double softmax_cross_entropy_forward(int64_t rows, int64_t cols,
+                                     const float* logits, ClassTarget target,
+                                     float* probs_out);
+// dlogits = scale * (probs - t); scale is usually d(loss) / rows.
+void softmax_cross_entropy_backward(int64_t rows, int64_t cols,
+                                    const float* probs, ClassTarget target,
+                                    float scale, float* dlogits);
+// Returns sum (pred - target)^2, accumulated in double.
+double mse_forward(int64_t len, const float* pred, const float* target);
+// dpred = 2 * scale * (pred - target): scale 1/len for the mean, 1 for the
+// sum, 1/2 for the articles' half-sum.
+void mse_backward(int64_t len, const float* pred, const float* target,
+                  float scale, float* dpred);
+
+// ---------------------------------------------------------------- optim
+// PyTorch semantics. momentum_buf may be null when momentum == 0; on step 1
+// it is initialised to the gradient (as PyTorch does with an empty buffer).
+struct SgdParams {
+  float lr, momentum, dampening, weight_decay;
+  bool nesterov;
+  int64_t step;  // 1-based
+};
+void sgd_update(const SgdParams& p, int64_t len, float* param, const float* grad,
+                float* momentum_buf);
+
+// Adam (weight decay added to the gradient) or AdamW (decoupled: the
+// parameter shrinks by lr * weight_decay before the update).
+struct AdamParams {
+  float lr, beta1, beta2, eps, weight_decay;
+  bool decoupled;
+  int64_t step;  // 1-based, for bias correction
+};
+void adam_update(const AdamParams& p, int64_t len, float* param,
+                 const float* grad, float* exp_avg, float* exp_avg_sq);
+
+}  // namespace convnode

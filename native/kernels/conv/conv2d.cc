@@ -1,0 +1,146 @@
+// conv2d through im2col + GEMM, per image and group:
+//   forward          y[g]  = W[g] (kg x cg*kh*kw) * col (cg*kh*kw x ho*wo)
+//   backward data    dcol  = W[g]^T * dy[g], then col2im adds into dx
+//   backward weight  dW[g] += dy[g] * col^T   (summed over the batch)
+// A 1x1 / stride 1 / unpadded convolution uses the input as col directly.
+//
+// Threads: when each image is small and the batch is large, images are
+// spread over threads (each runs its GEMMs single-threaded); otherwise the
+// images go in order and the GEMM and im2col use every thread. Backward
+// weight always goes in batch order so its sums do not depend on the thread
+// count.
+#include <algorithm>
+#include <cstring>
+
+#include "convnode/kernels.h"
+#include "convnode/runtime.h"
+#include "cpu/scratch.h"
+#include "im2col.h"
+
+namespace convnode {
+namespace {
+
+struct GroupDims {
+  int64_t cg, kg, taps, cols, rows;  // rows = cg * kh * kw, cols = ho * wo
+};
+
+GroupDims dims(const Conv2dShape& s) {
+  GroupDims d;
+  d.cg = s.c / s.groups;
+  d.kg = s.k / s.groups;
+  d.taps = s.kh * s.kw;
+  d.rows = d.cg * d.taps;
+  d.cols = s.ho * s.wo;
+  return d;
+}
+
+// Spread images over threads when one image's work is too small to split.
+bool batch_parallel(const Conv2dShape& s, const GroupDims& d) {
+  const double per_image = 2.0 * double(d.kg) * double(d.rows) * double(d.cols) *
+                           double(s.groups);
+  return num_threads() > 1 && s.n >= num_threads() && per_image < 8.0e6;
+}
+
+float* col_buffer(const GroupDims& d) {
+  static thread_local Scratch scratch;
+  return scratch.floats(static_cast<size_t>(d.rows * d.cols));
+}
+
+void forward_image(const Conv2dShape& s, const GroupDims& d, const float* x,
+                   const float* w, const float* bias, float* y) {
+  const bool pointwise = conv2d_is_pointwise(s);
+  float* col = pointwise ? nullptr : col_buffer(d);
+  for (int64_t g = 0; g < s.groups; ++g) {
+    const float* xg = x + g * d.cg * s.h * s.w;
+    if (!pointwise) im2col(s, d.cg, xg, col);
+    sgemm(false, false, d.kg, d.cols, d.rows, 1.0f, w + g * d.kg * d.rows, d.rows,
+          pointwise ? xg : col, d.cols, 0.0f, y + g * d.kg * d.cols, d.cols);
+  }
+  if (bias != nullptr) {
+    for (int64_t k = 0; k < s.k; ++k) {
+      float* row = y + k * d.cols;
+      for (int64_t i = 0; i < d.cols; ++i) row[i] += bias[k];
+    }
+  }
+}
+
+void backward_data_image(const Conv2dShape& s, const GroupDims& d,
+                         const float* dy, const float* w, float* dx) {
+  const bool pointwise = conv2d_is_pointwise(s);
+  float* col = pointwise ? nullptr : col_buffer(d);
+  for (int64_t g = 0; g < s.groups; ++g) {
+    float* dxg = dx + g * d.cg * s.h * s.w;
+    const float* wg = w + g * d.kg * d.rows;
+    const float* dyg = dy + g * d.kg * d.cols;
+    if (pointwise) {
+      sgemm(true, false, d.rows, d.cols, d.kg, 1.0f, wg, d.rows, dyg, d.cols,
+            0.0f, dxg, d.cols);
+    } else {
+      sgemm(true, false, d.rows, d.cols, d.kg, 1.0f, wg, d.rows, dyg, d.cols,
+            0.0f, col, d.cols);
+      std::memset(dxg, 0, sizeof(float) * d.cg * s.h * s.w);
+      col2im_add(s, d.cg, col, dxg);
+    }
+  }
+}
+
+}  // namespace
+
+int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride,
+                           int64_t pad, int64_t dilation) {
+  const int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
+  if (span < 0) return 0;
+  return span / stride + 1;
+}
+
+void conv2d_forward(const Conv2dShape& s, const float* x, const float* w,
+                    const float* bias, float* y) {
+  const GroupDims d = dims(s);
+  const int64_t x_image = s.c * s.h * s.w, y_image = s.k * d.cols;
+  if (batch_parallel(s, d)) {
+#pragma omp parallel for schedule(static) num_threads(num_threads())
+    for (int64_t i = 0; i < s.n; ++i)
+      forward_image(s, d, x + i * x_image, w, bias, y + i * y_image);
+  } else {
+    for (int64_t i = 0; i < s.n; ++i)
+      forward_image(s, d, x + i * x_image, w, bias, y + i * y_image);
+  }
+}
+
+void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
+                          float* dx) {
+  const GroupDims d = dims(s);
+  const int64_t x_image = s.c * s.h * s.w, y_image = s.k * d.cols;
+  if (batch_parallel(s, d)) {
+#pragma omp parallel for schedule(static) num_threads(num_threads())
+    for (int64_t i = 0; i < s.n; ++i)
+      backward_data_image(s, d, dy + i * y_image, w, dx + i * x_image);
+  } else {
+    for (int64_t i = 0; i < s.n; ++i)
+      backward_data_image(s, d, dy + i * y_image, w, dx + i * x_image);
+  }
+}
+
+void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy,
+                            float* dw) {
+  const GroupDims d = dims(s);
+  const bool pointwise = conv2d_is_pointwise(s);
+  float* col = pointwise ? nullptr : col_buffer(d);
+  const int64_t x_image = s.c * s.h * s.w, y_image = s.k * d.cols;
+  for (int64_t i = 0; i < s.n; ++i) {
+    for (int64_t g = 0; g < s.groups; ++g) {
+      const float* xg = x + i * x_image + g * d.cg * s.h * s.w;
+      if (!pointwise) im2col(s, d.cg, xg, col);
+      // dW[g] (kg x rows) (+)= dy[g] (kg x cols) * col^T (cols x rows)
+      sgemm(false, true, d.kg, d.rows, d.cols, 1.0f, dy + i * y_image + g * d.kg * d.cols,
+            d.cols, pointwise ? xg : col, d.cols, i == 0 ? 0.0f : 1.0f,
+            dw + g * d.kg * d.rows, d.rows);
+    }
+  }
+}
+
+void conv2d_backward_bias(const Conv2dShape& s, const float* dy, float* db) {
+  bias_grad(ChannelShape{s.n, s.k, s.ho * s.wo}, dy, db);
+}
+
+}  // namespace convnode

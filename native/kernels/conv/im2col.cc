@@ -1,0 +1,72 @@
+#include "im2col.h"
+
+#include <algorithm>
+
+#include "convnode/runtime.h"
+
+namespace convnode {
+
+// The range of output columns ow whose input column ow*stride - pad + off
+// lies in [0, w): ow in [lo, hi).
+static void valid_range(int64_t out, int64_t in, int64_t stride, int64_t pad,
+                        int64_t off, int64_t* lo, int64_t* hi) {
+  // ow*stride + (off - pad) >= 0  and  < in
+  const int64_t shift = off - pad;
+  int64_t l = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+  int64_t h = in - shift <= 0 ? 0 : (in - shift + stride - 1) / stride;
+  *lo = std::min(l, out);
+  *hi = std::max(*lo, std::min(h, out));
+}
+
+void im2col(const Conv2dShape& s, int64_t cg, const float* x, float* col) {
+  const int64_t rows = cg * s.kh * s.kw, cols = s.ho * s.wo;
+#pragma omp parallel for schedule(static) num_threads(num_threads()) if (rows * cols > (1 << 16))
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t ci = r / (s.kh * s.kw), ki = (r / s.kw) % s.kh, kj = r % s.kw;
+    const float* plane = x + ci * s.h * s.w;
+    float* dst = col + r * cols;
+    int64_t ow_lo, ow_hi;
+    valid_range(s.wo, s.w, s.stride_w, s.pad_w, kj * s.dilation_w, &ow_lo, &ow_hi);
+    for (int64_t oh = 0; oh < s.ho; ++oh) {
+      const int64_t ih = oh * s.stride_h - s.pad_h + ki * s.dilation_h;
+      float* out = dst + oh * s.wo;
+      if (ih < 0 || ih >= s.h) {
+        std::fill(out, out + s.wo, 0.0f);
+        continue;
+      }
+      const float* in = plane + ih * s.w - s.pad_w + kj * s.dilation_w;
+      std::fill(out, out + ow_lo, 0.0f);
+      if (s.stride_w == 1) {
+        std::copy(in + ow_lo, in + ow_hi, out + ow_lo);
+      } else {
+        for (int64_t ow = ow_lo; ow < ow_hi; ++ow) out[ow] = in[ow * s.stride_w];
+      }
+      std::fill(out + ow_hi, out + s.wo, 0.0f);
+    }
+  }
+}
+
+void col2im_add(const Conv2dShape& s, int64_t cg, const float* col, float* dx) {
+  const int64_t taps = s.kh * s.kw, cols = s.ho * s.wo;
+  // One thread per input channel: every row of that channel adds into the
+  // same plane, so channels are the unit that never races.
+#pragma omp parallel for schedule(static) num_threads(num_threads()) if (cg * taps * cols > (1 << 16))
+  for (int64_t ci = 0; ci < cg; ++ci) {
+    float* plane = dx + ci * s.h * s.w;
+    for (int64_t t = 0; t < taps; ++t) {
+      const int64_t ki = t / s.kw, kj = t % s.kw;
+      const float* src = col + (ci * taps + t) * cols;
+      int64_t ow_lo, ow_hi;
+      valid_range(s.wo, s.w, s.stride_w, s.pad_w, kj * s.dilation_w, &ow_lo, &ow_hi);
+      for (int64_t oh = 0; oh < s.ho; ++oh) {
+        const int64_t ih = oh * s.stride_h - s.pad_h + ki * s.dilation_h;
+        if (ih < 0 || ih >= s.h) continue;
+        float* out = plane + ih * s.w - s.pad_w + kj * s.dilation_w;
+        const float* in = src + oh * s.wo;
+        for (int64_t ow = ow_lo; ow < ow_hi; ++ow) out[ow * s.stride_w] += in[ow];
+      }
+    }
+  }
+}
+
+}  // namespace convnode

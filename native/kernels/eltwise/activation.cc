@@ -1,0 +1,65 @@
+// Pointwise activations. Simple loops the compiler vectorises; they are
+// memory-bound, so the GEMM, not these, carries the ISA-specific code.
+// Derivatives at the kinks follow PyTorch: relu'(0) = 0, hardtanh' = 0 at
+// and beyond its bounds, leaky relu' = alpha for x <= 0.
+#include <cmath>
+
+#include "convnode/kernels.h"
+#include "convnode/runtime.h"
+
+namespace convnode {
+
+void activation_forward(Activation kind, const ActivationParams& p, int64_t len,
+                        const float* x, float* y) {
+  switch (kind) {
+    case Activation::kIdentity:
+      if (y != x)
+        for (int64_t i = 0; i < len; ++i) y[i] = x[i];
+      return;
+    case Activation::kRelu:
+      for (int64_t i = 0; i < len; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+      return;
+    case Activation::kLeakyRelu:
+      for (int64_t i = 0; i < len; ++i) y[i] = x[i] > 0.0f ? x[i] : p.alpha * x[i];
+      return;
+    case Activation::kTanh:
+      for (int64_t i = 0; i < len; ++i) y[i] = std::tanh(x[i]);
+      return;
+    case Activation::kSigmoid:
+      for (int64_t i = 0; i < len; ++i) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
+      return;
+    case Activation::kHardtanh:
+      for (int64_t i = 0; i < len; ++i)
+        y[i] = x[i] < p.min_val ? p.min_val : (x[i] > p.max_val ? p.max_val : x[i]);
+      return;
+  }
+}
+
+void activation_backward(Activation kind, const ActivationParams& p, int64_t len,
+                         const float* x, const float* y, const float* dy,
+                         float* dx) {
+  switch (kind) {
+    case Activation::kIdentity:
+      if (dx != dy)
+        for (int64_t i = 0; i < len; ++i) dx[i] = dy[i];
+      return;
+    case Activation::kRelu:
+      for (int64_t i = 0; i < len; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+      return;
+    case Activation::kLeakyRelu:
+      for (int64_t i = 0; i < len; ++i) dx[i] = x[i] > 0.0f ? dy[i] : p.alpha * dy[i];
+      return;
+    case Activation::kTanh:
+      for (int64_t i = 0; i < len; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+      return;
+    case Activation::kSigmoid:
+      for (int64_t i = 0; i < len; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+      return;
+    case Activation::kHardtanh:
+      for (int64_t i = 0; i < len; ++i)
+        dx[i] = (x[i] > p.min_val && x[i] < p.max_val) ? dy[i] : 0.0f;
+      return;
+  }
+}
+
+}  // namespace convnode

@@ -1,0 +1,68 @@
+// Per-channel operations over [n, c, hw]: bias add, bias gradient, PReLU.
+#include "convnode/kernels.h"
+
+namespace convnode {
+
+void bias_add(const ChannelShape& s, const float* x, const float* bias, float* y) {
+  for (int64_t i = 0; i < s.n; ++i) {
+    for (int64_t ch = 0; ch < s.c; ++ch) {
+      const int64_t off = (i * s.c + ch) * s.hw;
+      const float b = bias[ch];
+      for (int64_t j = 0; j < s.hw; ++j) y[off + j] = x[off + j] + b;
+    }
+  }
+}
+
+void bias_grad(const ChannelShape& s, const float* dy, float* db) {
+  // Double accumulators: a channel can sum millions of terms.
+  for (int64_t ch = 0; ch < s.c; ++ch) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < s.n; ++i) {
+      const float* row = dy + (i * s.c + ch) * s.hw;
+      float part = 0.0f;
+      for (int64_t j = 0; j < s.hw; ++j) part += row[j];
+      sum += part;
+    }
+    db[ch] = static_cast<float>(sum);
+  }
+}
+
+void prelu_forward(const ChannelShape& s, int64_t num_slopes, const float* x,
+                   const float* slope, float* y) {
+  for (int64_t i = 0; i < s.n; ++i) {
+    for (int64_t ch = 0; ch < s.c; ++ch) {
+      const int64_t off = (i * s.c + ch) * s.hw;
+      const float a = slope[num_slopes == 1 ? 0 : ch];
+      for (int64_t j = 0; j < s.hw; ++j) {
+        const float v = x[off + j];
+        y[off + j] = v > 0.0f ? v : a * v;
+      }
+    }
+  }
+}
+
+void prelu_backward(const ChannelShape& s, int64_t num_slopes, const float* x,
+                    const float* slope, const float* dy, float* dx,
+                    float* dslope) {
+  for (int64_t k = 0; k < num_slopes; ++k) dslope[k] = 0.0f;
+  for (int64_t ch = 0; ch < s.c; ++ch) {
+    const int64_t si = num_slopes == 1 ? 0 : ch;
+    const float a = slope[si];
+    double ds = 0.0;
+    for (int64_t i = 0; i < s.n; ++i) {
+      const int64_t off = (i * s.c + ch) * s.hw;
+      for (int64_t j = 0; j < s.hw; ++j) {
+        const float v = x[off + j], g = dy[off + j];
+        if (v > 0.0f) {
+          dx[off + j] = g;
+        } else {
+          dx[off + j] = a * g;
+          ds += double(v) * double(g);
+        }
+      }
+    }
+    dslope[si] += static_cast<float>(ds);
+  }
+}
+
+}  // namespace convnode

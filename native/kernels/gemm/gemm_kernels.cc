@@ -1,0 +1,38 @@
+// The GEMM kernel table: one record per ISA, scalar for every slot this
+// architecture does not build. Block sizes: MC x KC of A stays in L2, KC x NR
+// slivers of B in L1, KC x NC of B in L3 (BLIS's analytical model; a later
+// tuning pass adjusts them per ISA, here only).
+#include "gemm_ukernel.h"
+
+namespace convnode {
+namespace {
+
+constexpr GemmKernel kScalar{"f32_gemm_ukernel_4x4__scalar", 4, 4, 64, 256, 1024,
+                             f32_gemm_ukernel_4x4__scalar};
+#if defined(__x86_64__) || defined(_M_X64)
+constexpr GemmKernel kAvx2{"f32_gemm_ukernel_6x16__avx2_fma", 6, 16, 72, 256, 2048,
+                           f32_gemm_ukernel_6x16__avx2_fma};
+constexpr GemmKernel kAvx512{"f32_gemm_ukernel_12x32__avx512", 12, 32, 96, 384, 2048,
+                             f32_gemm_ukernel_12x32__avx512};
+#endif
+#if defined(__aarch64__)
+constexpr GemmKernel kNeon{"f32_gemm_ukernel_8x12__neon", 8, 12, 64, 256, 1536,
+                           f32_gemm_ukernel_8x12__neon};
+#endif
+
+}  // namespace
+
+const GemmKernel& gemm_kernel_for(Isa isa) {
+  switch (isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+    case Isa::kAvx512: return kAvx512;
+    case Isa::kAvx2: return kAvx2;
+#endif
+#if defined(__aarch64__)
+    case Isa::kNeon: return kNeon;
+#endif
+    default: return kScalar;
+  }
+}
+
+}  // namespace convnode

@@ -1,0 +1,136 @@
+// SGEMM, the BLIS way: five loops around one microkernel.
+//
+//   for jc in N step NC          B panel  (KC x NC, packed once per pc)
+//    for pc in K step KC
+//     pack B[pc:pc+kc, jc:jc+nc]            <- threads split the NR slivers
+//     for ic in M step MC        A block  (MC x KC, packed once per ic)
+//      pack A[ic:ic+mc, pc:pc+kc]           <- threads split the MR slivers
+//      for jr in nc step NR, ir in mc step MR: microkernel  <- threads split tiles
+//
+// Everything outside the microkernel is portable; packing absorbs both
+// transpose flags (it reads op(A) and op(B) through row/column strides).
+// One OpenMP region spans the whole call; every C element is computed by
+// one thread in a fixed k order, so results do not depend on the thread
+// count.
+#include <algorithm>
+
+#include "convnode/kernels.h"
+#include "convnode/runtime.h"
+#include "cpu/scratch.h"
+#include "gemm_ukernel.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace convnode {
+namespace {
+
+// Element (r, col) of op(X) lives at x[r * rs + col * cs].
+struct Operand {
+  const float* x;
+  int64_t rs, cs;
+};
+
+// MR-row slivers of op(A)[ic:ic+mc, pc:pc+kc], zero-padded to full MR.
+void pack_a_sliver(const Operand& A, int64_t row0, int64_t rows, int64_t col0,
+                   int64_t kc, int mr, float* dst) {
+  for (int64_t p = 0; p < kc; ++p) {
+    const float* src = A.x + row0 * A.rs + (col0 + p) * A.cs;
+    int64_t i = 0;
+    for (; i < rows; ++i) dst[p * mr + i] = src[i * A.rs];
+    for (; i < mr; ++i) dst[p * mr + i] = 0.0f;
+  }
+}
+
+// NR-column slivers of op(B)[pc:pc+kc, jc:jc+nc], zero-padded to full NR.
+void pack_b_sliver(const Operand& B, int64_t row0, int64_t kc, int64_t col0,
+                   int64_t cols, int nr, float* dst) {
+  for (int64_t p = 0; p < kc; ++p) {
+    const float* src = B.x + (row0 + p) * B.rs + col0 * B.cs;
+    int64_t j = 0;
+    for (; j < cols; ++j) dst[p * nr + j] = src[j * B.cs];
+    for (; j < nr; ++j) dst[p * nr + j] = 0.0f;
+  }
+}
+
+void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    float* row = c + i * ldc;
+    if (beta == 0.0f) {
+      std::fill(row, row + n, 0.0f);
+    } else if (beta != 1.0f) {
+      for (int64_t j = 0; j < n; ++j) row[j] *= beta;
+    }
+  }
+}
+
+int64_t round_up(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
+
+}  // namespace
+
+void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+           float alpha, const float* a, int64_t lda, const float* b,
+           int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0.0f) {
+    scale_c(m, n, beta, c, ldc);
+    return;
+  }
+  const GemmKernel& kern = gemm_kernel_for(active_isa());
+  const int mr = kern.mr, nr = kern.nr;
+  const Operand A = trans_a ? Operand{a, 1, lda} : Operand{a, lda, 1};
+  const Operand B = trans_b ? Operand{b, 1, ldb} : Operand{b, ldb, 1};
+
+  const int64_t nc_max = std::min<int64_t>(kern.nc, round_up(n, nr));
+  const int64_t kc_max = std::min<int64_t>(kern.kc, k);
+  const int64_t mc_max = std::min<int64_t>(kern.mc, round_up(m, mr));
+  static thread_local Scratch a_scratch, b_scratch;
+  float* a_pack = a_scratch.floats(static_cast<size_t>(mc_max * kc_max));
+  float* b_pack = b_scratch.floats(static_cast<size_t>(nc_max * kc_max));
+
+  // Below ~2 MFLOP the fork/join costs more than it saves.
+  const double flops = 2.0 * double(m) * double(n) * double(k);
+  // Called from inside another parallel region (a batch-parallel conv), the
+  // caller already owns the threads.
+  int threads = flops < 2.0e6 ? 1 : num_threads();
+#ifdef _OPENMP
+  if (omp_in_parallel()) threads = 1;
+#endif
+
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  for (int64_t jc = 0; jc < n; jc += nc_max) {
+    const int64_t nc = std::min(nc_max, n - jc);
+    const int64_t b_slivers = (nc + nr - 1) / nr;
+    for (int64_t pc = 0; pc < k; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, k - pc);
+      const float beta_eff = pc == 0 ? beta : 1.0f;
+#pragma omp for schedule(static)
+      for (int64_t s = 0; s < b_slivers; ++s) {
+        pack_b_sliver(B, pc, kc, jc + s * nr, std::min<int64_t>(nr, nc - s * nr),
+                      nr, b_pack + s * nr * kc);
+      }
+      for (int64_t ic = 0; ic < m; ic += mc_max) {
+        const int64_t mc = std::min(mc_max, m - ic);
+        const int64_t a_slivers = (mc + mr - 1) / mr;
+#pragma omp for schedule(static)
+        for (int64_t s = 0; s < a_slivers; ++s) {
+          pack_a_sliver(A, ic + s * mr, std::min<int64_t>(mr, mc - s * mr), pc,
+                        kc, mr, a_pack + s * mr * kc);
+        }
+        const int64_t tiles = a_slivers * b_slivers;
+#pragma omp for schedule(static)
+        for (int64_t t = 0; t < tiles; ++t) {
+          const int64_t js = t / a_slivers, is = t % a_slivers;
+          const int64_t i0 = is * mr, j0 = js * nr;
+          kern.ukernel(kc, a_pack + is * mr * kc, b_pack + js * nr * kc,
+                       c + (ic + i0) * ldc + jc + j0, ldc,
+                       std::min<int64_t>(mr, mc - i0),
+                       std::min<int64_t>(nr, nc - j0), alpha, beta_eff);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace convnode

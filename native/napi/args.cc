@@ -1,0 +1,195 @@
+#include "args.h"
+
+#include <cmath>
+
+namespace convnode::napi {
+
+void Call::type_error(const std::string& msg) const {
+  throw Napi::TypeError::New(env_, std::string(fn_) + ": " + msg);
+}
+
+void Call::range_error(const std::string& msg) const {
+  throw Napi::RangeError::New(env_, std::string(fn_) + ": " + msg);
+}
+
+std::string Call::describe(const Napi::Value& v) const {
+  switch (v.Type()) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return "boolean";
+    case napi_number: return "number " + v.ToString().Utf8Value();
+    case napi_string: return "string";
+    case napi_symbol: return "symbol";
+    case napi_function: return "function";
+    case napi_bigint: return "bigint";
+    case napi_external: return "external";
+    case napi_object: break;
+  }
+  if (v.IsTypedArray()) {
+    switch (v.As<Napi::TypedArray>().TypedArrayType()) {
+      case napi_int8_array: return "Int8Array";
+      case napi_uint8_array: return "Uint8Array";
+      case napi_uint8_clamped_array: return "Uint8ClampedArray";
+      case napi_int16_array: return "Int16Array";
+      case napi_uint16_array: return "Uint16Array";
+      case napi_int32_array: return "Int32Array";
+      case napi_uint32_array: return "Uint32Array";
+      case napi_float32_array: return "Float32Array";
+      case napi_float64_array: return "Float64Array";
+      case napi_bigint64_array: return "BigInt64Array";
+      case napi_biguint64_array: return "BigUint64Array";
+      default: return "TypedArray";
+    }
+  }
+  if (v.IsArray()) return "Array";
+  if (v.IsArrayBuffer()) return "ArrayBuffer";
+  if (v.IsDataView()) return "DataView";
+  return "object";
+}
+
+std::string Call::field_path(const char* obj, const char* field) const {
+  return std::string(obj) + "." + field;
+}
+
+Napi::Object Call::object(size_t i, const char* name) const {
+  Napi::Value v = info_[i];
+  if (!v.IsObject() || v.IsArray() || v.IsTypedArray() || v.IsFunction())
+    type_error(std::string(name) + " must be an object, got " + describe(v));
+  return v.As<Napi::Object>();
+}
+
+int64_t Call::int_field(const Napi::Object& o, const char* obj, const char* field,
+                        int64_t min, int64_t max) const {
+  Napi::Value v = o.Get(field);
+  const std::string path = field_path(obj, field);
+  if (!v.IsNumber()) type_error(path + " must be a number, got " + describe(v));
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(std::isfinite(d) && std::floor(d) == d && d >= double(min) && d <= double(max)))
+    range_error(path + " must be an integer in [" + std::to_string(min) + ", " +
+                std::to_string(max) + "], got " + v.ToString().Utf8Value());
+  return static_cast<int64_t>(d);
+}
+
+int64_t Call::int_field(const Napi::Object& o, const char* obj, const char* field,
+                        int64_t min, int64_t max, int64_t dflt) const {
+  if (o.Get(field).IsUndefined()) return dflt;
+  return int_field(o, obj, field, min, max);
+}
+
+double Call::number_field(const Napi::Object& o, const char* obj,
+                          const char* field) const {
+  Napi::Value v = o.Get(field);
+  const std::string path = field_path(obj, field);
+  if (!v.IsNumber()) type_error(path + " must be a number, got " + describe(v));
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d))
+    range_error(path + " must be a finite number, got " + v.ToString().Utf8Value());
+  return d;
+}
+
+double Call::number_field(const Napi::Object& o, const char* obj, const char* field,
+                          double dflt) const {
+  if (o.Get(field).IsUndefined()) return dflt;
+  return number_field(o, obj, field);
+}
+
+bool Call::bool_field(const Napi::Object& o, const char* obj, const char* field,
+                      bool dflt) const {
+  Napi::Value v = o.Get(field);
+  if (v.IsUndefined()) return dflt;
+  if (!v.IsBoolean())
+    type_error(field_path(obj, field) + " must be a boolean, got " + describe(v));
+  return v.As<Napi::Boolean>().Value();
+}
+
+int Call::enum_field(const Napi::Object& o, const char* obj, const char* field,
+                     std::initializer_list<const char*> choices) const {
+  Napi::Value v = o.Get(field);
+  std::string list;
+  for (const char* c : choices) list += (list.empty() ? "'" : ", '") + std::string(c) + "'";
+  const std::string path = field_path(obj, field);
+  if (!v.IsString()) type_error(path + " must be one of " + list + ", got " + describe(v));
+  const std::string s = v.As<Napi::String>().Utf8Value();
+  int i = 0;
+  for (const char* c : choices) {
+    if (s == c) return i;
+    ++i;
+  }
+  range_error(path + " must be one of " + list + ", got '" + s + "'");
+}
+
+Extent Call::extent(const char* what, std::initializer_list<const char*> names,
+                    std::initializer_list<int64_t> dims) const {
+  Extent e{1, ""};
+  std::string lhs, rhs;
+  bool overflow = false;
+  auto name = names.begin();
+  for (int64_t d : dims) {
+    lhs += (lhs.empty() ? "" : "*") + std::string(*name++);
+    rhs += (rhs.empty() ? "" : "*") + std::to_string(d);
+    int64_t next;
+    if (__builtin_mul_overflow(e.count, d, &next) || next > kMaxElements) overflow = true;
+    else e.count = next;
+  }
+  e.formula = lhs + " = " + rhs;
+  if (overflow)
+    range_error(std::string(what) + " would have " + e.formula +
+                " elements, more than 2^53 - 1");
+  return e;
+}
+
+F32 Call::typed_f32(const Napi::Value& v, const char* name, const Extent* extent) const {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    type_error(std::string(name) + " must be a Float32Array, got " + describe(v));
+  Napi::Float32Array arr = v.As<Napi::Float32Array>();
+  if (arr.ArrayBuffer().IsDetached())
+    type_error(std::string(name) + " is backed by a detached ArrayBuffer");
+  const int64_t len = static_cast<int64_t>(arr.ElementLength());
+  if (extent != nullptr && len != extent->count)
+    range_error(std::string(name) + " must have " + std::to_string(extent->count) +
+                " elements (" + extent->formula + "), got " + std::to_string(len));
+  return F32{arr.Data(), len, name};
+}
+
+F32 Call::f32(size_t i, const char* name, const Extent& extent) const {
+  return typed_f32(info_[i], name, &extent);
+}
+
+F32 Call::any_f32(size_t i, const char* name) const {
+  return typed_f32(info_[i], name, nullptr);
+}
+
+F32 Call::optional_f32(size_t i, const char* name, const Extent& extent) const {
+  Napi::Value v = info_[i];
+  if (v.IsUndefined() || v.IsNull()) return F32{nullptr, 0, name};
+  return typed_f32(v, name, &extent);
+}
+
+double Call::number(size_t i, const char* name) const {
+  Napi::Value v = info_[i];
+  if (!v.IsNumber()) type_error(std::string(name) + " must be a number, got " + describe(v));
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d))
+    range_error(std::string(name) + " must be a finite number, got " + v.ToString().Utf8Value());
+  return d;
+}
+
+static bool overlaps(const F32& a, const F32& b) {
+  if (a.length == 0 || b.length == 0) return false;
+  const float* a_end = a.data + a.length;
+  const float* b_end = b.data + b.length;
+  return a.data < b_end && b.data < a_end;
+}
+
+void Call::no_overlap(const F32& out, const F32& in) const {
+  if (overlaps(out, in))
+    range_error(std::string(out.name) + " must not share memory with " + in.name);
+}
+
+void Call::same_or_disjoint(const F32& out, const F32& in) const {
+  if (overlaps(out, in) && !(out.data == in.data && out.length == in.length))
+    range_error(std::string(out.name) + " must be either exactly " + in.name +
+                " (in place) or not share memory with it");
+}
+
+}  // namespace convnode::napi

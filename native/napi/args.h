@@ -1,0 +1,105 @@
+// Argument checking for every entry point. Each check either returns a value
+// the kernels can trust or throws a JavaScript TypeError / RangeError whose
+// message starts with the entry point's name, names the argument, and says
+// what was expected and what was given. lib/backend/validate.ts produces the
+// same messages for the TypeScript backend; test/errors.test.ts holds both
+// to them.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+
+namespace convnode::napi {
+
+// The largest element count accepted for any tensor: a safe JS integer.
+constexpr int64_t kMaxElements = (int64_t(1) << 53) - 1;
+// The largest single dimension; keeps every product below overflow.
+constexpr int64_t kMaxDim = 2147483647;
+
+struct F32 {
+  float* data = nullptr;
+  int64_t length = 0;
+  const char* name = "";
+  bool present() const { return data != nullptr || length > 0; }
+};
+
+struct I32 {
+  int32_t* data = nullptr;
+  int64_t length = 0;
+};
+
+// A checked product of shape dimensions, with its formula for messages
+// ("n*c*h*w = 2*3*9*8").
+struct Extent {
+  int64_t count;
+  std::string formula;
+};
+
+class Call {
+ public:
+  Call(const Napi::CallbackInfo& info, const char* fn) : info_(info), env_(info.Env()), fn_(fn) {}
+
+  Napi::Env env() const { return env_; }
+  const Napi::CallbackInfo& info() const { return info_; }
+
+  [[noreturn]] void type_error(const std::string& msg) const;
+  [[noreturn]] void range_error(const std::string& msg) const;
+
+  // Argument i must be a plain object (options or shape).
+  Napi::Object object(size_t i, const char* name) const;
+
+  // Fields of an options/shape object. `dflt` is used when the field is
+  // undefined; without it the field is required.
+  int64_t int_field(const Napi::Object& o, const char* obj, const char* field,
+                    int64_t min, int64_t max) const;
+  int64_t int_field(const Napi::Object& o, const char* obj, const char* field,
+                    int64_t min, int64_t max, int64_t dflt) const;
+  double number_field(const Napi::Object& o, const char* obj, const char* field) const;
+  double number_field(const Napi::Object& o, const char* obj, const char* field,
+                      double dflt) const;
+  bool bool_field(const Napi::Object& o, const char* obj, const char* field,
+                  bool dflt) const;
+  // Index into `choices` of the string field's value.
+  int enum_field(const Napi::Object& o, const char* obj, const char* field,
+                 std::initializer_list<const char*> choices) const;
+
+  // Argument i must be a Float32Array of exactly extent.count elements.
+  F32 f32(size_t i, const char* name, const Extent& extent) const;
+  // Same, but null or undefined give an absent F32.
+  F32 optional_f32(size_t i, const char* name, const Extent& extent) const;
+  // Argument i must be a Float32Array of any length (its length then
+  // sizes the other arguments).
+  F32 any_f32(size_t i, const char* name) const;
+  // A plain number argument (finite).
+  double number(size_t i, const char* name) const;
+
+  // Product of dims; RangeError naming `what` when it exceeds kMaxElements.
+  Extent extent(const char* what, std::initializer_list<const char*> names,
+                std::initializer_list<int64_t> dims) const;
+
+  // out must not share memory with in.
+  void no_overlap(const F32& out, const F32& in) const;
+  // out may be exactly in (in place) but must not partly overlap it.
+  void same_or_disjoint(const F32& out, const F32& in) const;
+
+  // RangeError with msg unless ok.
+  void require(bool ok, const std::string& msg) const {
+    if (!ok) range_error(msg);
+  }
+
+  // How JavaScript would describe v's type in a message.
+  std::string describe(const Napi::Value& v) const;
+
+ private:
+  F32 typed_f32(const Napi::Value& v, const char* name, const Extent* extent) const;
+  std::string field_path(const char* obj, const char* field) const;
+
+  const Napi::CallbackInfo& info_;
+  Napi::Env env_;
+  const char* fn_;
+};
+
+}  // namespace convnode::napi
