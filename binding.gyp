@@ -44,8 +44,8 @@
   },
   "target_defaults": {
     "include_dirs": ["native/include", "native"],
-    "cflags!": ["-fno-exceptions", "-O2", "-O3"],
-    "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17", "-O2", "-O3"],
+    "cflags!": ["-fno-exceptions"],
+    "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++14", "-std=gnu++17"],
     "cflags_cc": ["<@(convnode_common_flags)"],
     "defines": ["NAPI_VERSION=8"],
     "xcode_settings": {

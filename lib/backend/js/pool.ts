@@ -1,0 +1,96 @@
+// Max / average / sum pooling in TypeScript; the window rules of
+// native/kernels/pool/pool2d.cc (clipped windows, first maximum wins, NaN
+// counts as a maximum, avg divisor with or without padding).
+import { Call } from '../validate';
+import { readPool2dShape, type ResolvedPool2d } from '../geometry';
+import type { Pool2dShape } from '../types';
+
+interface Window {
+  h0: number; h1: number; w0: number; w1: number;
+  divisor: number;
+}
+
+function window(s: ResolvedPool2d, oh: number, ow: number): Window {
+  const hs = oh * s.strideH - s.padH, ws = ow * s.strideW - s.padW;
+  const he = Math.min(hs + s.kh, s.h + s.padH), we = Math.min(ws + s.kw, s.w + s.padW);
+  const h0 = Math.max(hs, 0), w0 = Math.max(ws, 0), h1 = Math.min(he, s.h), w1 = Math.min(we, s.w);
+  const divisor = s.mode === 'sum' ? 1 : s.countIncludePad ? (he - hs) * (we - ws) : (h1 - h0) * (w1 - w0);
+  return { h0, h1, w0, w1, divisor };
+}
+
+function argmax(x: Float32Array, plane: number, w: number, win: Window): number {
+  let best = plane + win.h0 * w + win.w0;
+  let bestVal = x[best]!;
+  for (let ih = win.h0; ih < win.h1; ih++) {
+    for (let iw = win.w0; iw < win.w1; iw++) {
+      if (Number.isNaN(bestVal)) return best;
+      const idx = plane + ih * w + iw;
+      const v = x[idx]!;
+      if (v > bestVal || Number.isNaN(v)) {
+        bestVal = v;
+        best = idx;
+      }
+    }
+  }
+  return best;
+}
+
+function check(call: Call, shape: Pool2dShape) {
+  const s = readPool2dShape(call, shape);
+  return {
+    s,
+    input: (name: string) => call.extent(name, ['n', 'c', 'h', 'w'], [s.n, s.c, s.h, s.w]),
+    output: (name: string) => call.extent(name, ['n', 'c', 'ho', 'wo'], [s.n, s.c, s.ho, s.wo]),
+  };
+}
+
+export function pool2dForward(shape: Pool2dShape, x: Float32Array, y: Float32Array): void {
+  const call = new Call('pool2dForward');
+  const { s, input, output } = check(call, shape);
+  call.f32(x, 'x', input('x'));
+  call.f32(y, 'y', output('y'));
+  call.noOverlap(y, 'y', x, 'x');
+  for (let p = 0; p < s.n * s.c; p++) {
+    const plane = p * s.h * s.w, out = p * s.ho * s.wo;
+    for (let oh = 0; oh < s.ho; oh++) {
+      for (let ow = 0; ow < s.wo; ow++) {
+        const win = window(s, oh, ow);
+        if (s.mode === 'max') {
+          y[out + oh * s.wo + ow] = x[argmax(x, plane, s.w, win)]!;
+          continue;
+        }
+        let sum = 0;
+        for (let ih = win.h0; ih < win.h1; ih++)
+          for (let iw = win.w0; iw < win.w1; iw++) sum += x[plane + ih * s.w + iw]!;
+        y[out + oh * s.wo + ow] = sum / win.divisor;
+      }
+    }
+  }
+}
+
+export function pool2dBackward(shape: Pool2dShape, x: Float32Array, dy: Float32Array, dx: Float32Array): void {
+  const call = new Call('pool2dBackward');
+  const { s, input, output } = check(call, shape);
+  call.f32(x, 'x', input('x'));
+  call.f32(dy, 'dy', output('dy'));
+  call.f32(dx, 'dx', input('dx'));
+  call.noOverlap(dx, 'dx', x, 'x');
+  call.noOverlap(dx, 'dx', dy, 'dy');
+  dx.fill(0);
+  for (let p = 0; p < s.n * s.c; p++) {
+    const plane = p * s.h * s.w, out = p * s.ho * s.wo;
+    for (let oh = 0; oh < s.ho; oh++) {
+      for (let ow = 0; ow < s.wo; ow++) {
+        const win = window(s, oh, ow);
+        const g = dy[out + oh * s.wo + ow]!;
+        if (s.mode === 'max') {
+          dx[argmax(x, plane, s.w, win)]! += g;
+          continue;
+        }
+        const share = g / win.divisor;
+        for (let ih = win.h0; ih < win.h1; ih++)
+          for (let iw = win.w0; iw < win.w1; iw++) dx[plane + ih * s.w + iw]! += share;
+      }
+    }
+  }
+}

@@ -1,0 +1,182 @@
+// The kernel contracts shared by both backends: the native addon
+// (native/napi/*_entry.cc) and the pure-TypeScript kernels (lib/backend/js/).
+// Layout is fp32, row-major, NCHW. Outputs are caller-provided Float32Arrays,
+// written in place; nothing is allocated for the caller.
+
+export type IsaName = 'avx512' | 'avx2' | 'neon' | 'scalar';
+export type BackendName = 'native' | 'js';
+
+/** c = alpha * op(a) * op(b) + beta * c; op(a) is m x k, op(b) k x n. */
+export interface GemmOptions {
+  m: number;
+  n: number;
+  k: number;
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+  beta?: number;
+}
+
+/** x [n, c, h, w] * w [k, c/groups, kh, kw] -> y [n, k, ho, wo]. */
+export interface Conv2dShape {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  k: number;
+  kh: number;
+  kw: number;
+  strideH?: number;
+  strideW?: number;
+  padH?: number;
+  padW?: number;
+  dilationH?: number;
+  dilationW?: number;
+  groups?: number;
+}
+
+export type PoolMode = 'max' | 'avg' | 'sum';
+
+/** x [n, c, h, w] -> y [n, c, ho, wo]; stride defaults to the window. */
+export interface Pool2dShape {
+  mode: PoolMode;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  strideH?: number;
+  strideW?: number;
+  padH?: number;
+  padW?: number;
+  ceilMode?: boolean;
+  /** avg only: divide by the window clipped to the padded input (default) or by the real cells. */
+  countIncludePad?: boolean;
+}
+
+export type ActivationKind = 'identity' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'hardtanh';
+
+export interface ActivationOptions {
+  kind: ActivationKind;
+  /** leakyRelu slope for x <= 0 (default 0.01). */
+  alpha?: number;
+  /** hardtanh bounds (default -1, 1). */
+  min?: number;
+  max?: number;
+}
+
+/** Per-channel data [n, c, hw]; hw defaults to 1 (dense layers). */
+export interface ChannelShape {
+  n: number;
+  c: number;
+  hw?: number;
+}
+
+export interface RowsCols {
+  rows: number;
+  cols: number;
+}
+
+/** Class indices (Int32Array, one per row) or distributions (Float32Array, rows * cols). */
+export type ClassTarget = Int32Array | Float32Array;
+
+/** torch.optim.SGD semantics; step is 1-based (step 1 initialises the momentum buffer). */
+export interface SgdOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  step?: number;
+}
+
+/** torch.optim.Adam / AdamW (decoupled: true) semantics. */
+export interface AdamOptions {
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+  decoupled?: boolean;
+  step: number;
+}
+
+/** Every kernel, with the same contract on both backends. */
+export interface Kernels {
+  gemm(options: GemmOptions, a: Float32Array, b: Float32Array, c: Float32Array): void;
+
+  conv2dForward(shape: Conv2dShape, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
+  conv2dBackwardData(shape: Conv2dShape, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  conv2dBackwardWeight(shape: Conv2dShape, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  conv2dBackwardBias(shape: Conv2dShape, dy: Float32Array, db: Float32Array): void;
+
+  pool2dForward(shape: Pool2dShape, x: Float32Array, y: Float32Array): void;
+  /** dx is overwritten; max pooling recomputes each window's argmax from x. */
+  pool2dBackward(shape: Pool2dShape, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+
+  activationForward(options: ActivationOptions, x: Float32Array, y: Float32Array): void;
+  activationBackward(options: ActivationOptions, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  preluForward(shape: ChannelShape, x: Float32Array, slope: Float32Array, y: Float32Array): void;
+  preluBackward(shape: ChannelShape, x: Float32Array, slope: Float32Array, dy: Float32Array, dx: Float32Array, dslope: Float32Array): void;
+  biasAdd(shape: ChannelShape, x: Float32Array, bias: Float32Array, y: Float32Array): void;
+  biasGrad(shape: ChannelShape, dy: Float32Array, db: Float32Array): void;
+  softmaxForward(shape: RowsCols, x: Float32Array, y: Float32Array): void;
+  logSoftmaxForward(shape: RowsCols, x: Float32Array, y: Float32Array): void;
+  softmaxBackward(shape: RowsCols, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  logSoftmaxBackward(shape: RowsCols, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+
+  /** Writes softmax(logits) to probs; returns the mean cross-entropy over rows. */
+  softmaxCrossEntropyForward(shape: RowsCols, logits: Float32Array, target: ClassTarget, probs: Float32Array): number;
+  /** dlogits = scale * (probs - target); dlogits may be probs itself. */
+  softmaxCrossEntropyBackward(shape: RowsCols, probs: Float32Array, target: ClassTarget, scale: number, dlogits: Float32Array): void;
+  /** Sum of squared differences. */
+  mseForward(pred: Float32Array, target: Float32Array): number;
+  /** dpred = 2 * scale * (pred - target). */
+  mseBackward(pred: Float32Array, target: Float32Array, scale: number, dpred: Float32Array): void;
+
+  sgdUpdate(options: SgdOptions, param: Float32Array, grad: Float32Array, momentumBuffer: Float32Array | null): void;
+  adamUpdate(options: AdamOptions, param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array): void;
+}
+
+/** The kernel names, declared once: the native addon must export exactly these. */
+export const KERNEL_NAMES = [
+  'gemm',
+  'conv2dForward',
+  'conv2dBackwardData',
+  'conv2dBackwardWeight',
+  'conv2dBackwardBias',
+  'pool2dForward',
+  'pool2dBackward',
+  'activationForward',
+  'activationBackward',
+  'preluForward',
+  'preluBackward',
+  'biasAdd',
+  'biasGrad',
+  'softmaxForward',
+  'logSoftmaxForward',
+  'softmaxBackward',
+  'logSoftmaxBackward',
+  'softmaxCrossEntropyForward',
+  'softmaxCrossEntropyBackward',
+  'mseForward',
+  'mseBackward',
+  'sgdUpdate',
+  'adamUpdate',
+] as const satisfies readonly (keyof Kernels)[];
+
+export interface Backend extends Kernels {
+  readonly name: BackendName;
+}
+
+/** What the native addon reports about itself. */
+export interface NativeInfo {
+  isa: IsaName;
+  availableIsas: IsaName[];
+  gemmKernel: string;
+  numThreads: number;
+  maxThreads: number;
+  openmp: boolean;
+  isaEnvNote: string;
+}

@@ -1,0 +1,133 @@
+// Activations, PReLU, bias, softmax, losses and optimizer updates: native
+// (every ISA path) against the TS backend.
+import { describe, expect, it } from 'vitest';
+import type { ActivationKind, Backend } from '../lib/backend/types';
+import { expectCloseRel, forEachIsa, js, native, randInt, rng, randomArray } from './helpers';
+
+const KINDS: ActivationKind[] = ['identity', 'relu', 'leakyRelu', 'tanh', 'sigmoid', 'hardtanh'];
+
+/** Runs fn on both backends with fresh copies of the inputs; compares every output. */
+function compare(what: string, rel: number, inputs: Float32Array[], outputs: number[], fn: (b: Backend, arrays: Float32Array[]) => number | void): void {
+  const a = inputs.map((x) => x.slice());
+  const b = inputs.map((x) => x.slice());
+  const ra = fn(native, a);
+  const rb = fn(js, b);
+  if (typeof rb === 'number') expect(Math.abs((ra as number) - rb), `${what}: returned value`).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(rb)));
+  for (const i of outputs) expectCloseRel(a[i]!, b[i]!, rel, `${what}: output ${i}`);
+}
+
+describe('eltwise, loss and optimizer kernels native vs TS', () => {
+  it('activations forward and backward, including values at the kinks', () => {
+    forEachIsa((isa) => {
+      const rand = rng(1);
+      for (const len of [1, 7, 1000, 4099]) {
+        const x = randomArray(rand, len, -4, 4);
+        x[0] = 0; // relu'(0), leaky'(0)
+        if (len > 2) { x[1] = -1; x[2] = 1; } // hardtanh bounds
+        for (const kind of KINDS) {
+          const o = { kind, alpha: 0.2, min: -1, max: 1 };
+          const y = new Float32Array(len), dy = randomArray(rand, len), dx = new Float32Array(len);
+          compare(`${isa} ${kind} forward`, 2e-7, [x, y], [1], (b, [xx, yy]) => b.activationForward(o, xx!, yy!));
+          js.activationForward(o, x, y);
+          compare(`${isa} ${kind} backward`, 2e-7, [x, y, dy, dx], [3], (b, [xx, yy, gg, dd]) => b.activationBackward(o, xx!, yy!, gg!, dd!));
+        }
+      }
+    });
+  });
+
+  it('in-place activation (y is x) gives the same result as out of place', () => {
+    const x = randomArray(rng(2), 333, -3, 3);
+    for (const b of [native, js]) {
+      const out = new Float32Array(333), inPlace = x.slice();
+      b.activationForward({ kind: 'tanh' }, x, out);
+      b.activationForward({ kind: 'tanh' }, inPlace, inPlace);
+      expect(inPlace).toEqual(out);
+    }
+  });
+
+  it('prelu (per channel and shared slope), bias add and bias gradient', () => {
+    const rand = rng(3);
+    for (const [n, c, hw] of [[1, 1, 1], [2, 3, 5], [4, 17, 33]] as const) {
+      const len = n * c * hw, s = { n, c, hw };
+      const x = randomArray(rand, len), dy = randomArray(rand, len);
+      for (const slopes of [1, c]) {
+        const slope = randomArray(rand, slopes, 0, 0.5);
+        compare(`prelu fwd ${len}/${slopes}`, 2e-7, [x, slope, new Float32Array(len)], [2], (b, [xx, ss, yy]) => b.preluForward(s, xx!, ss!, yy!));
+        compare(`prelu bwd ${len}/${slopes}`, 1e-5, [x, slope, dy, new Float32Array(len), new Float32Array(slopes)], [3, 4],
+          (b, [xx, ss, gg, dd, ds]) => b.preluBackward(s, xx!, ss!, gg!, dd!, ds!));
+      }
+      const bias = randomArray(rand, c);
+      compare(`bias add ${len}`, 2e-7, [x, bias, new Float32Array(len)], [2], (b, [xx, bb, yy]) => b.biasAdd(s, xx!, bb!, yy!));
+      compare(`bias grad ${len}`, 1e-5, [dy, new Float32Array(c)], [1], (b, [gg, db]) => b.biasGrad(s, gg!, db!));
+    }
+  });
+
+  it('softmax and log-softmax forward and backward', () => {
+    const rand = rng(4);
+    for (const [rows, cols] of [[1, 1], [3, 10], [64, 10], [2, 1000]] as const) {
+      const s = { rows, cols }, len = rows * cols;
+      const x = randomArray(rand, len, -20, 20), dy = randomArray(rand, len);
+      for (const log of [false, true]) {
+        const fwd = log ? 'logSoftmaxForward' : 'softmaxForward';
+        const bwd = log ? 'logSoftmaxBackward' : 'softmaxBackward';
+        compare(`${fwd} ${rows}x${cols}`, 1e-6, [x, new Float32Array(len)], [1], (b, [xx, yy]) => b[fwd](s, xx!, yy!));
+        const y = new Float32Array(len);
+        js[fwd](s, x, y);
+        compare(`${bwd} ${rows}x${cols}`, 1e-6, [y, dy, new Float32Array(len)], [2], (b, [yy, gg, dd]) => b[bwd](s, yy!, gg!, dd!));
+      }
+    }
+  });
+
+  it('softmax cross-entropy with class indices and with distributions, and MSE', () => {
+    const rand = rng(5);
+    for (const [rows, cols] of [[1, 2], [64, 10], [5, 300]] as const) {
+      const s = { rows, cols }, len = rows * cols;
+      const logits = randomArray(rand, len, -10, 10);
+      const labels = Int32Array.from({ length: rows }, () => randInt(rand, 0, cols - 1));
+      const dist = randomArray(rand, len, 0, 1);
+      for (let r = 0; r < rows; r++) {
+        let sum = 0;
+        for (let j = 0; j < cols; j++) sum += dist[r * cols + j]!;
+        for (let j = 0; j < cols; j++) dist[r * cols + j]! /= sum;
+      }
+      compare(`sce fwd labels ${rows}x${cols}`, 1e-6, [logits, new Float32Array(len)], [1], (b, [l, p]) => b.softmaxCrossEntropyForward(s, l!, labels, p!));
+      compare(`sce fwd dist ${rows}x${cols}`, 1e-6, [logits, dist, new Float32Array(len)], [2], (b, [l, t, p]) => b.softmaxCrossEntropyForward(s, l!, t!, p!));
+      const probs = new Float32Array(len);
+      js.softmaxCrossEntropyForward(s, logits, labels, probs);
+      compare(`sce bwd labels ${rows}x${cols}`, 1e-6, [probs, new Float32Array(len)], [1], (b, [p, d]) => b.softmaxCrossEntropyBackward(s, p!, labels, 1 / rows, d!));
+      compare(`sce bwd dist ${rows}x${cols}`, 1e-6, [probs, dist, new Float32Array(len)], [2], (b, [p, t, d]) => b.softmaxCrossEntropyBackward(s, p!, t!, 0.5, d!));
+      compare(`sce bwd in place ${rows}x${cols}`, 1e-6, [probs], [0], (b, [p]) => b.softmaxCrossEntropyBackward(s, p!, labels, 1, p!));
+      const target = randomArray(rand, len);
+      compare(`mse fwd ${len}`, 1e-9, [logits, target], [], (b, [p, t]) => b.mseForward(p!, t!));
+      compare(`mse bwd ${len}`, 1e-6, [logits, target, new Float32Array(len)], [2], (b, [p, t, d]) => b.mseBackward(p!, t!, 1 / len, d!));
+    }
+  });
+
+  it('SGD (plain, momentum, nesterov, dampening, weight decay) over several steps', () => {
+    const rand = rng(6);
+    const configs = [
+      { lr: 0.1 },
+      { lr: 0.05, momentum: 0.9 },
+      { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 },
+      { lr: 0.01, momentum: 0.5, dampening: 0.3, weightDecay: 0.1 },
+    ];
+    for (const cfg of configs) {
+      const param = randomArray(rand, 1001), buf = new Float32Array(1001);
+      compare(`sgd ${JSON.stringify(cfg)}`, 1e-6, [param, buf], [0, 1], (b, [p, m]) => {
+        const r = rng(60);
+        for (let step = 1; step <= 5; step++) b.sgdUpdate({ ...cfg, step }, p!, randomArray(r, 1001), m!);
+      });
+    }
+  });
+
+  it('Adam and AdamW over several steps', () => {
+    const rand = rng(7);
+    for (const cfg of [{ lr: 1e-3 }, { lr: 1e-2, weightDecay: 0.01 }, { lr: 1e-2, weightDecay: 0.01, decoupled: true, beta1: 0.8, beta2: 0.99, eps: 1e-6 }]) {
+      const param = randomArray(rand, 777);
+      compare(`adam ${JSON.stringify(cfg)}`, 2e-6, [param, new Float32Array(777), new Float32Array(777)], [0, 1, 2], (b, [p, m, v]) => {
+        const r = rng(70);
+        for (let step = 1; step <= 5; step++) b.adamUpdate({ ...cfg, step }, p!, randomArray(r, 777), m!, v!);
+      });
+    }
+  });
+});

@@ -1,0 +1,63 @@
+// pool2d max / avg / sum, forward and backward: native against TS.
+import { describe, expect, it } from 'vitest';
+import { pool2dOutputSize } from '../lib/backend/geometry';
+import type { Pool2dShape, PoolMode } from '../lib/backend/types';
+import { expectCloseRel, forEachIsa, js, native, randInt, rng, randomArray } from './helpers';
+
+function check(s: Pool2dShape, seed: number, tag: string): void {
+  const ho = pool2dOutputSize(s.h, s.kh, s.strideH ?? s.kh, s.padH ?? 0, s.ceilMode ?? false);
+  const wo = pool2dOutputSize(s.w, s.kw, s.strideW ?? s.kw, s.padW ?? 0, s.ceilMode ?? false);
+  const rand = rng(seed);
+  // Coarse values make ties, so "first maximum wins" is exercised.
+  const x = randomArray(rand, s.n * s.c * s.h * s.w).map((v) => Math.round(v * 4) / 4);
+  const dy = randomArray(rand, s.n * s.c * ho * wo);
+  const what = `${tag} ${JSON.stringify(s)}`;
+  const y = new Float32Array(dy.length).fill(NaN), yRef = new Float32Array(dy.length);
+  native.pool2dForward(s, x, y);
+  js.pool2dForward(s, x, yRef);
+  expectCloseRel(y, yRef, 1e-6, `${what} forward`);
+  const dx = new Float32Array(x.length).fill(NaN), dxRef = new Float32Array(x.length);
+  native.pool2dBackward(s, x, dy, dx);
+  js.pool2dBackward(s, x, dy, dxRef);
+  expectCloseRel(dx, dxRef, 1e-6, `${what} backward`);
+}
+
+const modes: PoolMode[] = ['max', 'avg', 'sum'];
+
+describe('pool2d native vs TS', () => {
+  it('matches on edge cases for every mode (ceil mode, padding, stride > kernel, batch 1)', () => {
+    const cases: Omit<Pool2dShape, 'mode'>[] = [
+      { n: 1, c: 1, h: 5, w: 5, kh: 2, kw: 2, ceilMode: true },
+      { n: 2, c: 3, h: 7, w: 6, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 },
+      { n: 2, c: 3, h: 7, w: 6, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, ceilMode: true, countIncludePad: false },
+      { n: 1, c: 2, h: 9, w: 9, kh: 2, kw: 2, strideH: 3, strideW: 3 },
+      { n: 1, c: 1, h: 1, w: 1, kh: 1, kw: 1 },
+      { n: 1, c: 130, h: 4, w: 4, kh: 2, kw: 2 },
+      { n: 3, c: 2, h: 8, w: 11, kh: 3, kw: 2, strideH: 1, strideW: 2, padH: 1, ceilMode: true },
+    ];
+    let n = 0;
+    forEachIsa((isa) => cases.forEach((c, i) => modes.forEach((mode) => { check({ ...c, mode }, i, isa); n++; })));
+    expect(n).toBeGreaterThanOrEqual(cases.length * modes.length);
+  });
+
+  it('matches on 30 random shapes', () => {
+    const rand = rng(77);
+    for (let i = 0; i < 30; i++) {
+      const kh = randInt(rand, 1, 4), kw = randInt(rand, 1, 4);
+      check({
+        mode: modes[i % 3]!, n: randInt(rand, 1, 3), c: randInt(rand, 1, 4), h: randInt(rand, kh, 12), w: randInt(rand, kw, 12),
+        kh, kw, strideH: randInt(rand, 1, 3), strideW: randInt(rand, 1, 3), padH: randInt(rand, 0, kh >> 1), padW: randInt(rand, 0, kw >> 1),
+        ceilMode: rand() < 0.5, countIncludePad: rand() < 0.5,
+      }, i, 'random');
+    }
+  });
+
+  it('propagates NaN through max pooling like PyTorch', () => {
+    const s: Pool2dShape = { mode: 'max', n: 1, c: 1, h: 2, w: 2, kh: 2, kw: 2 };
+    for (const b of [native, js]) {
+      const y = new Float32Array(1);
+      b.pool2dForward(s, new Float32Array([1, NaN, 3, 2]), y);
+      expect(Number.isNaN(y[0]), b.name).toBe(true);
+    }
+  });
+});
