@@ -37,6 +37,7 @@ export function backend(): Backend {
   const load = native();
   if (load.ok) {
     active = load.backend;
+    reportIsaChoice(load.addon);
   } else {
     if (!warned) {
       warned = true;
@@ -49,11 +50,30 @@ export function backend(): Backend {
   return active;
 }
 
+/**
+ * Says what CONVNODE_ISA did when it could not be honoured (always a
+ * warning), and with CONVNODE_LOG=1 which path the kernels use.
+ */
+function reportIsaChoice(addon: NativeAddon): void {
+  const info = addon.info();
+  if (info.isaEnvNote !== '' && !info.isaEnvNote.endsWith('selected')) {
+    process.emitWarning(info.isaEnvNote, { code: 'CONVNODE_ISA_UNAVAILABLE' });
+  }
+  if (process.env['CONVNODE_LOG'] === '1') {
+    process.stderr.write(`convnode: native backend, ISA path ${info.isa} (${info.gemmKernel}), ${info.numThreads} thread(s)\n`);
+  }
+}
+
 /** Forces a backend; throws if 'native' is asked for and cannot load. */
 export function useBackend(name: BackendName): Backend {
-  const chosen = parseBackendName(name, 'backend name');
-  active = chosen === 'js' ? jsBackend : (requireNative("useBackend('native')"), (native() as { backend: Backend }).backend);
-  return active;
+  if (parseBackendName(name, 'backend name') === 'js') {
+    active = jsBackend;
+  } else {
+    requireNative("useBackend('native')");
+    const load = native();
+    if (load.ok) active = load.backend;
+  }
+  return active ?? jsBackend;
 }
 
 /** Whether the native addon loads here, and if not, why. */

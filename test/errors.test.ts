@@ -1,0 +1,217 @@
+// Bad input: every case gets a TypeError or RangeError naming the argument,
+// what was expected and what was given, identical on both backends, before
+// any memory is touched. A fuzz pass then throws garbage at every kernel:
+// each call must return or throw one of those two errors, the same on both
+// backends, and the process must survive.
+import { describe, expect, it } from 'vitest';
+import { KERNEL_NAMES, type Backend } from '../lib/backend/types';
+import { addon, js, native, rng, randInt } from './helpers';
+
+type Fn = (b: Backend) => unknown;
+
+/** Runs fn on both backends; both must throw `type` with the same message, matching `pattern`. */
+function expectError(fn: Fn, type: typeof TypeError | typeof RangeError, pattern: RegExp | string): void {
+  const messages = [native, js].map((b) => {
+    try {
+      fn(b);
+    } catch (err) {
+      expect(err, `${b.name}: ${String(err)}`).toBeInstanceOf(type);
+      return (err as Error).message;
+    }
+    return expect.fail(`${b.name}: expected ${type.name} matching ${String(pattern)}, but the call succeeded`);
+  });
+  if (typeof pattern === 'string') expect(messages[0]).toBe(pattern);
+  else expect(messages[0]).toMatch(pattern);
+  expect(messages[1], 'the TS backend gives the same message as the native one').toBe(messages[0]);
+}
+
+const f32 = (n: number) => new Float32Array(n);
+const conv = { n: 1, c: 2, h: 5, w: 5, k: 3, kh: 3, kw: 3 }; // y is 1x3x3x3
+
+function detached(n: number): Float32Array {
+  const a = new Float32Array(n);
+  structuredClone(a.buffer, { transfer: [a.buffer] });
+  return a;
+}
+
+describe('bad input gives a clear, typed error on both backends', () => {
+  it('wrong argument types', () => {
+    expectError((b) => b.gemm({ m: 2, n: 2, k: 2 }, new Float64Array(4) as never, f32(4), f32(4)), TypeError,
+      'gemm: a must be a Float32Array, got Float64Array');
+    expectError((b) => b.gemm({ m: 2, n: 2, k: 2 }, [1, 2, 3, 4] as never, f32(4), f32(4)), TypeError,
+      'gemm: a must be a Float32Array, got Array');
+    expectError((b) => b.conv2dForward(conv, f32(50), undefined as never, null, f32(27)), TypeError,
+      'conv2dForward: w must be a Float32Array, got undefined');
+    expectError((b) => b.conv2dForward(null as never, f32(50), f32(54), null, f32(27)), TypeError,
+      'conv2dForward: shape must be an object, got null');
+    expectError((b) => b.gemm({ m: '2', n: 2, k: 2 } as never, f32(4), f32(4), f32(4)), TypeError,
+      'gemm: options.m must be a number, got string');
+    expectError((b) => b.gemm({ m: 2, n: 2, k: 2, transA: 1 } as never, f32(4), f32(4), f32(4)), TypeError,
+      'gemm: options.transA must be a boolean, got number 1');
+    expectError((b) => b.pool2dForward({ mode: 'median', n: 1, c: 1, h: 2, w: 2, kh: 2, kw: 2 } as never, f32(4), f32(1)), RangeError,
+      "pool2dForward: shape.mode must be one of 'max', 'avg', 'sum', got 'median'");
+    expectError((b) => b.activationForward({ kind: 7 } as never, f32(4), f32(4)), TypeError,
+      "activationForward: options.kind must be one of 'identity', 'relu', 'leakyRelu', 'tanh', 'sigmoid', 'hardtanh', got number 7");
+    expectError((b) => b.softmaxCrossEntropyForward({ rows: 2, cols: 3 }, f32(6), new Uint8Array(2) as never, f32(6)), TypeError,
+      'softmaxCrossEntropyForward: target must be an Int32Array of class indices or a Float32Array of distributions, got Uint8Array');
+  });
+
+  it('wrong length for the stated shape', () => {
+    expectError((b) => b.gemm({ m: 2, n: 3, k: 4 }, f32(7), f32(12), f32(6)), RangeError,
+      'gemm: a must have 8 elements (m*k = 2*4), got 7');
+    expectError((b) => b.gemm({ m: 2, n: 3, k: 4, transB: true }, f32(8), f32(12), f32(5)), RangeError,
+      'gemm: c must have 6 elements (m*n = 2*3), got 5');
+    expectError((b) => b.conv2dForward(conv, f32(50), f32(54), null, f32(26)), RangeError,
+      'conv2dForward: y must have 27 elements (n*k*ho*wo = 1*3*3*3), got 26');
+    expectError((b) => b.conv2dForward({ ...conv, groups: 2, c: 2, k: 4 }, f32(50), f32(72), null, f32(36)), RangeError,
+      'conv2dForward: w must have 36 elements (k*c/groups*kh*kw = 4*1*3*3), got 72');
+    expectError((b) => b.conv2dForward(conv, f32(50), f32(54), f32(2), f32(27)), RangeError,
+      'conv2dForward: bias must have 3 elements (k = 3), got 2');
+    expectError((b) => b.activationBackward({ kind: 'relu' }, f32(5), f32(5), f32(4), f32(5)), RangeError,
+      'activationBackward: dy must have 5 elements (x.length = 5), got 4');
+    expectError((b) => b.preluForward({ n: 1, c: 3 }, f32(3), f32(2), f32(3)), RangeError,
+      'preluForward: slope must have 1 or c = 3 elements, got 2');
+    expectError((b) => b.softmaxCrossEntropyForward({ rows: 2, cols: 3 }, f32(6), new Int32Array(3), f32(6)), RangeError,
+      'softmaxCrossEntropyForward: target (class indices) must have 2 elements (rows = 2), got 3');
+  });
+
+  it('zero, negative, non-integer and non-finite sizes', () => {
+    expectError((b) => b.gemm({ m: 0, n: 2, k: 2 }, f32(0), f32(4), f32(0)), RangeError,
+      'gemm: options.m must be an integer in [1, 2147483647], got 0');
+    expectError((b) => b.conv2dForward({ ...conv, kh: -1 }, f32(50), f32(54), null, f32(27)), RangeError,
+      'conv2dForward: shape.kh must be an integer in [1, 2147483647], got -1');
+    expectError((b) => b.conv2dForward({ ...conv, strideH: 1.5 }, f32(50), f32(54), null, f32(27)), RangeError,
+      'conv2dForward: shape.strideH must be an integer in [1, 2147483647], got 1.5');
+    expectError((b) => b.conv2dForward({ ...conv, padW: -1 }, f32(50), f32(54), null, f32(27)), RangeError,
+      'conv2dForward: shape.padW must be an integer in [0, 2147483647], got -1');
+    expectError((b) => b.biasAdd({ n: 1, c: NaN }, f32(1), f32(1), f32(1)), RangeError,
+      'biasAdd: shape.c must be an integer in [1, 2147483647], got NaN');
+    expectError((b) => b.gemm({ m: 2, n: 2, k: 2, alpha: Infinity }, f32(4), f32(4), f32(4)), RangeError,
+      'gemm: options.alpha must be a finite number, got Infinity');
+    expectError((b) => b.mseBackward(f32(2), f32(2), NaN, f32(2)), RangeError, 'mseBackward: scale must be a finite number, got NaN');
+    expectError((b) => b.gemm({ m: 3e9, n: 2, k: 2 }, f32(4), f32(4), f32(4)), RangeError,
+      'gemm: options.m must be an integer in [1, 2147483647], got 3000000000');
+  });
+
+  it('sizes whose product overflows', () => {
+    const big = 2147483647;
+    expectError((b) => b.gemm({ m: big, n: big, k: big }, f32(4), f32(4), f32(4)), RangeError,
+      'gemm: a would have m*k = 2147483647*2147483647 elements, more than 2^53 - 1');
+    expectError((b) => b.pool2dForward({ mode: 'max', n: big, c: big, h: big, w: 2, kh: 1, kw: 1 }, f32(4), f32(4)), RangeError,
+      /^pool2dForward: x would have n\*c\*h\*w = 2147483647\*2147483647\*2147483647\*2 elements, more than 2\^53 - 1$/);
+  });
+
+  it('geometry that cannot work', () => {
+    expectError((b) => b.conv2dForward({ ...conv, groups: 4 }, f32(50), f32(54), null, f32(27)), RangeError,
+      'conv2dForward: shape.c (2) must be divisible by shape.groups (4)');
+    expectError((b) => b.conv2dForward({ ...conv, kh: 4, dilationH: 2 }, f32(50), f32(54), null, f32(27)), RangeError,
+      'conv2dForward: the filter height (kh with dilation: 7) is larger than the padded input height (h + 2*padH: 5)');
+    expectError((b) => b.pool2dForward({ mode: 'avg', n: 1, c: 1, h: 4, w: 4, kh: 2, kw: 2, padH: 2 }, f32(16), f32(4)), RangeError,
+      'pool2dForward: shape.padH must be at most half of shape.kh (2), got 2');
+    expectError((b) => b.pool2dForward({ mode: 'max', n: 1, c: 1, h: 2, w: 9, kh: 3, kw: 3 }, f32(18), f32(3)), RangeError,
+      'pool2dForward: the window height shape.kh (3) is larger than the padded input height (h + 2*padH: 2)');
+    expectError((b) => b.activationForward({ kind: 'hardtanh', min: 1, max: -1 }, f32(2), f32(2)), RangeError,
+      'activationForward: options.min must be less than options.max, got min 1 and max -1');
+    expectError((b) => b.softmaxCrossEntropyForward({ rows: 2, cols: 3 }, f32(6), new Int32Array([0, 3]), f32(6)), RangeError,
+      'softmaxCrossEntropyForward: target[1] must be a class index in [0, 3), got 3');
+    expectError((b) => b.sgdUpdate({ lr: 0.1, nesterov: true }, f32(2), f32(2), null), RangeError,
+      'sgdUpdate: options.nesterov needs options.momentum > 0 and options.dampening = 0');
+    expectError((b) => b.sgdUpdate({ lr: 0.1, momentum: 0.9 }, f32(2), f32(2), null), TypeError,
+      'sgdUpdate: momentumBuffer must be a Float32Array when options.momentum is not 0, got null');
+    expectError((b) => b.adamUpdate({ lr: 0.1, beta1: 1, step: 1 }, f32(2), f32(2), f32(2), f32(2)), RangeError,
+      'adamUpdate: options.beta1 must be in [0, 1), got 1');
+    expectError((b) => b.adamUpdate({ lr: 0.1 } as never, f32(2), f32(2), f32(2), f32(2)), TypeError,
+      'adamUpdate: options.step must be a number, got undefined');
+  });
+
+  it('outputs aliasing inputs where that is unsafe', () => {
+    const buf = new Float32Array(100);
+    expectError((b) => b.gemm({ m: 2, n: 2, k: 2 }, buf.subarray(0, 4), buf.subarray(10, 14), buf.subarray(2, 6)), RangeError,
+      'gemm: c must not share memory with a');
+    const x = f32(27);
+    expectError((b) => b.conv2dForward({ n: 1, c: 3, h: 3, w: 3, k: 3, kh: 1, kw: 1 }, x, f32(9), null, x), RangeError,
+      'conv2dForward: y must not share memory with x');
+    expectError((b) => b.activationForward({ kind: 'relu' }, buf.subarray(0, 10), buf.subarray(5, 15)), RangeError,
+      'activationForward: y must be either exactly x (in place) or not share memory with it');
+    expectError((b) => b.pool2dBackward({ mode: 'max', n: 1, c: 1, h: 4, w: 4, kh: 2, kw: 2 }, f32(16), buf.subarray(0, 4), buf.subarray(0, 16)), RangeError,
+      'pool2dBackward: dx must not share memory with dy');
+    const p = f32(8);
+    expectError((b) => b.adamUpdate({ lr: 0.1, step: 1 }, p, f32(8), p, f32(8)), RangeError,
+      'adamUpdate: expAvg must not share memory with param');
+    const shared = new ArrayBuffer(64);
+    expectError((b) => b.softmaxCrossEntropyForward({ rows: 2, cols: 2 }, f32(4), new Int32Array(shared, 0, 2), new Float32Array(shared, 4, 4)), RangeError,
+      'softmaxCrossEntropyForward: probs must not share memory with target');
+  });
+
+  it('detached buffers', () => {
+    expectError((b) => b.gemm({ m: 2, n: 2, k: 2 }, f32(4), detached(4), f32(4)), TypeError,
+      'gemm: b is backed by a detached ArrayBuffer');
+    expectError((b) => b.mseForward(detached(3), f32(3)), TypeError, 'mseForward: pred is backed by a detached ArrayBuffer');
+  });
+
+  it('runtime controls reject bad values', () => {
+    expect(() => addon.setIsa('sse9' as never)).toThrow(RangeError);
+    expect(() => addon.setIsa('sse9' as never)).toThrow(/setIsa: isa must be one of 'avx512'|setIsa: isa must be one of/);
+    expect(() => addon.setNumThreads(0)).toThrow('setNumThreads: n must be an integer in [1, 1024], got 0');
+    expect(() => addon.setNumThreads('2' as never)).toThrow(TypeError);
+  });
+});
+
+/** Garbage of every kind, weighted towards almost-valid values. */
+function garbage(rand: () => number, depth = 0): unknown {
+  const pick = randInt(rand, 0, 13);
+  switch (pick) {
+    case 0: return undefined;
+    case 1: return null;
+    case 2: return [-1, 0, 1, 2, 3, 1.5, NaN, Infinity, 2 ** 31, 2 ** 53][randInt(rand, 0, 9)];
+    case 3: return ['max', 'relu', 'avg', '', 'x'][randInt(rand, 0, 4)];
+    case 4: return new Float32Array(randInt(rand, 0, 30));
+    case 5: return new Float64Array(randInt(rand, 0, 4));
+    case 6: return new Int32Array(randInt(rand, 0, 4)).fill(randInt(rand, -1, 3));
+    case 7: return detached(randInt(rand, 1, 4));
+    case 8: return true;
+    case 9: return [1, 2];
+    case 10: return () => 1;
+    default: {
+      if (depth > 0) return {};
+      const o: Record<string, unknown> = {};
+      const keys = ['m', 'n', 'k', 'c', 'h', 'w', 'kh', 'kw', 'rows', 'cols', 'hw', 'mode', 'kind', 'lr', 'step', 'momentum', 'groups', 'strideH', 'padW', 'transA'];
+      for (const key of keys) {
+        if (rand() < 0.7) o[key] = rand() < 0.7 ? randInt(rand, 1, 3) : garbage(rand, depth + 1);
+      }
+      return o;
+    }
+  }
+}
+
+function outcome(b: Backend, name: string, args: unknown[]): string {
+  try {
+    (b[name as keyof Backend] as (...a: unknown[]) => unknown)(...args);
+    return 'ok';
+  } catch (err) {
+    if (!(err instanceof TypeError || err instanceof RangeError)) return `UNEXPECTED ${String(err)}`;
+    return `${err.constructor.name}: ${err.message}`;
+  }
+}
+
+describe('fuzzing every kernel with garbage', () => {
+  it('never crashes, only throws TypeError/RangeError, and both backends agree', () => {
+    const rand = rng(31337);
+    let calls = 0, errors = 0;
+    for (const name of KERNEL_NAMES) {
+      for (let i = 0; i < 300; i++) {
+        const args = Array.from({ length: randInt(rand, 0, 6) }, () => garbage(rand));
+        // The kernels write their outputs: give each backend its own copies.
+        const copy = () => args.map((a) => (a instanceof Float32Array && a.buffer.byteLength > 0 ? a.slice() : a));
+        const got = outcome(native, name, copy());
+        const want = outcome(js, name, copy());
+        expect(got, `${name}(${args.map((a) => Object.prototype.toString.call(a)).join(', ')})`).toBe(want);
+        expect(got).not.toMatch(/^UNEXPECTED/);
+        calls++;
+        if (got !== 'ok') errors++;
+      }
+    }
+    expect(calls).toBe(KERNEL_NAMES.length * 300);
+    expect(errors).toBeGreaterThan(calls * 0.9);
+  });
+});
