@@ -3,8 +3,10 @@
 // against a naive double-precision reference written from the definition,
 // with a tolerance derived from the reduction length: k * eps * max|term|.
 // Prints "N passed, M failed" and exits non-zero on any failure.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <cstdlib>
 #include <limits>
 #include <random>
@@ -20,6 +22,9 @@ namespace {
 
 int passed = 0, failed = 0;
 std::mt19937 rng(1234);
+// Checks run per kernel and ISA path, for the summary table.
+std::string current_isa = "-";
+std::map<std::string, std::map<std::string, int>> counts;
 
 std::vector<float> random_vec(size_t n, float lo = -1.0f, float hi = 1.0f) {
   std::uniform_real_distribution<float> d(lo, hi);
@@ -28,7 +33,8 @@ std::vector<float> random_vec(size_t n, float lo = -1.0f, float hi = 1.0f) {
   return v;
 }
 
-void check(bool ok, const std::string& what) {
+void check(bool ok, const std::string& kernel, const std::string& what) {
+  counts[kernel][current_isa]++;
   if (ok) {
     ++passed;
   } else {
@@ -77,7 +83,7 @@ void test_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
   sgemm(ta, tb, m, n, k, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc);
   std::string detail;
   const bool ok = close(c, want, scale, double(k), &detail);
-  check(ok, tag + " gemm ta=" + std::to_string(ta) + " tb=" + std::to_string(tb) +
+  check(ok, "sgemm", tag + " gemm ta=" + std::to_string(ta) + " tb=" + std::to_string(tb) +
                 " m=" + std::to_string(m) + " n=" + std::to_string(n) +
                 " k=" + std::to_string(k) + " " + detail);
 }
@@ -152,13 +158,228 @@ void test_conv(const Conv2dShape& s, const std::string& tag) {
   std::string detail;
   std::vector<float> y(dy.size(), std::numeric_limits<float>::quiet_NaN());
   conv2d_forward(s, x.data(), w.data(), bias.data(), y.data());
-  check(close(y, y_ref, y_sc, max_of(n_y) + 1, &detail), tag + " conv fwd" + shape + " " + detail);
+  check(close(y, y_ref, y_sc, max_of(n_y) + 1, &detail), "conv2d_forward", tag + " conv fwd" + shape + " " + detail);
   std::vector<float> dx(x.size(), std::numeric_limits<float>::quiet_NaN());
   conv2d_backward_data(s, dy.data(), w.data(), dx.data());
-  check(close(dx, dx_ref, dx_sc, max_of(n_dx), &detail), tag + " conv bwd data" + shape + " " + detail);
+  check(close(dx, dx_ref, dx_sc, max_of(n_dx), &detail), "conv2d_backward_data", tag + " conv bwd data" + shape + " " + detail);
   std::vector<float> dw(w.size(), std::numeric_limits<float>::quiet_NaN());
   conv2d_backward_weight(s, x.data(), dy.data(), dw.data());
-  check(close(dw, dw_ref, dw_sc, max_of(n_dw), &detail), tag + " conv bwd weight" + shape + " " + detail);
+  check(close(dw, dw_ref, dw_sc, max_of(n_dw), &detail), "conv2d_backward_weight", tag + " conv bwd weight" + shape + " " + detail);
+  std::vector<float> db(size_t(s.k));
+  conv2d_backward_bias(s, dy.data(), db.data());
+  bool bias_ok = true;
+  for (int64_t k = 0; k < s.k; ++k) {
+    double sum = 0, sc = 0;
+    for (int64_t i = 0; i < s.n; ++i)
+      for (int64_t j = 0; j < hw; ++j) {
+        sum += dy[size_t((i * s.k + k) * hw + j)];
+        sc += std::fabs(dy[size_t((i * s.k + k) * hw + j)]);
+      }
+    bias_ok = bias_ok && std::fabs(db[size_t(k)] - sum) <= (s.n * hw + 2) * 1.2e-7 * sc;
+  }
+  check(bias_ok, "conv2d_backward_bias", tag + " conv bwd bias" + shape);
+}
+
+// |got - want| <= rel * max(1, |want|) elementwise.
+bool close_rel(const std::vector<float>& got, const std::vector<double>& want, double rel) {
+  for (size_t i = 0; i < got.size(); ++i)
+    if (!(std::fabs(double(got[i]) - want[i]) <= rel * std::max(1.0, std::fabs(want[i])))) return false;
+  return true;
+}
+
+void test_pool(PoolMode mode, Pool2dShape s, const std::string& tag) {
+  s.ho = pool2d_output_size(s.h, s.kh, s.stride_h, s.pad_h, s.ceil_mode);
+  s.wo = pool2d_output_size(s.w, s.kw, s.stride_w, s.pad_w, s.ceil_mode);
+  auto x = random_vec(size_t(s.n * s.c * s.h * s.w));
+  auto dy = random_vec(size_t(s.n * s.c * s.ho * s.wo));
+  std::vector<double> y_ref(dy.size()), dx_ref(x.size());
+  for (int64_t p = 0; p < s.n * s.c; ++p)
+    for (int64_t oh = 0; oh < s.ho; ++oh)
+      for (int64_t ow = 0; ow < s.wo; ++ow) {
+        const int64_t hs = oh * s.stride_h - s.pad_h, ws = ow * s.stride_w - s.pad_w;
+        const int64_t he = std::min(hs + s.kh, s.h + s.pad_h), we = std::min(ws + s.kw, s.w + s.pad_w);
+        double sum = 0, best = -INFINITY;
+        int64_t arg = -1, cells = 0;
+        for (int64_t ih = std::max<int64_t>(hs, 0); ih < std::min(he, s.h); ++ih)
+          for (int64_t iw = std::max<int64_t>(ws, 0); iw < std::min(we, s.w); ++iw) {
+            const int64_t idx = (p * s.h + ih) * s.w + iw;
+            sum += x[size_t(idx)];
+            ++cells;
+            if (x[size_t(idx)] > best) { best = x[size_t(idx)]; arg = idx; }
+          }
+        const double div = mode == PoolMode::kSum ? 1.0
+                           : s.count_include_pad ? double((he - hs) * (we - ws)) : double(cells);
+        const size_t o = size_t((p * s.ho + oh) * s.wo + ow);
+        y_ref[o] = mode == PoolMode::kMax ? best : sum / div;
+        if (mode == PoolMode::kMax) {
+          dx_ref[size_t(arg)] += dy[o];
+        } else {
+          for (int64_t ih = std::max<int64_t>(hs, 0); ih < std::min(he, s.h); ++ih)
+            for (int64_t iw = std::max<int64_t>(ws, 0); iw < std::min(we, s.w); ++iw)
+              dx_ref[size_t((p * s.h + ih) * s.w + iw)] += dy[o] / div;
+        }
+      }
+  std::vector<float> y(dy.size()), dx(x.size());
+  pool2d_forward(mode, s, x.data(), y.data());
+  pool2d_backward(mode, s, x.data(), dy.data(), dx.data());
+  const std::string what = tag + " pool mode " + std::to_string(int(mode)) + " h=" + std::to_string(s.h);
+  check(close_rel(y, y_ref, 1e-5), "pool2d_forward", what);
+  check(close_rel(dx, dx_ref, 1e-5), "pool2d_backward", what);
+}
+
+void test_eltwise(const std::string& tag) {
+  const int64_t n = 1003;
+  const size_t len = 1003;
+  auto x = random_vec(len, -4.0f, 4.0f);
+  auto dy = random_vec(len);
+  ActivationParams ap;
+  ap.alpha = 0.2f;
+  ap.min_val = -0.5f;
+  ap.max_val = 1.5f;
+  struct Ref { Activation kind; const char* name; double (*f)(double); double (*df)(double); };
+  const Ref refs[] = {
+      {Activation::kIdentity, "identity", [](double v) { return v; }, [](double) { return 1.0; }},
+      {Activation::kRelu, "relu", [](double v) { return v > 0 ? v : 0.0; }, [](double v) { return v > 0 ? 1.0 : 0.0; }},
+      {Activation::kLeakyRelu, "leaky_relu", [](double v) { return v > 0 ? v : 0.2 * v; }, [](double v) { return v > 0 ? 1.0 : 0.2; }},
+      {Activation::kTanh, "tanh", [](double v) { return std::tanh(v); }, [](double v) { return 1 - std::tanh(v) * std::tanh(v); }},
+      {Activation::kSigmoid, "sigmoid", [](double v) { return 1 / (1 + std::exp(-v)); },
+       [](double v) { const double e = 1 / (1 + std::exp(-v)); return e * (1 - e); }},
+      {Activation::kHardtanh, "hardtanh", [](double v) { return std::min(1.5, std::max(-0.5, v)); },
+       [](double v) { return v > -0.5 && v < 1.5 ? 1.0 : 0.0; }},
+  };
+  for (const Ref& r : refs) {
+    std::vector<float> y(len), dx(len);
+    std::vector<double> y_ref(len), dx_ref(len);
+    for (int64_t i = 0; i < n; ++i) {
+      y_ref[size_t(i)] = r.f(x[size_t(i)]);
+      dx_ref[size_t(i)] = dy[size_t(i)] * r.df(x[size_t(i)]);
+    }
+    activation_forward(r.kind, ap, n, x.data(), y.data());
+    activation_backward(r.kind, ap, n, x.data(), y.data(), dy.data(), dx.data());
+    check(close_rel(y, y_ref, 1e-6), "activation_forward", tag + " " + r.name);
+    check(close_rel(dx, dx_ref, 1e-5), "activation_backward", tag + " " + r.name);
+  }
+
+  // PReLU, bias add and bias gradient over [n=3, c=4, hw=5].
+  const ChannelShape cs{3, 4, 5};
+  auto slope = random_vec(4, 0.0f, 0.5f), bias = random_vec(4);
+  auto xs = random_vec(60), gs = random_vec(60);
+  std::vector<float> y(60), dx(60), dslope(4), yb(60), db(4);
+  std::vector<double> y_ref(60), dx_ref(60), ds_ref(4), yb_ref(60), db_ref(4);
+  for (int64_t i = 0; i < 60; ++i) {
+    const int64_t c = (i / 5) % 4;
+    const double v = xs[size_t(i)], g = gs[size_t(i)];
+    y_ref[size_t(i)] = v > 0 ? v : slope[size_t(c)] * v;
+    dx_ref[size_t(i)] = v > 0 ? g : slope[size_t(c)] * g;
+    if (v <= 0) ds_ref[size_t(c)] += v * g;
+    yb_ref[size_t(i)] = v + bias[size_t(c)];
+    db_ref[size_t(c)] += g;
+  }
+  prelu_forward(cs, 4, xs.data(), slope.data(), y.data());
+  prelu_backward(cs, 4, xs.data(), slope.data(), gs.data(), dx.data(), dslope.data());
+  bias_add(cs, xs.data(), bias.data(), yb.data());
+  bias_grad(cs, gs.data(), db.data());
+  check(close_rel(y, y_ref, 1e-6), "prelu_forward", tag);
+  check(close_rel(dx, dx_ref, 1e-6) && close_rel(dslope, ds_ref, 1e-5), "prelu_backward", tag);
+  check(close_rel(yb, yb_ref, 1e-6), "bias_add", tag);
+  check(close_rel(db, db_ref, 1e-5), "bias_grad", tag);
+
+  // Softmax family over [rows=5, cols=7], with a huge logit for stability.
+  const int64_t rows = 5, cols = 7;
+  auto logits = random_vec(size_t(rows * cols), -5.0f, 5.0f);
+  logits[3] = 80.0f;
+  auto g = random_vec(size_t(rows * cols));
+  std::vector<int32_t> labels = {0, 6, 3, 3, 1};
+  std::vector<double> p_ref(size_t(rows * cols)), lp_ref(p_ref.size()), dsm_ref(p_ref.size()),
+      dlsm_ref(p_ref.size()), dce_ref(p_ref.size());
+  double loss_ref = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    double mx = -INFINITY, sum = 0, dot = 0, gsum = 0;
+    for (int64_t j = 0; j < cols; ++j) mx = std::max(mx, double(logits[size_t(r * cols + j)]));
+    for (int64_t j = 0; j < cols; ++j) sum += std::exp(logits[size_t(r * cols + j)] - mx);
+    for (int64_t j = 0; j < cols; ++j) {
+      const size_t i = size_t(r * cols + j);
+      lp_ref[i] = logits[i] - mx - std::log(sum);
+      p_ref[i] = std::exp(lp_ref[i]);
+      dot += p_ref[i] * g[i];
+      gsum += g[i];
+    }
+    for (int64_t j = 0; j < cols; ++j) {
+      const size_t i = size_t(r * cols + j);
+      dsm_ref[i] = p_ref[i] * (g[i] - dot);
+      dlsm_ref[i] = g[i] - p_ref[i] * gsum;
+      dce_ref[i] = 0.5 * (p_ref[i] - (j == labels[size_t(r)] ? 1.0 : 0.0));
+    }
+    loss_ref -= lp_ref[size_t(r * cols + labels[size_t(r)])] / double(rows);
+  }
+  std::vector<float> p(p_ref.size()), lp(p_ref.size()), dsm(p_ref.size()), dlsm(p_ref.size()),
+      probs(p_ref.size()), dce(p_ref.size());
+  softmax_forward(rows, cols, logits.data(), p.data());
+  log_softmax_forward(rows, cols, logits.data(), lp.data());
+  softmax_backward(rows, cols, p.data(), g.data(), dsm.data());
+  log_softmax_backward(rows, cols, lp.data(), g.data(), dlsm.data());
+  ClassTarget t;
+  t.labels = labels.data();
+  const double loss = softmax_cross_entropy_forward(rows, cols, logits.data(), t, probs.data());
+  softmax_cross_entropy_backward(rows, cols, probs.data(), t, 0.5f, dce.data());
+  check(close_rel(p, p_ref, 1e-6), "softmax_forward", tag);
+  check(close_rel(lp, lp_ref, 1e-6), "log_softmax_forward", tag);
+  check(close_rel(dsm, dsm_ref, 1e-6), "softmax_backward", tag);
+  check(close_rel(dlsm, dlsm_ref, 1e-6), "log_softmax_backward", tag);
+  check(std::fabs(loss - loss_ref) <= 1e-6 * std::max(1.0, loss_ref) && close_rel(probs, p_ref, 1e-6),
+        "softmax_cross_entropy_forward", tag);
+  check(close_rel(dce, dce_ref, 1e-6), "softmax_cross_entropy_backward", tag);
+
+  // MSE.
+  double mse_ref = 0;
+  std::vector<double> dmse_ref(len);
+  for (int64_t i = 0; i < n; ++i) {
+    const double d = double(x[size_t(i)]) - dy[size_t(i)];
+    mse_ref += d * d;
+    dmse_ref[size_t(i)] = 2 * 0.25 * d;
+  }
+  std::vector<float> dmse(len);
+  check(std::fabs(mse_forward(n, x.data(), dy.data()) - mse_ref) <= 1e-9 * mse_ref, "mse_forward", tag);
+  mse_backward(n, x.data(), dy.data(), 0.25f, dmse.data());
+  check(close_rel(dmse, dmse_ref, 1e-6), "mse_backward", tag);
+
+  // SGD with momentum, nesterov and weight decay, three steps; Adam and AdamW.
+  for (bool nesterov : {false, true}) {
+    auto param = random_vec(101), buf = std::vector<float>(101);
+    std::vector<double> p_d(param.begin(), param.end()), b_d(101);
+    for (int64_t step = 1; step <= 3; ++step) {
+      auto grad = random_vec(101);
+      SgdParams sp{0.1f, 0.9f, 0.0f, 0.01f, nesterov, step};
+      sgd_update(sp, 101, param.data(), grad.data(), buf.data());
+      for (size_t i = 0; i < 101; ++i) {
+        double d = grad[i] + 0.01 * p_d[i];
+        b_d[i] = step == 1 ? d : 0.9 * b_d[i] + d;
+        d = nesterov ? d + 0.9 * b_d[i] : b_d[i];
+        p_d[i] -= 0.1 * d;
+      }
+    }
+    check(close_rel(param, p_d, 1e-5), "sgd_update", tag + (nesterov ? " nesterov" : ""));
+  }
+  for (bool decoupled : {false, true}) {
+    auto param = random_vec(101);
+    std::vector<float> m(101), v(101);
+    std::vector<double> p_d(param.begin(), param.end()), m_d(101), v_d(101);
+    for (int64_t step = 1; step <= 3; ++step) {
+      auto grad = random_vec(101);
+      AdamParams ap2{0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, decoupled, step};
+      adam_update(ap2, 101, param.data(), grad.data(), m.data(), v.data());
+      for (size_t i = 0; i < 101; ++i) {
+        double gi = grad[i] + (decoupled ? 0.0 : 0.1 * p_d[i]);
+        if (decoupled) p_d[i] *= 1 - 0.01 * 0.1;
+        m_d[i] = 0.9 * m_d[i] + 0.1 * gi;
+        v_d[i] = 0.999 * v_d[i] + 0.001 * gi * gi;
+        const double mh = m_d[i] / (1 - std::pow(0.9, double(step)));
+        const double vh = v_d[i] / (1 - std::pow(0.999, double(step)));
+        p_d[i] -= 0.01 * mh / (std::sqrt(vh) + 1e-8);
+      }
+    }
+    check(close_rel(param, p_d, 1e-5), "adam_update", tag + (decoupled ? " adamw" : ""));
+  }
 }
 
 void test_worked_example() {
@@ -177,14 +398,15 @@ void test_worked_example() {
   bool ok = s.ho == 5 && s.wo == 5;
   for (int r = 0; r < 5; ++r)
     for (int c = 0; c < 5; ++c) ok = ok && y[r * 5 + c] == float(want[r][c] - '0');
-  check(ok, "worked example 7x7 conv");
+  check(ok, "conv2d_forward", "worked example 7x7 conv");
   Pool2dShape p{1, 1, 5, 5, 2, 2, 2, 2, 0, 0, true, true, 0, 0};
   p.ho = pool2d_output_size(5, 2, 2, 0, true);
   p.wo = pool2d_output_size(5, 2, 2, 0, true);
   std::vector<float> pooled(9);
   pool2d_forward(PoolMode::kMax, p, y.data(), pooled.data());
-  check(p.ho == 3 && p.wo == 3 && pooled[0] == 1 && pooled[1] == 1 && pooled[2] == 0,
-        "worked example max pool 5x5 -> 3x3");
+  const float want_pool[9] = {1, 1, 0, 4, 2, 1, 0, 2, 1};
+  check(p.ho == 3 && p.wo == 3 && std::equal(pooled.begin(), pooled.end(), want_pool),
+        "pool2d_forward", "worked example max pool 5x5 -> 3x3");
 }
 
 }  // namespace
@@ -196,6 +418,7 @@ int main() {
   std::uniform_int_distribution<int> small(1, 70);
   for (Isa isa : available_isas()) {
     set_active_isa(isa);
+    current_isa = isa_name(isa);
     for (int threads : {1, 2}) {
       set_num_threads(threads);
       const std::string tag = std::string(isa_name(isa)) + "/t" + std::to_string(threads);
@@ -216,11 +439,30 @@ int main() {
       test_conv(conv_shape(5, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1), tag);  // batch-parallel
       test_conv(conv_shape(2, 6, 7, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 6), tag);  // depthwise
       test_conv(conv_shape(1, 64, 10, 10, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+      for (PoolMode mode : {PoolMode::kMax, PoolMode::kAvg, PoolMode::kSum}) {
+        test_pool(mode, Pool2dShape{2, 3, 7, 6, 3, 3, 2, 2, 1, 1, true, true, 0, 0}, tag);
+        test_pool(mode, Pool2dShape{1, 2, 9, 9, 2, 2, 3, 3, 0, 0, false, false, 0, 0}, tag);
+        test_pool(mode, Pool2dShape{64, 8, 12, 12, 2, 2, 2, 2, 0, 0, false, true, 0, 0}, tag);  // threaded
+      }
+      test_eltwise(tag);
       std::printf("%-12s %s\n", tag.c_str(), failed == before ? "ok" : "FAILED");
     }
   }
   set_active_isa(available_isas().front());
+  current_isa = isa_name(available_isas().front());
   test_worked_example();
+
+  std::printf("\nchecks per kernel and ISA path (each path at 1 and 2 threads):\n%-32s", "kernel");
+  for (Isa isa : available_isas()) std::printf("%8s", isa_name(isa));
+  std::printf("\n");
+  for (const auto& [kernel, per_isa] : counts) {
+    std::printf("%-32s", kernel.c_str());
+    for (Isa isa : available_isas()) {
+      auto it = per_isa.find(isa_name(isa));
+      std::printf("%8d", it == per_isa.end() ? 0 : it->second);
+    }
+    std::printf("\n");
+  }
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

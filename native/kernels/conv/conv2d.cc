@@ -11,6 +11,7 @@
 // count.
 #include <algorithm>
 #include <cstring>
+#include <exception>
 
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
@@ -39,6 +40,24 @@ bool batch_parallel(const Conv2dShape& s, const GroupDims& d) {
   const double per_image = 2.0 * double(d.kg) * double(d.rows) * double(d.cols) *
                            double(s.groups);
   return num_threads() > 1 && s.n >= num_threads() && per_image < 8.0e6;
+}
+
+// Runs body(i) for every image, spread over threads. An exception may not
+// leave an OpenMP region (it would terminate the process), so the first one
+// is caught there and rethrown after the loop.
+template <typename Body>
+void for_each_image_parallel(int64_t n, Body body) {
+  std::exception_ptr error;
+#pragma omp parallel for schedule(static) num_threads(num_threads())
+  for (int64_t i = 0; i < n; ++i) {
+    try {
+      body(i);
+    } catch (...) {
+#pragma omp critical(convnode_conv_error)
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 float* col_buffer(const GroupDims& d) {
@@ -98,9 +117,9 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* w,
   const GroupDims d = dims(s);
   const int64_t x_image = s.c * s.h * s.w, y_image = s.k * d.cols;
   if (batch_parallel(s, d)) {
-#pragma omp parallel for schedule(static) num_threads(num_threads())
-    for (int64_t i = 0; i < s.n; ++i)
+    for_each_image_parallel(s.n, [&](int64_t i) {
       forward_image(s, d, x + i * x_image, w, bias, y + i * y_image);
+    });
   } else {
     for (int64_t i = 0; i < s.n; ++i)
       forward_image(s, d, x + i * x_image, w, bias, y + i * y_image);
@@ -112,9 +131,9 @@ void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
   const GroupDims d = dims(s);
   const int64_t x_image = s.c * s.h * s.w, y_image = s.k * d.cols;
   if (batch_parallel(s, d)) {
-#pragma omp parallel for schedule(static) num_threads(num_threads())
-    for (int64_t i = 0; i < s.n; ++i)
+    for_each_image_parallel(s.n, [&](int64_t i) {
       backward_data_image(s, d, dy + i * y_image, w, dx + i * x_image);
+    });
   } else {
     for (int64_t i = 0; i < s.n; ++i)
       backward_data_image(s, d, dy + i * y_image, w, dx + i * x_image);
