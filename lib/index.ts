@@ -5,3 +5,36 @@ export {
 export type { RuntimeInfo } from './backend';
 export * from './backend/types';
 export { conv2dOutputSize, pool2dOutputSize } from './backend/geometry';
+
+export { Tensor, type Shape, type GradFn } from './tensor/tensor';
+export { Rng, globalRng, manualSeed } from './tensor/random';
+export { noGrad, isGradEnabled } from './autograd/grad-mode';
+export * as ops from './autograd/ops';
+
+export { Module, type LayerSpec, type LoadResult } from './nn/module';
+export * from './nn/layers';
+export { ResidualBlock } from './nn/residual';
+export { registerLayer, moduleFromSpec } from './nn/registry';
+export { INIT_SCHEMES, type InitScheme } from './nn/init';
+export * as models from './models';
+
+export { Optimizer, type OptimizerState, type ParamGroup } from './optim/optimizer';
+export { SGD } from './optim/sgd';
+export { Adam, AdamW } from './optim/adam';
+export { RMSprop } from './optim/rmsprop';
+export { LrScheduler, StepLR, CosineAnnealingLR } from './optim/schedulers';
+
+export { Dataset, normalizeBytes } from './data/dataset';
+export { readIdx, parseIdx, IdxFormatError } from './data/idx';
+export { loadMnistFolder, defaultDataset, embeddedMnistDir, FASHION_MNIST_DIR } from './data/mnist';
+export { decodeImage, imageToInput } from './data/image';
+
+export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './io/safetensors';
+export { saveModel, loadModel, saveWeights, loadWeights, type ModelInfo } from './io/model-file';
+export { writeFileAtomic } from './io/atomic';
+
+export { fit, fitSync, evaluate, predict, trainStep, type FitOptions, type TrainSetup, type LossName } from './train/loop';
+export { EarlyStopping, type Callback, type EpochLogs, type BatchLogs, type History } from './train/callbacks';
+export { accuracy, classificationError, argmaxRows } from './train/metrics';
+export { writeCheckpoint, readCheckpoint } from './train/checkpoint';
+export { curvesSvg } from './viz/curves';

@@ -1,0 +1,47 @@
+// conv2d: y = x * w + b, NCHW, with the three backward kernels.
+import { backend } from '../../backend';
+import type { Conv2dShape } from '../../backend/types';
+import { Tensor } from '../../tensor/tensor';
+import { expectRank, result } from '../result';
+import { pair, type Pair } from './pair';
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+}
+
+export function conv2dShape(x: Tensor, w: Tensor, o: Conv2dOptions): Conv2dShape {
+  expectRank('conv2d', 'x', x, 4, 'N, C, H, W');
+  expectRank('conv2d', 'weight', w, 4, 'K, C/groups, kh, kw');
+  const [strideH, strideW] = pair(o.stride, 1, 'conv2d: stride');
+  const [padH, padW] = pair(o.padding, 0, 'conv2d: padding');
+  const [dilationH, dilationW] = pair(o.dilation, 1, 'conv2d: dilation');
+  const groups = o.groups ?? 1;
+  const [n, c, h, wd] = x.shape as [number, number, number, number];
+  const [k, cg, kh, kw] = w.shape as [number, number, number, number];
+  if (cg * groups !== c) {
+    throw new RangeError(`conv2d: weight expects ${cg * groups} input channels (${cg} per group x ${groups} groups), x has ${c}`);
+  }
+  return { n, c, h, w: wd, k, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups };
+}
+
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const s = conv2dShape(x, weight, options);
+  const b = backend();
+  const ho = Math.floor((s.h + 2 * s.padH! - s.dilationH! * (s.kh - 1) - 1) / s.strideH!) + 1;
+  const wo = Math.floor((s.w + 2 * s.padW! - s.dilationW! * (s.kw - 1) - 1) / s.strideW!) + 1;
+  const y = new Float32Array(Math.max(0, s.n * s.k * ho * wo));
+  b.conv2dForward(s, x.data, weight.data, bias?.data ?? null, y);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return result('conv2d', y, [s.n, s.k, ho, wo], inputs, (dy) => {
+    const dx = x.requiresGrad ? new Float32Array(x.size) : null;
+    if (dx) b.conv2dBackwardData(s, dy, weight.data, dx);
+    const dw = weight.requiresGrad ? new Float32Array(weight.size) : null;
+    if (dw) b.conv2dBackwardWeight(s, x.data, dy, dw);
+    const db = bias?.requiresGrad ? new Float32Array(bias.size) : null;
+    if (db) b.conv2dBackwardBias(s, dy, db);
+    return [dx, dw, db];
+  });
+}

@@ -1,0 +1,11 @@
+export * from './conv';
+export * from './pool';
+export * from './linear';
+export * from './activation';
+export * from './arithmetic';
+export * from './shape';
+export * from './softmax';
+export * from './loss';
+export * from './dropout';
+export * from './batchnorm';
+export type { Pair } from './pair';

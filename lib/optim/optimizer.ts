@@ -1,0 +1,93 @@
+// Optimizer: parameter groups with their own hyper-parameters, per-parameter
+// state, step() over every parameter that has a gradient, and a state dict
+// that checkpoints carry (PyTorch's torch.optim.Optimizer).
+import type { Tensor } from '../tensor/tensor';
+
+export interface ParamGroup<H> {
+  params: Tensor[];
+  options: H;
+}
+
+/** Serializable optimizer state: hyper-parameters per group, step counts, and state buffers by parameter index. */
+export interface OptimizerState {
+  type: string;
+  groups: Array<Record<string, unknown>>;
+  steps: number[];
+  buffers: Record<string, Float32Array>;
+}
+
+export abstract class Optimizer<H extends { lr: number }> {
+  readonly paramGroups: Array<ParamGroup<H>>;
+  /** Per parameter: its step count and named state buffers. */
+  protected readonly state = new Map<Tensor, { step: number; buffers: Record<string, Float32Array> }>();
+
+  constructor(params: Tensor[] | Array<{ params: Tensor[] } & Partial<H>>, defaults: H) {
+    if (!Array.isArray(params) || params.length === 0) throw new RangeError(`${this.constructor.name}: no parameters to optimize`);
+    const groups = (params[0] as { params?: unknown }).params !== undefined
+      ? (params as Array<{ params: Tensor[] } & Partial<H>>)
+      : [{ params: params as Tensor[] }];
+    this.paramGroups = groups.map(({ params: ps, ...opts }) => ({ params: ps, options: { ...defaults, ...(opts as Partial<H>) } }));
+    for (const g of this.paramGroups) this.validate(g.options);
+  }
+
+  protected abstract validate(options: H): void;
+  protected abstract update(p: Tensor, grad: Float32Array, options: H, state: { step: number; buffers: Record<string, Float32Array> }): void;
+  /** Names of the state buffers update() keeps, in the order they are saved. */
+  protected abstract readonly bufferNames: readonly string[];
+
+  /** The learning rate of every group (schedulers set it). */
+  setLr(lr: number): void {
+    for (const g of this.paramGroups) g.options.lr = lr;
+  }
+
+  step(): void {
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (p.grad === null) continue;
+        let s = this.state.get(p);
+        if (s === undefined) {
+          s = { step: 0, buffers: Object.fromEntries(this.bufferNames.map((n) => [n, new Float32Array(p.size)])) };
+          this.state.set(p, s);
+        }
+        s.step += 1;
+        this.update(p, p.grad.data, g.options, s);
+      }
+    }
+  }
+
+  zeroGrad(): void {
+    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  }
+
+  stateDict(): OptimizerState {
+    const all = this.paramGroups.flatMap((g) => g.params);
+    const buffers: Record<string, Float32Array> = {};
+    const steps = all.map((p, i) => {
+      const s = this.state.get(p);
+      if (s) for (const [n, b] of Object.entries(s.buffers)) buffers[`${i}.${n}`] = b.slice();
+      return s?.step ?? 0;
+    });
+    return { type: this.constructor.name, groups: this.paramGroups.map((g) => ({ ...g.options })), steps, buffers };
+  }
+
+  loadStateDict(sd: OptimizerState): void {
+    if (sd.type !== this.constructor.name) throw new RangeError(`loadStateDict: state is for ${sd.type}, this optimizer is ${this.constructor.name}`);
+    const all = this.paramGroups.flatMap((g) => g.params);
+    if (sd.steps.length !== all.length || sd.groups.length !== this.paramGroups.length) {
+      throw new RangeError(`loadStateDict: state has ${sd.steps.length} parameters in ${sd.groups.length} groups, optimizer ${all.length} in ${this.paramGroups.length}`);
+    }
+    all.forEach((p, i) => {
+      for (const n of this.bufferNames) {
+        const b = sd.buffers[`${i}.${n}`];
+        if (b !== undefined && b.length !== p.size) throw new RangeError(`loadStateDict: buffer ${i}.${n} has ${b.length} elements, parameter ${p.size}`);
+      }
+    });
+    this.paramGroups.forEach((g, i) => Object.assign(g.options, sd.groups[i]));
+    this.state.clear();
+    all.forEach((p, i) => {
+      if (sd.steps[i] === 0) return;
+      const buffers = Object.fromEntries(this.bufferNames.map((n) => [n, (sd.buffers[`${i}.${n}`] ?? new Float32Array(p.size)).slice()]));
+      this.state.set(p, { step: sd.steps[i]!, buffers });
+    });
+  }
+}

@@ -1,0 +1,107 @@
+// A Tensor is a shape and a Float32Array owned by JavaScript (freed by the
+// garbage collector: there is no dispose()), plus what reverse-mode autograd
+// needs: whether it wants a gradient, the gradient once computed, and the
+// operation that produced it.
+import { runBackward } from '../autograd/engine';
+
+export type Shape = readonly number[];
+
+/** How an op's output passes its gradient back to its inputs. */
+export interface GradFn {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  /** Given d(loss)/d(output), the gradient for each input (null where none is needed). */
+  backward(gradOutput: Float32Array): ReadonlyArray<Float32Array | null>;
+}
+
+export function shapeSize(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function checkShape(shape: Shape, what: string): void {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new TypeError(`${what}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+}
+
+export class Tensor {
+  readonly shape: Shape;
+  readonly data: Float32Array;
+  requiresGrad: boolean;
+  /** d(loss)/d(this), accumulated by backward() on tensors that require it. */
+  grad: Tensor | null = null;
+  /** The op that produced this tensor (null for leaves and in no-grad mode). */
+  readonly gradFn: GradFn | null;
+
+  constructor(data: Float32Array, shape: Shape, options: { requiresGrad?: boolean; gradFn?: GradFn | null } = {}) {
+    checkShape(shape, 'Tensor');
+    if (!(data instanceof Float32Array)) throw new TypeError(`Tensor: data must be a Float32Array, got ${typeof data}`);
+    if (data.length !== shapeSize(shape)) {
+      throw new RangeError(`Tensor: data has ${data.length} elements but shape [${shape.join(', ')}] needs ${shapeSize(shape)}`);
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.gradFn = options.gradFn ?? null;
+    this.requiresGrad = options.requiresGrad ?? this.gradFn !== null;
+  }
+
+  static zeros(shape: Shape, options: { requiresGrad?: boolean } = {}): Tensor {
+    checkShape(shape, 'Tensor.zeros');
+    return new Tensor(new Float32Array(shapeSize(shape)), shape, options);
+  }
+
+  static full(shape: Shape, value: number, options: { requiresGrad?: boolean } = {}): Tensor {
+    checkShape(shape, 'Tensor.full');
+    return new Tensor(new Float32Array(shapeSize(shape)).fill(value), shape, options);
+  }
+
+  /** From nested arrays or a flat array plus shape. */
+  static from(values: ArrayLike<number>, shape?: Shape, options: { requiresGrad?: boolean } = {}): Tensor {
+    const data = Float32Array.from(values);
+    return new Tensor(data, shape ?? [data.length], options);
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.data.length !== 1) throw new RangeError(`item(): tensor has ${this.data.length} elements, not 1`);
+    return this.data[0]!;
+  }
+
+  /** A tensor sharing this one's data, cut from the autograd graph. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape);
+  }
+
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape, { requiresGrad: this.requiresGrad && this.gradFn === null });
+  }
+
+  /**
+   * Back-propagates from this tensor. Without an argument it must hold one
+   * value (a loss) and the seed is 1. Gradients accumulate into .grad of
+   * every tensor that requires one and has no gradFn (the leaves).
+   */
+  backward(gradient?: Tensor): void {
+    if (gradient === undefined && this.size !== 1) {
+      throw new RangeError(`backward(): pass a gradient for a tensor of shape [${this.shape.join(', ')}]; only one-element tensors default to 1`);
+    }
+    if (gradient !== undefined && gradient.size !== this.size) {
+      throw new RangeError(`backward(): gradient has ${gradient.size} elements, tensor has ${this.size}`);
+    }
+    runBackward(this, gradient === undefined ? new Float32Array([1]) : gradient.data.slice());
+  }
+
+  toString(): string {
+    return `Tensor(shape=[${this.shape.join(', ')}]${this.gradFn ? `, gradFn=${this.gradFn.name}` : ''}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+}

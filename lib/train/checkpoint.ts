@@ -1,0 +1,77 @@
+// Checkpoints: everything needed to continue a run exactly where it
+// stopped, in one safetensors file written atomically (a crash mid-write
+// leaves the previous checkpoint intact): model weights and buffers,
+// optimizer buffers, and in the metadata the epoch and batch reached, the
+// random generators' states, optimizer and scheduler state, the partial
+// epoch's running sums and the history so far.
+import * as fs from 'node:fs';
+import { writeFileAtomic } from '../io/atomic';
+import { decodeSafetensors, encodeSafetensors, SafetensorsError, type NamedTensor } from '../io/safetensors';
+import { globalRng } from '../tensor/random';
+import { Tensor } from '../tensor/tensor';
+import type { EpochLogs } from './callbacks';
+import type { TrainSetup } from './loop';
+
+export interface CheckpointState {
+  /** The epoch to continue (0-based) and how many of its batches are done. */
+  epoch: number;
+  batchesDone: number;
+  /** The shuffling generator's state at the start of that epoch. */
+  dataRngState: number;
+  lossSum: number;
+  correct: number;
+  seen: number;
+  elapsedMs: number;
+  history: EpochLogs[];
+}
+
+interface Meta {
+  format: 'convnode-checkpoint';
+  version: 1;
+  state: CheckpointState;
+  globalRngState: number;
+  optimizer: { type: string; groups: Array<Record<string, unknown>>; steps: number[] };
+  schedulerEpoch: number | null;
+  spec: unknown;
+}
+
+export function writeCheckpoint(file: string, setup: TrainSetup, state: CheckpointState): void {
+  const tensors: Record<string, NamedTensor> = {};
+  for (const [k, t] of Object.entries(setup.model.stateDict())) tensors[`model.${k}`] = { shape: t.shape, data: t.data };
+  const opt = setup.optimizer.stateDict();
+  for (const [k, b] of Object.entries(opt.buffers)) tensors[`optimizer.${k}`] = { shape: [b.length], data: b };
+  const meta: Meta = {
+    format: 'convnode-checkpoint', version: 1, state, globalRngState: globalRng.getState(),
+    optimizer: { type: opt.type, groups: opt.groups, steps: opt.steps },
+    schedulerEpoch: setup.scheduler?.epoch ?? null,
+    spec: setup.model.spec(),
+  };
+  writeFileAtomic(file, encodeSafetensors(tensors, { convnode: JSON.stringify(meta) }));
+}
+
+/** Restores model, optimizer, scheduler and the global generator from a checkpoint; returns where to continue. */
+export function readCheckpoint(file: string, setup: TrainSetup): CheckpointState {
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such checkpoint`);
+  const { tensors, metadata } = decodeSafetensors(fs.readFileSync(file), file);
+  let meta: Meta;
+  try {
+    meta = JSON.parse(metadata['convnode'] ?? 'null') as Meta;
+  } catch {
+    throw new SafetensorsError(file, 'the checkpoint metadata is not valid JSON');
+  }
+  if (meta === null || meta.format !== 'convnode-checkpoint') throw new SafetensorsError(file, 'not a convnode checkpoint (no checkpoint metadata)');
+  const model: Record<string, Tensor> = {};
+  const buffers: Record<string, Float32Array> = {};
+  for (const [k, t] of Object.entries(tensors)) {
+    if (k.startsWith('model.')) model[k.slice(6)] = new Tensor(t.data, t.shape);
+    else if (k.startsWith('optimizer.')) buffers[k.slice(10)] = t.data;
+  }
+  setup.model.loadStateDict(model);
+  setup.optimizer.loadStateDict({ ...meta.optimizer, buffers });
+  if (setup.scheduler && meta.schedulerEpoch !== null) {
+    setup.scheduler.epoch = meta.schedulerEpoch;
+    setup.optimizer.setLr(setup.scheduler.lr);
+  }
+  globalRng.setState(meta.globalRngState);
+  return meta.state;
+}
