@@ -14,6 +14,7 @@ import { EarlyStopping, type BatchLogs, type Callback, type EpochLogs, type Hist
 import { readCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint';
 import { countCorrect } from './metrics';
 import { ProgressReporter } from './progress';
+import { fitInWorker } from './fit-worker';
 
 export type LossName = 'crossEntropy' | 'mse';
 
@@ -42,9 +43,16 @@ export interface FitOptions {
   checkpointEvery?: number;
   /** Continue the run saved in this checkpoint, exactly where it stopped. */
   resumeFrom?: string;
+  /**
+   * fit() only: run the training loop in a worker thread so the event loop
+   * stays free (default true). Falls back to the calling thread, yielding
+   * between batches, for models or optimizers that cannot be described as
+   * data (custom classes not given to registerLayer).
+   */
+  worker?: boolean;
 }
 
-type Event =
+export type Event =
   | { kind: 'epochBegin'; epoch: number }
   | { kind: 'batch'; epoch: number; logs: BatchLogs }
   | { kind: 'epoch'; epoch: number; logs: EpochLogs };
@@ -110,7 +118,7 @@ export function predict(model: Module, x: Tensor, batchSize = 256): Tensor {
   }
 }
 
-function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: History): Generator<Event, void, boolean> {
+export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: History): Generator<Event, void, boolean> {
   const batchSize = o.batchSize ?? 32;
   if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new RangeError(`fit: epochs must be a positive integer, got ${o.epochs}`);
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new RangeError(`fit: batchSize must be a positive integer, got ${batchSize}`);
@@ -165,18 +173,18 @@ function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: History)
   }
 }
 
-function callbacksOf(o: FitOptions): Callback[] {
+export function callbacksOf(o: FitOptions): Callback[] {
   return [...(o.verbose ?? true ? [new ProgressReporter(o.epochs)] : []), ...(o.callbacks ?? [])];
 }
 
 /** Calls every callback for one event; says whether (and why) training should stop. */
-function dispatch(cbs: Callback[], ev: Event, signal: AbortSignal | undefined, call: (r: unknown) => unknown): Array<unknown> {
+export function dispatch(cbs: Callback[], ev: Event, signal: AbortSignal | undefined, call: (r: unknown) => unknown): Array<unknown> {
   return cbs.map((c) =>
     call(ev.kind === 'epochBegin' ? c.onEpochBegin?.(ev.epoch) : ev.kind === 'batch' ? c.onBatchEnd?.(ev.epoch, ev.logs) : c.onEpochEnd?.(ev.epoch, ev.logs)),
   ).concat(signal?.aborted ? ['abort'] : []);
 }
 
-function stopReason(cbs: Callback[], results: unknown[]): History['stoppedBy'] | undefined {
+export function stopReason(cbs: Callback[], results: unknown[]): History['stoppedBy'] | undefined {
   if (results.includes('abort')) return 'abort';
   const i = results.indexOf('stop');
   if (i < 0) return undefined;
@@ -201,10 +209,24 @@ export function fitSync(setup: TrainSetup, data: Dataset, options: FitOptions): 
   return history;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Trains asynchronously: the event loop runs between batches; callbacks may be async. */
+/**
+ * Trains asynchronously. By default the loop runs in a worker thread (see
+ * FitOptions.worker) and the calling thread only runs the callbacks, so a
+ * server stays responsive; the model, optimizer and scheduler are updated
+ * in place when it ends, exactly as if it had run here.
+ */
 export async function fit(setup: TrainSetup, data: Dataset, options: FitOptions): Promise<History> {
+  if (options.worker ?? true) {
+    const viaWorker = await fitInWorker(setup, data, options);
+    if (viaWorker !== null) return viaWorker;
+  }
+  return fitInThread(setup, data, options);
+}
+
+/** The async loop on the calling thread, giving the event loop a turn after every batch. */
+export async function fitInThread(setup: TrainSetup, data: Dataset, options: FitOptions): Promise<History> {
   const history: History = { epochs: [], seconds: 0 };
   const t0 = Date.now();
   const cbs = callbacksOf(options);

@@ -1,0 +1,164 @@
+// Files: safetensors (round trip, PyTorch-style dtypes, corrupted input),
+// IDX (plain, gzip, truncated, wrong magic, count mismatch), models saved and
+// loaded with identical outputs, atomic writes.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { spawn } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseIdx, readIdx } from '../lib/data/idx';
+import { loadMnistFolder, embeddedMnistDir } from '../lib/data/mnist';
+import { writeFileAtomic } from '../lib/io/atomic';
+import { loadModel, loadWeights, saveModel, saveWeights } from '../lib/io/model-file';
+import { decodeSafetensors, encodeSafetensors } from '../lib/io/safetensors';
+import { lenet, smallResNet } from '../lib/models';
+import { Linear, Sequential } from '../lib/nn/layers';
+import { manualSeed } from '../lib/tensor/random';
+import { Tensor } from '../lib/tensor/tensor';
+import { predict, trainStep } from '../lib/train/loop';
+import { SGD } from '../lib/optim/sgd';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'convnode-io-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** An IDX file built by hand from the format's definition. */
+function idxBytes(type: number, dims: number[], payload: number[]): Uint8Array {
+  const header = [0, 0, type, dims.length];
+  for (const d of dims) header.push((d >>> 24) & 255, (d >>> 16) & 255, (d >>> 8) & 255, d & 255);
+  return Uint8Array.from([...header, ...payload]);
+}
+
+describe('safetensors', () => {
+  it('round-trips tensors and metadata, with 8-byte-aligned data', () => {
+    const bytes = encodeSafetensors({ a: { shape: [2, 2], data: Float32Array.from([1, -2, 3.5, 4]) }, b: { shape: [], data: Float32Array.from([7]) } }, { k: 'v' });
+    expect((8 + Number(Buffer.from(bytes).readBigUInt64LE(0))) % 8).toBe(0);
+    const { tensors, metadata } = decodeSafetensors(bytes);
+    expect(Array.from(tensors['a']!.data)).toEqual([1, -2, 3.5, 4]);
+    expect(tensors['a']!.shape).toEqual([2, 2]);
+    expect(tensors['b']!.shape).toEqual([]);
+    expect(metadata).toEqual({ k: 'v' });
+  });
+
+  it('reads the F16, BF16 and F64 tensors PyTorch may write', () => {
+    const header = JSON.stringify({
+      h: { dtype: 'F16', shape: [2], data_offsets: [0, 4] },
+      bf: { dtype: 'BF16', shape: [1], data_offsets: [4, 6] },
+      d: { dtype: 'F64', shape: [1], data_offsets: [6, 14] },
+    });
+    const data = Buffer.alloc(14);
+    data.writeUInt16LE(0x3c00, 0); // 1.0 in half precision
+    data.writeUInt16LE(0xc000, 2); // -2.0
+    data.writeUInt16LE(0x4049, 4); // bfloat16 of 3.140625
+    data.writeDoubleLE(0.1, 6);
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(header.length));
+    const { tensors } = decodeSafetensors(Buffer.concat([len, Buffer.from(header), data]));
+    expect(Array.from(tensors['h']!.data)).toEqual([1, -2]);
+    expect(tensors['bf']!.data[0]).toBe(3.140625);
+    expect(tensors['d']!.data[0]).toBeCloseTo(0.1, 7);
+  });
+
+  it('rejects corrupted files with a clear error', () => {
+    const good = encodeSafetensors({ w: { shape: [3], data: Float32Array.from([1, 2, 3]) } });
+    const hugeHeader = Buffer.from(good);
+    hugeHeader.writeBigUInt64LE(10n ** 12n, 0);
+    expect(() => decodeSafetensors(hugeHeader, 'x.safetensors')).toThrow(/x\.safetensors: corrupted header: it claims 1000000000000 bytes/);
+    const garbled = Buffer.from(good);
+    garbled[9] = 0x7b; // '{' inside the JSON
+    garbled[10] = 0x7b;
+    expect(() => decodeSafetensors(garbled, 'x.safetensors')).toThrow(/corrupted header: not valid JSON/);
+    expect(() => decodeSafetensors(good.subarray(0, good.length - 4), 'x.safetensors')).toThrow(/'w' has data offsets \[0,12\] outside the 8-byte data section/);
+    expect(() => decodeSafetensors(good.subarray(0, 5), 'x.safetensors')).toThrow(/truncated: 5 bytes/);
+  });
+});
+
+describe('IDX files', () => {
+  it('parses a hand-built file, plain and gzipped', () => {
+    const bytes = idxBytes(0x08, [2, 2, 3], [0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255]);
+    const parsed = parseIdx(bytes, 'mem');
+    expect(parsed.dims).toEqual([2, 2, 3]);
+    expect(Array.from(parsed.data)).toEqual([0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255]);
+    const file = path.join(tmp, 'x-idx3-ubyte.gz');
+    fs.writeFileSync(file, zlib.gzipSync(bytes));
+    expect(Array.from(readIdx(file).data)).toEqual(Array.from(parsed.data));
+  });
+
+  it('reads the embedded MNIST: 60000/10000 images of 28x28 with matching labels', () => {
+    const d = loadMnistFolder(embeddedMnistDir());
+    expect([d.train.length, d.test.length]).toEqual([60000, 10000]);
+    expect(d.train.imageShape).toEqual([1, 28, 28]);
+    expect(Array.from(d.train.labels.subarray(0, 5))).toEqual([5, 0, 4, 1, 9]); // LeCun's first training labels
+  });
+
+  it('rejects a wrong magic number, truncation and a label/image count mismatch', () => {
+    expect(() => parseIdx(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0, 0, 1, 9]), 'a.idx')).toThrow('a.idx: not an IDX file: magic number 50 4b 03 04, expected 00 00 <type 08..0e> <rank >= 1>');
+    expect(() => parseIdx(idxBytes(0x08, [10, 28, 28], [1, 2, 3]), 'b.idx')).toThrow('b.idx: truncated: dimensions [10, 28, 28] of uint8 need 7856 bytes, the file has 19');
+    const dir = path.join(tmp, 'mismatch');
+    fs.mkdirSync(dir);
+    for (const split of ['train', 't10k']) {
+      fs.writeFileSync(path.join(dir, `${split}-images-idx3-ubyte`), idxBytes(0x08, [3, 2, 2], new Array(12).fill(7)));
+      fs.writeFileSync(path.join(dir, `${split}-labels-idx1-ubyte`), idxBytes(0x08, [2], [1, 2]));
+    }
+    expect(() => loadMnistFolder(dir)).toThrow(/train-labels-idx1-ubyte: 2 labels but train-images-idx3-ubyte has 3 images/);
+    fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), zlib.gzipSync(idxBytes(0x08, [3, 2, 2], new Array(12).fill(7))).subarray(0, 20));
+    expect(() => loadMnistFolder(dir)).toThrow(/corrupt or truncated gzip data/);
+    expect(() => loadMnistFolder(path.join(tmp, 'nowhere'))).toThrow(/no such folder/);
+  });
+});
+
+describe('saving and loading models', () => {
+  it('a loaded model predicts exactly what the saved one did (ResNet with batch-norm buffers, after training)', () => {
+    manualSeed(3);
+    const model = smallResNet();
+    const x = new Tensor(Float32Array.from({ length: 4 * 784 }, (_, i) => Math.cos(i / 7)), [4, 1, 28, 28]);
+    trainStep({ model, optimizer: new SGD(model.parameters(), { lr: 0.1 }) }, x, new Int32Array([1, 2, 3, 4]));
+    const file = path.join(tmp, 'resnet.safetensors');
+    saveModel(model, file, { inputShape: [1, 28, 28], mean: 0.5, std: 0.5, classNames: ['a'] });
+    const { model: loaded, info } = loadModel(file);
+    expect(info.classNames).toEqual(['a']);
+    expect(Buffer.from(predict(loaded, x).data.buffer).equals(Buffer.from(predict(model, x).data.buffer))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'resnet.json'), 'utf8')).spec.type).toBe('Sequential');
+  });
+
+  it('weights-only files load into a model built in code; a shape mismatch is a clear error', () => {
+    const model = lenet();
+    const file = path.join(tmp, 'lenet-weights.safetensors');
+    saveWeights(model, file);
+    const other = lenet();
+    expect(loadWeights(other, file)).toEqual({ missingKeys: [], unexpectedKeys: [] });
+    expect(other.parameters()[0]!.data).toEqual(model.parameters()[0]!.data);
+    const wrong = new Sequential(new Linear(4, 6));
+    expect(() => loadWeights(wrong, file)).toThrow(/missing keys: 0\.weight|unexpected keys/);
+    const sameNames = new Sequential(new Linear(25, 6));
+    expect(() => loadWeights(sameNames, file, { strict: false })).toThrow("loadStateDict: '0.weight' has shape [6, 1, 5, 5] in the state but [6, 25] in the model");
+    expect(() => loadModel(file)).toThrow(/no convnode architecture in the metadata/);
+    expect(() => loadModel(path.join(tmp, 'missing.safetensors'))).toThrow(/no such file/);
+  });
+});
+
+describe('atomic writes', () => {
+  it('a failed write leaves the previous file intact and no temporary file behind', () => {
+    const file = path.join(tmp, 'ckpt.bin');
+    writeFileAtomic(file, 'good');
+    expect(() => writeFileAtomic(file, 42 as unknown as string)).toThrow(TypeError);
+    expect(fs.readFileSync(file, 'utf8')).toBe('good');
+    expect(fs.readdirSync(tmp).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('a process killed in the middle of a write leaves the previous file intact', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'crash-'));
+    const file = path.join(dir, 'ckpt.bin');
+    writeFileAtomic(file, 'good');
+    const dist = path.resolve(__dirname, '..', 'dist', 'index.js');
+    const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(dist)}).writeFileAtomic(${JSON.stringify(file)}, Buffer.alloc(800 * 1024 * 1024, 1))`]);
+    // Kill it as soon as its temporary file exists, i.e. during the write.
+    const started = Date.now();
+    while (!fs.readdirSync(dir).some((f) => f.endsWith('.tmp')) && Date.now() - started < 20000) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on('exit', (c, s) => r([c, s])));
+    expect(signal).toBe('SIGKILL');
+    expect(code).toBeNull();
+    expect(fs.readFileSync(file, 'utf8')).toBe('good');
+  }, 60000);
+});

@@ -1,0 +1,139 @@
+// Modules, state dicts, specs, optimizers and schedulers.
+import { describe, expect, it } from 'vitest';
+import * as ops from '../lib/autograd/ops';
+import { Conv2d, Dropout, Linear, ReLU, Sequential, Flatten } from '../lib/nn/layers';
+import { moduleFromSpec } from '../lib/nn/registry';
+import { lenet, smallResNet } from '../lib/models';
+import { Adam, AdamW } from '../lib/optim/adam';
+import { SGD } from '../lib/optim/sgd';
+import { CosineAnnealingLR, StepLR } from '../lib/optim/schedulers';
+import { Rng, manualSeed } from '../lib/tensor/random';
+import { Tensor } from '../lib/tensor/tensor';
+import { predict } from '../lib/train/loop';
+
+describe('Module', () => {
+  it('names parameters like PyTorch and counts LeNet exactly', () => {
+    const m = lenet();
+    const names = m.namedParameters().map(([n]) => n);
+    expect(names).toEqual(['0.weight', '0.bias', '3.weight', '3.bias', '7.weight', '7.bias', '9.weight', '9.bias', '11.weight', '11.bias']);
+    const count = m.parameters().reduce((a, p) => a + p.size, 0);
+    // 6*25+6 + 16*150+16 + 400*120+120 + 120*100+100 + 100*10+10
+    expect(count).toBe(156 + 2416 + 48120 + 12100 + 1010);
+  });
+
+  it('is reproducible from the seed', () => {
+    manualSeed(42);
+    const a = lenet().parameters()[0]!.data.slice();
+    manualSeed(42);
+    const b = lenet().parameters()[0]!.data.slice();
+    expect(a).toEqual(b);
+    // PyTorch's default init: uniform within 1/sqrt(fan_in) = 1/5 for conv1.
+    expect(Math.max(...a.map(Math.abs))).toBeLessThanOrEqual(0.2);
+  });
+
+  it('loadStateDict reports missing and unexpected keys, rejects shape mismatches and changes nothing then', () => {
+    const m = new Sequential(new Linear(3, 2), new ReLU(), new Linear(2, 1));
+    const sd = Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, t.clone()]));
+    delete sd['2.bias'];
+    sd['extra'] = Tensor.zeros([1]);
+    expect(() => m.loadStateDict(sd)).toThrow(/missing keys: 2\.bias; unexpected keys: extra/);
+    expect(m.loadStateDict(sd, { strict: false })).toEqual({ missingKeys: ['2.bias'], unexpectedKeys: ['extra'] });
+    const before = m.stateDict()['0.weight']!.data.slice();
+    const bad = { ...m.stateDict(), '0.weight': Tensor.zeros([2, 4]), '0.bias': Tensor.full([2], 9) };
+    expect(() => m.loadStateDict(bad)).toThrow("loadStateDict: '0.weight' has shape [2, 4] in the state but [2, 3] in the model");
+    expect(m.stateDict()['0.weight']!.data).toEqual(before);
+    expect(m.stateDict()['0.bias']!.data[0]).not.toBe(9);
+  });
+
+  it('rebuilds from its JSON spec and computes the same outputs with the same state', () => {
+    const m = smallResNet();
+    const spec = JSON.parse(JSON.stringify(m.spec()));
+    const copy = moduleFromSpec(spec);
+    copy.loadStateDict(m.stateDict());
+    const x = new Tensor(Float32Array.from({ length: 2 * 784 }, (_, i) => Math.sin(i)), [2, 1, 28, 28]);
+    expect(predict(copy, x).data).toEqual(predict(m, x).data);
+    expect(() => moduleFromSpec({ type: 'Conv3d' })).toThrow(/unknown layer type 'Conv3d'/);
+  });
+
+  it('train() and eval() reach every child: dropout is the identity in evaluation', () => {
+    const m = new Sequential(new Dropout(0.5), new Flatten());
+    const x = Tensor.full([4, 10], 1);
+    m.eval();
+    expect(Array.from(m.forward(x).data)).toEqual(Array.from(x.data));
+    m.train();
+    const y = m.forward(x).data;
+    expect(y.every((v) => v === 0 || v === 2)).toBe(true);
+    expect(y.some((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('optimizers', () => {
+  it('SGD with momentum follows the closed form on f(w) = w^2 / 2', () => {
+    const w = Tensor.full([1], 1, { requiresGrad: true });
+    const opt = new SGD([w], { lr: 0.1, momentum: 0.9 });
+    let v = 0, ref = 1;
+    for (let i = 0; i < 5; i++) {
+      opt.zeroGrad();
+      ops.scale(ops.mul(w, w), 0.5).backward();
+      opt.step();
+      v = i === 0 ? ref : 0.9 * v + ref;
+      ref -= 0.1 * v;
+      expect(w.data[0]).toBeCloseTo(ref, 6);
+    }
+  });
+
+  it('Adam moves each weight by about lr on its first step; AdamW also decays', () => {
+    const w = Tensor.from([1, -2, 3], [3], { requiresGrad: true });
+    const opt = new Adam([w], { lr: 0.01 });
+    ops.sum(ops.mul(w, w)).backward();
+    opt.step();
+    expect(Array.from(w.data).map((v) => +v.toFixed(5))).toEqual([0.99, -1.99, 2.99]);
+    const u = Tensor.from([1], [1], { requiresGrad: true });
+    const opt2 = new AdamW([u], { lr: 0.1, weightDecay: 0.5 });
+    u.grad = Tensor.zeros([1]);
+    opt2.step();
+    expect(u.data[0]).toBeCloseTo(1 - 0.1 * 0.5, 6);
+  });
+
+  it('parameter groups keep their own options; state dicts round-trip', () => {
+    const a = Tensor.full([2], 1, { requiresGrad: true }), b = Tensor.full([2], 1, { requiresGrad: true });
+    const opt = new SGD([{ params: [a], lr: 0.1 }, { params: [b], lr: 0.01 }], { lr: 1, momentum: 0.5 });
+    a.grad = Tensor.full([2], 1);
+    b.grad = Tensor.full([2], 1);
+    opt.step();
+    expect(a.data[0]).toBeCloseTo(0.9, 6);
+    expect(b.data[0]).toBeCloseTo(0.99, 6);
+    const sd = opt.stateDict();
+    const opt2 = new SGD([{ params: [a], lr: 5 }, { params: [b], lr: 5 }], { lr: 1, momentum: 0.5 });
+    opt2.loadStateDict(sd);
+    opt.step();
+    opt2.step(); // both take the same second step from the same state...
+    expect(opt2.paramGroups[1]!.options.lr).toBe(0.01);
+    expect(opt2.stateDict().buffers['0.momentum']).toEqual(opt.stateDict().buffers['0.momentum']);
+    expect(() => new Adam([a]).loadStateDict(sd)).toThrow(/state is for SGD/);
+  });
+
+  it('StepLR and CosineAnnealingLR give the closed-form rates', () => {
+    const w = Tensor.full([1], 1, { requiresGrad: true });
+    const opt = new SGD([w], { lr: 0.1 });
+    const step = new StepLR(opt, 2, 0.5);
+    const seen = [];
+    for (let e = 0; e < 5; e++) { seen.push(opt.paramGroups[0]!.options.lr); step.step(); }
+    expect(seen.map((v) => +v.toFixed(6))).toEqual([0.1, 0.1, 0.05, 0.05, 0.025]);
+    const opt2 = new SGD([w], { lr: 1 });
+    const cos = new CosineAnnealingLR(opt2, 4);
+    expect([0, 1, 2, 3, 4].map((e) => +cos.lrAt(e).toFixed(6))).toEqual([1, 0.853553, 0.5, 0.146447, 0]);
+  });
+});
+
+describe('layer arguments', () => {
+  it('reject bad configurations with clear errors', () => {
+    expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow('Conv2d: inChannels (3) and outChannels (4) must be divisible by groups (2)');
+    expect(() => new Linear(0, 3)).toThrow('Linear: inFeatures must be a positive integer, got 0');
+    expect(() => new Dropout(1)).toThrow(/p must be in \[0, 1\)/);
+    const conv = new Conv2d(3, 4, 3, { rng: new Rng(1) });
+    expect(() => conv.forward(Tensor.zeros([1, 2, 8, 8]))).toThrow('conv2d: weight expects 3 input channels (3 per group x 1 groups), x has 2');
+    expect(() => conv.forward(Tensor.zeros([2, 8, 8]))).toThrow('conv2d: x must have 4 dimensions (N, C, H, W), got shape [2, 8, 8]');
+    expect(() => new Linear(4, 2).forward(Tensor.zeros([3, 5]))).toThrow('linear: weight expects 4 input features, x has 5');
+  });
+});

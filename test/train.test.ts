@@ -1,0 +1,169 @@
+// Training runs: learning on a synthetic task, callbacks and stopping,
+// checkpoint -> kill -> resume giving the same weights as an uninterrupted
+// run, the event loop staying responsive during async training, and both
+// backends training to the same accuracy band.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../lib/backend';
+import { Dataset } from '../lib/data/dataset';
+import { embeddedMnistDir, loadMnistFolder } from '../lib/data/mnist';
+import { decodeSafetensors } from '../lib/io/safetensors';
+import { lenet } from '../lib/models';
+import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../lib/nn/layers';
+import { Adam } from '../lib/optim/adam';
+import { SGD } from '../lib/optim/sgd';
+import { manualSeed, Rng } from '../lib/tensor/random';
+import { EarlyStopping } from '../lib/train/callbacks';
+import { evaluate, fit, fitSync } from '../lib/train/loop';
+
+const root = path.resolve(__dirname, '..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'convnode-train-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** 8x8 images: class 1 has a bright 3x3 patch somewhere, class 0 is noise only. */
+function patchTask(n: number, seed: number): Dataset {
+  const rng = new Rng(seed);
+  const x = new Float32Array(n * 64), y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < 64; j++) x[i * 64 + j] = rng.uniform(-0.3, 0.3);
+    y[i] = i % 2;
+    if (y[i]) {
+      const r = Math.floor(rng.next() * 6), c = Math.floor(rng.next() * 6);
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) x[i * 64 + (r + a) * 8 + c + b] = 1;
+    }
+  }
+  return new Dataset(x, y, [1, 8, 8], 2);
+}
+
+function tinyCnn(): Sequential {
+  return new Sequential(new Conv2d(1, 4, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(64, 2));
+}
+
+describe('fit', () => {
+  it('learns the patch task and reports a full history', async () => {
+    manualSeed(1);
+    const model = tinyCnn();
+    const history = await fit({ model, optimizer: new Adam(model.parameters(), { lr: 0.01 }) }, patchTask(256, 1), {
+      epochs: 4, batchSize: 16, validationData: patchTask(128, 2), verbose: false, seed: 3,
+    });
+    expect(history.epochs).toHaveLength(4);
+    expect(history.epochs[3]!.valAccuracy).toBeGreaterThan(0.95);
+    expect(history.epochs[3]!.loss).toBeLessThan(history.epochs[0]!.loss);
+    expect(history.stoppedBy).toBeUndefined();
+  });
+
+  it('early stopping, a callback returning stop, and an AbortSignal each end training', async () => {
+    manualSeed(2);
+    const data = patchTask(64, 3);
+    const model = tinyCnn();
+    const setup = { model, optimizer: new SGD(model.parameters(), { lr: 0 }) }; // lr 0: the loss never improves
+    const early = await fit(setup, data, { epochs: 10, batchSize: 16, validationData: data, verbose: false, callbacks: [new EarlyStopping({ patience: 2 })] });
+    expect(early.stoppedBy).toBe('earlyStopping');
+    expect(early.epochs).toHaveLength(3);
+    let batches = 0;
+    const cb = await fit(setup, data, {
+      epochs: 5, batchSize: 16, verbose: false,
+      callbacks: [{ onBatchEnd: async () => { batches++; await new Promise((r) => setTimeout(r, 1)); return batches === 6 ? 'stop' : undefined; } }],
+    });
+    expect([cb.stoppedBy, batches, cb.epochs.length]).toEqual(['callback', 6, 1]);
+    const controller = new AbortController();
+    const aborted = fitSync(setup, data, {
+      epochs: 5, batchSize: 16, verbose: false, signal: controller.signal,
+      callbacks: [{ onEpochEnd: () => controller.abort() }],
+    });
+    expect([aborted.stoppedBy, aborted.epochs.length]).toEqual(['abort', 1]);
+  });
+
+  it('a run in the worker thread ends with exactly the weights and optimizer state of the same run in-thread', async () => {
+    const results = [];
+    for (const worker of [true, false]) {
+      manualSeed(6);
+      const model = tinyCnn();
+      const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+      const h = await fit({ model, optimizer }, patchTask(96, 4), { epochs: 2, batchSize: 16, verbose: false, seed: 2, worker });
+      results.push({ weights: model.parameters().map((p) => Array.from(p.data)), opt: optimizer.stateDict(), losses: h.epochs.map((e) => e.loss) });
+    }
+    expect(results[0]).toEqual(results[1]);
+  });
+
+  it('rejects bad options clearly', () => {
+    const model = tinyCnn();
+    const setup = { model, optimizer: new SGD(model.parameters(), { lr: 0.1 }) };
+    expect(() => fitSync(setup, patchTask(8, 1), { epochs: 0 })).toThrow('fit: epochs must be a positive integer, got 0');
+    expect(() => fitSync(setup, patchTask(8, 1), { epochs: 1, batchSize: 2.5 })).toThrow('fit: batchSize must be a positive integer, got 2.5');
+  });
+});
+
+describe('checkpoints', () => {
+  const script = path.join(root, 'test', 'fixtures', 'train-run.js');
+
+  it('kill mid-training, resume from the last checkpoint: the same final weights as an uninterrupted run', async () => {
+    const straight = path.join(tmp, 'straight.safetensors');
+    const r = spawnSync(process.execPath, [script, straight], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+
+    const ckpt = path.join(tmp, 'run.ckpt');
+    const killed = path.join(tmp, 'never-written.safetensors');
+    const child = spawn(process.execPath, [script, killed, '--checkpoint', ckpt, '--slow', '15']);
+    const t0 = Date.now();
+    while (!fs.existsSync(ckpt) && Date.now() - t0 < 30000) await new Promise((res) => setTimeout(res, 5));
+    await new Promise((res) => setTimeout(res, 200)); // a few more batches and checkpoints
+    child.kill('SIGKILL');
+    const [, signal] = await new Promise<[number | null, string | null]>((res) => child.on('exit', (c, s) => res([c, s])));
+    expect(signal, 'the run was killed, not finished').toBe('SIGKILL');
+    expect(fs.existsSync(killed)).toBe(false);
+    const meta = JSON.parse(decodeSafetensors(fs.readFileSync(ckpt)).metadata['convnode']!);
+    expect(meta.state.epoch * 16 + meta.state.batchesDone, 'checkpoint is mid-run').toBeLessThan(48);
+
+    const resumed = path.join(tmp, 'resumed.safetensors');
+    const r2 = spawnSync(process.execPath, [script, resumed, '--resume', ckpt], { encoding: 'utf8' });
+    expect(r2.status, r2.stderr).toBe(0);
+    const a = decodeSafetensors(fs.readFileSync(straight)).tensors;
+    const b = decodeSafetensors(fs.readFileSync(resumed)).tensors;
+    expect(Object.keys(b)).toEqual(Object.keys(a));
+    for (const k of Object.keys(a)) expect(Buffer.from(b[k]!.data.buffer).equals(Buffer.from(a[k]!.data.buffer)), k).toBe(true);
+    expect(JSON.parse(r2.stdout)).toEqual(JSON.parse(r.stdout)); // per-epoch losses too
+  }, 120000);
+});
+
+describe('a responsive event loop', () => {
+  it('a 1 ms interval keeps its p99 lag under 20 ms while LeNet trains asynchronously', async () => {
+    useBackend('native');
+    const data = loadMnistFolder(embeddedMnistDir()).train.take(64 * 60);
+    manualSeed(4);
+    const model = lenet();
+    const lags: number[] = [];
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      lags.push(now - last - 1);
+      last = now;
+    }, 1);
+    try {
+      await fit({ model, optimizer: new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 }) }, data, { epochs: 1, batchSize: 64, verbose: false, seed: 1 });
+    } finally {
+      clearInterval(timer);
+    }
+    lags.sort((p, q) => p - q);
+    const p99 = lags[Math.floor(0.99 * (lags.length - 1))]!;
+    expect(lags.length).toBeGreaterThan(50);
+    console.log(`event-loop lag while training LeNet: p50 ${lags[Math.floor(0.5 * (lags.length - 1))]!.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${lags[lags.length - 1]!.toFixed(2)} ms over ${lags.length} ticks`);
+    expect(p99).toBeLessThan(20);
+  }, 60000);
+});
+
+describe.each(['native', 'js'] as const)('the same short run on the %s backend', (name) => {
+  it('trains a small CNN on 2000 MNIST digits to 85-100% test accuracy', () => {
+    useBackend(name);
+    const d = loadMnistFolder(embeddedMnistDir());
+    manualSeed(9);
+    const model = new Sequential(new Conv2d(1, 6, 5, { padding: 2 }), new ReLU(), new MaxPool2d(2), new Conv2d(6, 8, 5), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(200, 10));
+    fitSync({ model, optimizer: new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 }) }, d.train.take(2000), { epochs: 2, batchSize: 32, verbose: false, seed: 5 });
+    const acc = evaluate({ model }, d.test.take(1000)).accuracy;
+    expect(acc).toBeGreaterThan(0.85);
+    useBackend('native');
+  }, 120000);
+});
