@@ -33,7 +33,8 @@ export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './io/saf
 export { saveModel, loadModel, saveWeights, loadWeights, type ModelInfo } from './io/model-file';
 export { writeFileAtomic } from './io/atomic';
 
-export { fit, fitSync, evaluate, predict, trainStep, type FitOptions, type TrainSetup, type LossName } from './train/loop';
+export { fit, fitSync, fitInThread, evaluate, predict, trainStep, type FitOptions, type TrainSetup, type LossName } from './train/loop';
+export { InferenceSession, predictAsync } from './train/inference-session';
 export { EarlyStopping, type Callback, type EpochLogs, type BatchLogs, type History } from './train/callbacks';
 export { accuracy, classificationError, argmaxRows } from './train/metrics';
 export { writeCheckpoint, readCheckpoint } from './train/checkpoint';

@@ -47,9 +47,9 @@ ${grid}${xt}
 <path d="${path(c.trainLoss, sx, sLoss)}" fill="none" stroke="#c0392b" stroke-width="1.5"/>
 <path d="${path(c.trainAccuracy, sx, sAcc)}" fill="none" stroke="#2471a3" stroke-width="1.5"/>
 ${dots(c.valLoss, sx, sLoss, '#c0392b')}${dots(c.valAccuracy, sx, sAcc, '#2471a3')}
-<g transform="translate(${L + 10},${T + 8})">
-<line x1="0" x2="20" y1="0" y2="0" stroke="#c0392b" stroke-width="2"/><text x="26" y="4">training loss</text>
-<line x1="0" x2="20" y1="16" y2="16" stroke="#2471a3" stroke-width="2"/><text x="26" y="20">training accuracy</text>
+<g transform="translate(${L + 200},${T + 140})">
+<line x1="0" x2="20" y1="0" y2="0" stroke="#c0392b" stroke-width="2"/><text x="26" y="4">training loss (running mean over the epoch)</text>
+<line x1="0" x2="20" y1="16" y2="16" stroke="#2471a3" stroke-width="2"/><text x="26" y="20">training accuracy (running mean over the epoch)</text>
 <circle cx="10" cy="32" r="3.5" fill="#555"/><text x="26" y="36">test loss / accuracy at epoch end</text>
 </g>
 </svg>

@@ -1,0 +1,51 @@
+// Inference in a worker thread: the same outputs as in-thread predict(),
+// errors come back as rejections, and the event loop stays free.
+import { describe, expect, it } from 'vitest';
+import { embeddedMnistDir, loadMnistFolder } from '../lib/data/mnist';
+import { lenet, smallVgg } from '../lib/models';
+import { manualSeed } from '../lib/tensor/random';
+import { Tensor } from '../lib/tensor/tensor';
+import { InferenceSession, predictAsync } from '../lib/train/inference-session';
+import { predict } from '../lib/train/loop';
+
+describe('InferenceSession', () => {
+  it('predicts exactly what predict() does, for queued requests in order', async () => {
+    manualSeed(8);
+    const model = lenet();
+    const test = loadMnistFolder(embeddedMnistDir()).test;
+    const a = test.gather([0, 1, 2, 3]).x, b = test.gather([4, 5]).x;
+    const session = InferenceSession.create(model);
+    try {
+      const [ya, yb] = await Promise.all([session.predict(a), session.predict(b)]);
+      expect(ya.data).toEqual(predict(model, a).data);
+      expect(yb.data).toEqual(predict(model, b).data);
+      expect(ya.shape).toEqual([4, 10]);
+      await expect(session.predict(new Tensor(new Float32Array(10), [1, 10]))).rejects.toThrow(/conv2d: x must have 4 dimensions/);
+      expect((await session.predict(a)).data).toEqual(ya.data); // still serving after an error
+    } finally {
+      await session.close();
+    }
+    await expect(session.predict(a)).rejects.toThrow('InferenceSession: predict() after close()');
+    expect((await predictAsync(model, a)).data).toEqual(predict(model, a).data);
+  });
+
+  it('keeps the event loop free while a large batch runs', async () => {
+    manualSeed(9);
+    const model = smallVgg();
+    const x = new Tensor(new Float32Array(512 * 784).map((_, i) => Math.sin(i)), [512, 1, 28, 28]);
+    const session = InferenceSession.create(model);
+    const lags: number[] = [];
+    let last = performance.now();
+    const timer = setInterval(() => { const now = performance.now(); lags.push(now - last - 1); last = now; }, 1);
+    try {
+      const y = await session.predict(x);
+      expect(y.shape).toEqual([512, 10]);
+    } finally {
+      clearInterval(timer);
+      await session.close();
+    }
+    lags.sort((p, q) => p - q);
+    expect(lags.length).toBeGreaterThan(20);
+    expect(lags[Math.floor(0.99 * (lags.length - 1))]).toBeLessThan(20);
+  }, 60000);
+});
