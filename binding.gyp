@@ -15,18 +15,28 @@
       "native/kernels/loss/softmax_cross_entropy.cc",
       "native/kernels/loss/mse.cc",
       "native/kernels/optim/sgd.cc",
-      "native/kernels/optim/adam.cc"
+      "native/kernels/optim/adam.cc",
+      "native/kernels/probe/peak.cc",
+      "native/kernels/probe/f32_fma_peak__scalar.cc"
     ],
     "convnode_avx2_sources": [
-      "native/kernels/gemm/f32_gemm_ukernel_6x16__avx2_fma.cc"
+      "native/kernels/gemm/f32_gemm_ukernel_6x16__avx2_fma.cc",
+      "native/kernels/probe/f32_fma_peak__avx2_fma.cc"
     ],
-    "convnode_avx2_flags": ["-mavx2", "-mfma"],
+    "convnode_avx2_flags": [
+      "-mavx2",
+      "-mfma"
+    ],
     "convnode_avx512_sources": [
-      "native/kernels/gemm/f32_gemm_ukernel_12x32__avx512.cc"
+      "native/kernels/gemm/f32_gemm_ukernel_12x32__avx512.cc",
+      "native/kernels/probe/f32_fma_peak__avx512.cc"
     ],
-    "convnode_avx512_flags": ["-mavx512f"],
+    "convnode_avx512_flags": [
+      "-mavx512f"
+    ],
     "convnode_neon_sources": [
-      "native/kernels/gemm/f32_gemm_ukernel_8x12__neon.cc"
+      "native/kernels/gemm/f32_gemm_ukernel_8x12__neon.cc",
+      "native/kernels/probe/f32_fma_peak__neon.cc"
     ],
     "convnode_napi_sources": [
       "native/napi/addon.cc",
@@ -40,50 +50,101 @@
       "native/napi/optim_entry.cc",
       "native/napi/runtime_entry.cc"
     ],
-    "convnode_common_flags": ["-O3", "-std=c++17", "-fopenmp", "-fvisibility=hidden", "-fexceptions"]
+    "convnode_common_flags": [
+      "-O3",
+      "-std=c++17",
+      "-fopenmp",
+      "-fvisibility=hidden",
+      "-fexceptions"
+    ]
   },
   "target_defaults": {
-    "include_dirs": ["native/include", "native"],
-    "cflags!": ["-fno-exceptions"],
-    "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++14", "-std=gnu++17"],
-    "cflags_cc": ["<@(convnode_common_flags)"],
-    "defines": ["NAPI_VERSION=8"],
+    "include_dirs": [
+      "native/include",
+      "native"
+    ],
+    "cflags!": [
+      "-fno-exceptions"
+    ],
+    "cflags_cc!": [
+      "-fno-exceptions",
+      "-fno-rtti",
+      "-std=gnu++14",
+      "-std=gnu++17"
+    ],
+    "cflags_cc": [
+      "<@(convnode_common_flags)"
+    ],
+    "defines": [
+      "NAPI_VERSION=8"
+    ],
     "xcode_settings": {
       "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
-      "OTHER_CPLUSPLUSFLAGS": ["<@(convnode_common_flags)"]
+      "OTHER_CPLUSPLUSFLAGS": [
+        "<@(convnode_common_flags)"
+      ]
     }
   },
   "conditions": [
-    ["target_arch=='x64'", {
-      "targets": [
-        {
-          "target_name": "convnode_avx2",
-          "type": "static_library",
-          "sources": ["<@(convnode_avx2_sources)"],
-          "cflags_cc": ["<@(convnode_avx2_flags)"]
-        },
-        {
-          "target_name": "convnode_avx512",
-          "type": "static_library",
-          "sources": ["<@(convnode_avx512_sources)"],
-          "cflags_cc": ["<@(convnode_avx512_flags)"]
-        }
-      ]
-    }]
+    [
+      "target_arch=='x64'",
+      {
+        "targets": [
+          {
+            "target_name": "convnode_avx2",
+            "type": "static_library",
+            "sources": [
+              "<@(convnode_avx2_sources)"
+            ],
+            "cflags_cc": [
+              "<@(convnode_avx2_flags)"
+            ]
+          },
+          {
+            "target_name": "convnode_avx512",
+            "type": "static_library",
+            "sources": [
+              "<@(convnode_avx512_sources)"
+            ],
+            "cflags_cc": [
+              "<@(convnode_avx512_flags)"
+            ]
+          }
+        ]
+      }
+    ]
   ],
   "targets": [
     {
       "target_name": "convnode",
-      "sources": ["<@(convnode_core_sources)", "<@(convnode_napi_sources)"],
-      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      "ldflags": ["-fopenmp"],
+      "sources": [
+        "<@(convnode_core_sources)",
+        "<@(convnode_napi_sources)"
+      ],
+      "dependencies": [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
+      ],
+      "ldflags": [
+        "-fopenmp"
+      ],
       "conditions": [
-        ["target_arch=='x64'", {
-          "dependencies": ["convnode_avx2", "convnode_avx512"]
-        }],
-        ["target_arch=='arm64'", {
-          "sources": ["<@(convnode_neon_sources)"]
-        }]
+        [
+          "target_arch=='x64'",
+          {
+            "dependencies": [
+              "convnode_avx2",
+              "convnode_avx512"
+            ]
+          }
+        ],
+        [
+          "target_arch=='arm64'",
+          {
+            "sources": [
+              "<@(convnode_neon_sources)"
+            ]
+          }
+        ]
       ]
     }
   ]

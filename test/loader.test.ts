@@ -116,7 +116,7 @@ describe('loading', () => {
 
 describe('the native addon', () => {
   it('exports exactly the declared kernels plus the runtime controls', () => {
-    expect(Object.keys(addon).sort()).toEqual([...KERNEL_NAMES, 'info', 'setIsa', 'setNumThreads'].sort());
+    expect(Object.keys(addon).sort()).toEqual([...KERNEL_NAMES, 'info', 'setIsa', 'setNumThreads', 'probePeak'].sort());
   });
 
   it('reports the ISA path it chose and every path this CPU has, scalar last', () => {

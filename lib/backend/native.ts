@@ -10,6 +10,8 @@ export interface NativeAddon extends Omit<Backend, 'name'> {
   info(): NativeInfo;
   setIsa(isa: IsaName): void;
   setNumThreads(n: number): void;
+  /** GFLOP/s of register-resident FMAs on one ISA path with `threads` threads, timed for about `seconds`. */
+  probePeak(isa: IsaName, threads: number, seconds: number): number;
 }
 
 export type NativeLoad =

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "args.h"
+#include "convnode/probe.h"
 #include "convnode/runtime.h"
 #include "entry.h"
 #include "../kernels/gemm/gemm_ukernel.h"
@@ -55,12 +56,30 @@ Napi::Value set_threads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// probePeak(isa, threads, seconds) -> GFLOP/s of register-resident FMAs.
+Napi::Value probe_peak(const Napi::CallbackInfo& info) {
+  Call call(info, "probePeak");
+  Napi::Value v = info[0];
+  if (!v.IsString()) call.type_error("isa must be a string, got " + call.describe(v));
+  Isa isa;
+  const std::string name = v.As<Napi::String>().Utf8Value();
+  if (!isa_from_name(name, &isa) || !isa_available(isa))
+    call.range_error("isa must be a path this CPU supports, got '" + name + "'");
+  const double threads = call.number(1, "threads");
+  call.require(std::floor(threads) == threads && threads >= 1 && threads <= 1024,
+               "threads must be an integer in [1, 1024], got " + info[1].ToString().Utf8Value());
+  const double seconds = call.number(2, "seconds");
+  call.require(seconds > 0 && seconds <= 60, "seconds must be in (0, 60], got " + info[2].ToString().Utf8Value());
+  return Napi::Number::New(info.Env(), measure_peak_gflops(isa, int(threads), seconds));
+}
+
 }  // namespace
 
 void register_runtime(Napi::Env env, Napi::Object exports) {
   add<info_entry>(env, exports, "info");
   add<set_isa>(env, exports, "setIsa");
   add<set_threads>(env, exports, "setNumThreads");
+  add<probe_peak>(env, exports, "probePeak");
 }
 
 }  // namespace convnode::napi

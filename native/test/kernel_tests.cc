@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "convnode/kernels.h"
+#include "convnode/probe.h"
 #include "convnode/runtime.h"
 
 using namespace convnode;
@@ -445,6 +446,8 @@ int main() {
         test_pool(mode, Pool2dShape{64, 8, 12, 12, 2, 2, 2, 2, 0, 0, false, true, 0, 0}, tag);  // threaded
       }
       test_eltwise(tag);
+      const double peak = measure_peak_gflops(isa, threads, 0.02);
+      check(std::isfinite(peak) && peak > 0.1, "fma_peak_probe", tag + " peak " + std::to_string(peak));
       std::printf("%-12s %s\n", tag.c_str(), failed == before ? "ok" : "FAILED");
     }
   }
