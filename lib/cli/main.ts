@@ -15,6 +15,7 @@ import { Tensor } from '../tensor/tensor';
 import { fit, evaluate, predict } from '../train/loop';
 import { curvesSvg, type CurveSet } from '../viz/curves';
 import { softmax } from '../autograd/ops';
+import { benchCommand } from '../bench/main';
 
 const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -31,6 +32,8 @@ commands:
            --save FILE.safetensors  --checkpoint FILE  --resume FILE  --curves FILE.svg
   eval     --model FILE.safetensors [--data DIR]      test accuracy of a saved model
   predict  IMAGE --model FILE.safetensors             class probabilities for a PNG/JPEG image
+  bench    [--quick] [--isa best|all] [--out DIR] [--rounds N] [--budget S] [--no-peers]
+           the benchmark suite: native vs TypeScript vs TensorFlow.js, written to DIR/RESULTS.md
   info                                                backend, ISA path and threads`;
 
 function int(name: string, v: string | undefined, dflt: number, min = 1): number {
@@ -161,6 +164,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'train': await train(rest); return 0;
       case 'eval': evalCommand(rest); return 0;
       case 'predict': predictCommand(rest); return 0;
+      case 'bench': await benchCommand(rest); return 0;
       case 'info': console.log(JSON.stringify(runtimeInfo(), null, 2)); return 0;
       case undefined: case '-h': case '--help': case 'help': console.log(USAGE); return command === undefined ? 2 : 0;
       default: throw new UsageError(`unknown command '${command}'`);

@@ -1,0 +1,69 @@
+// The standard work of DESIGN.md, and its reduced --quick variant.
+import type { Conv2dShape, Pool2dShape } from '../backend/types';
+import { conv2dOutputSize, pool2dOutputSize } from '../backend/geometry';
+
+export interface GemmCase { name: string; m: number; n: number; k: number }
+export type ConvDirection = 'forward' | 'backwardData' | 'backwardWeight';
+export interface ConvCase { name: string; shape: Required<Pick<Conv2dShape, 'n' | 'c' | 'h' | 'w' | 'k' | 'kh' | 'kw' | 'strideH' | 'strideW' | 'padH' | 'padW'>> }
+export interface PoolCase { name: string; shape: Pool2dShape & { strideH: number; strideW: number; padH: number; padW: number } }
+export type ModelName = 'lenet' | 'smallvgg';
+
+export interface Suite {
+  gemm: GemmCase[];
+  conv: ConvCase[];
+  pool: PoolCase[];
+  trainBatch: number;
+  trainBatches: number;
+  inferBatch: number;
+  tinyCalls: number;
+}
+
+function conv(name: string, n: number, c: number, h: number, k: number, f: number, s: number, p: number): ConvCase {
+  return { name, shape: { n, c, h, w: h, k, kh: f, kw: f, strideH: s, strideW: s, padH: p, padW: p } };
+}
+
+const CONVS: Array<Parameters<typeof conv>> = [
+  ['a', 64, 1, 28, 6, 5, 1, 2], ['b', 64, 6, 14, 16, 5, 1, 0], ['c', 32, 3, 32, 32, 3, 1, 1], ['g', 16, 256, 14, 64, 1, 1, 0],
+  ['e', 16, 64, 56, 128, 3, 2, 1], ['f', 16, 256, 14, 256, 3, 1, 1], ['d', 16, 64, 56, 64, 3, 1, 1],
+];
+
+export function suite(quick: boolean): Suite {
+  const sizes = quick ? [64, 128, 256] : [64, 128, 256, 512, 1024, 2048];
+  const gemm: GemmCase[] = sizes.map((s) => ({ name: `${s}³`, m: s, n: s, k: s }));
+  gemm.push(quick ? { name: '784x16x150 (conv-like a, 1/8)', m: 784, n: 16, k: 150 } : { name: '6272x16x150 (conv-like)', m: 6272, n: 16, k: 150 });
+  gemm.push(quick ? { name: '1568x64x576 (conv-like d, 1/8)', m: 1568, n: 64, k: 576 } : { name: '12544x64x576 (conv-like)', m: 12544, n: 64, k: 576 });
+  const convs = CONVS.map((a) => conv(...a)).map((c) => (quick ? { ...c, shape: { ...c.shape, n: 2 } } : c));
+  const pool: PoolCase[] = [
+    { name: 'max 2x2 s2 (64,32,28,28)', shape: { mode: 'max', n: 64, c: 32, h: 28, w: 28, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 } },
+    { name: 'avg 2x2 s2 (64,32,28,28)', shape: { mode: 'avg', n: 64, c: 32, h: 28, w: 28, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 } },
+    { name: 'max 3x3 s2 p1 (16,64,112,112)', shape: { mode: 'max', n: 16, c: 64, h: 112, w: 112, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 } },
+  ].map((p) => (quick ? { ...p, shape: { ...p.shape, n: 2 } } : p)) as PoolCase[];
+  return { gemm, conv: convs, pool, trainBatch: quick ? 16 : 64, trainBatches: quick ? 2 : 20, inferBatch: quick ? 32 : 256, tinyCalls: quick ? 2000 : 100000 };
+}
+
+export function convOutput(s: ConvCase['shape']): { ho: number; wo: number } {
+  return { ho: conv2dOutputSize(s.h, s.kh, s.strideH, s.padH, 1), wo: conv2dOutputSize(s.w, s.kw, s.strideW, s.padW, 1) };
+}
+
+/** 2 * N * K * C * kh * kw * Ho * Wo: the same for all three directions. */
+export function convFlops(s: ConvCase['shape']): number {
+  const { ho, wo } = convOutput(s);
+  return 2 * s.n * s.k * s.c * s.kh * s.kw * ho * wo;
+}
+
+export function poolOutput(s: PoolCase['shape']): { ho: number; wo: number } {
+  return { ho: pool2dOutputSize(s.h, s.kh, s.strideH, s.padH, false), wo: pool2dOutputSize(s.w, s.kw, s.strideW, s.padW, false) };
+}
+
+/** Bytes a forward + backward pass must move at least: read x, write y; read x and dy, write dx. */
+export function poolBytes(s: PoolCase['shape']): number {
+  const { ho, wo } = poolOutput(s);
+  const x = s.n * s.c * s.h * s.w, y = s.n * s.c * ho * wo;
+  return 4 * (x + y + x + y + x);
+}
+
+/** Forward FLOPs per image of the standard models (conv and dense layers). */
+export const MODEL_FORWARD_FLOPS: Record<ModelName, number> = {
+  lenet: 2 * (6 * 25 * 784 + 16 * 150 * 100 + 400 * 120 + 120 * 100 + 100 * 10),
+  smallvgg: 2 * (32 * 9 * 784 + 32 * 288 * 784 + 64 * 288 * 196 + 64 * 576 * 196 + 3136 * 256 + 256 * 10),
+};

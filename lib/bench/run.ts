@@ -1,0 +1,150 @@
+// Runs the benchmark suite and returns every measurement as plain data.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { nativeBackend, runtimeInfo } from '../backend';
+import { loadNative } from '../backend/native';
+import type { IsaName } from '../backend/types';
+import { convFlops, MODEL_FORWARD_FLOPS, poolBytes, suite, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type PoolCase } from './cases';
+import { convnodeContenders, tfjsContender, type Contender, type PeerInfo } from './contenders';
+import { formatSeconds, timeCase, type Outcome, type Prepared, type TimingOptions } from './timing';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Native ISA paths to run ('best' = the one chosen at load). */
+  isas: 'best' | 'all';
+  peers: boolean;
+  rounds?: number;
+  budget?: number;
+  log?: (line: string) => void;
+}
+
+type Row<C> = { case: C; outcomes: Record<string, Outcome> };
+
+export interface BenchResults {
+  meta: {
+    date: string; cpu: string; cpuFlags: string[]; cores: number; node: string; convnode: string; platform: string;
+    mode: 'full' | 'quick'; rounds: number; budget: number; nativeIsa: IsaName | null; maxThreads: number;
+    peers: PeerInfo[]; gemmKernel: string | null;
+  };
+  contenders: Array<{ name: string; kind: string; isa?: IsaName; threads?: number }>;
+  peak: Array<{ isa: IsaName; threads: number; gflops: number }>;
+  gemm: Array<Row<GemmCase> & { flops: number }>;
+  conv: Array<Row<ConvCase> & { dir: ConvDirection; flops: number }>;
+  pool: Array<Row<PoolCase> & { bytes: number }>;
+  train: Array<Row<{ model: ModelName; batch: number; batches: number }> & { flops: number }>;
+  infer: Array<Row<{ model: ModelName; batch: number }> & { flops: number }>;
+  tiny: Row<{ calls: number }>;
+}
+
+function cpuModel(): { model: string; flags: string[] } {
+  try {
+    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const model = /model name\s*:\s*(.*)/.exec(info)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+    const flags = (/^(?:flags|Features)\s*:\s*(.*)$/m.exec(info)?.[1] ?? '').split(' ').filter((f) => /^(avx512f|avx512bw|avx512vl|avx512_bf16|avx512_fp16|amx_tile|avx2|fma|avx|sse4_2|asimd|fphp|sve)$/.test(f));
+    return { model, flags };
+  } catch {
+    return { model: os.cpus()[0]?.model ?? 'unknown', flags: [] };
+  }
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchResults> {
+  const log = o.log ?? (() => {});
+  const s = suite(o.quick);
+  // Quick mode: one timed run per case, on reduced sizes, after a warm-up run.
+  const timing: TimingOptions = { rounds: o.rounds ?? (o.quick ? 1 : 5), budget: o.budget ?? (o.quick ? 0.5 : 10), warmup: true, minSample: o.quick ? 0.005 : 0.05 };
+  const load = loadNative();
+  const info = runtimeInfo().native;
+  const maxThreads = info?.maxThreads ?? 1;
+  const isas: IsaName[] = info === null ? [] : o.isas === 'all' ? info.availableIsas : [info.isa];
+
+  const contenders: Contender[] = convnodeContenders(isas, maxThreads);
+  const peers: PeerInfo[] = [];
+  if (o.peers) {
+    for (const b of ['cpu', 'wasm'] as const) {
+      const r = await tfjsContender(b);
+      peers.push(r.info);
+      if ('contender' in r) contenders.push(r.contender);
+    }
+  }
+  const { model, flags } = cpuModel();
+  const results: BenchResults = {
+    meta: {
+      date: new Date().toISOString(), cpu: model, cpuFlags: flags, cores: os.cpus().length, node: process.versions.node,
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      convnode: (require('../../package.json') as { version: string }).version, platform: `${process.platform}-${process.arch}`,
+      mode: o.quick ? 'quick' : 'full', rounds: timing.rounds, budget: timing.budget, nativeIsa: info?.isa ?? null, maxThreads,
+      peers, gemmKernel: info?.gemmKernel ?? null,
+    },
+    contenders: contenders.map((c) => ({ name: c.name, kind: c.kind, ...(c.isa ? { isa: c.isa } : {}), ...(c.threads ? { threads: c.threads } : {}) })),
+    peak: [], gemm: [], conv: [], pool: [], train: [], infer: [], tiny: { case: { calls: s.tinyCalls }, outcomes: {} },
+  };
+
+  if (load.ok) {
+    for (const isa of info!.availableIsas) {
+      for (const threads of maxThreads > 1 ? [1, maxThreads] : [1]) {
+        const gflops = load.addon.probePeak(isa, threads, o.quick ? 0.05 : 0.5);
+        results.peak.push({ isa, threads, gflops });
+        log(`peak ${isa} ${threads}t: ${gflops.toFixed(1)} GFLOP/s`);
+      }
+    }
+  }
+
+  // Each contender's rate (GFLOP/s) on the latest, largest case of each kind:
+  // cases come in growing size, so it predicts the next one best.
+  const rates = new Map<string, number>();
+  const rate = (c: Contender, kind: string) => rates.get(`${c.name}|${kind}`);
+  const estimate = (c: Contender, kind: string, flops: number): number | undefined => {
+    if (kind === 'train' || kind === 'infer') {
+      // A model pass costs what its convolutions cost in each direction it runs.
+      const dirs = kind === 'train' ? ['forward', 'backwardData', 'backwardWeight'] : ['forward'];
+      const rs = dirs.map((d) => rate(c, `conv:${d}`));
+      if (rs.some((r) => r === undefined)) return undefined;
+      return rs.reduce((t, r) => t! + flops / dirs.length / (r! * 1e9), 0);
+    }
+    const r = rate(c, kind);
+    return r === undefined ? undefined : flops / (r * 1e9);
+  };
+  const learn = (kind: string, flops: number, outcomes: Record<string, Outcome>) => {
+    if (flops === 0) return;
+    for (const [name, out] of Object.entries(outcomes)) {
+      if (out.kind === 'measured') rates.set(`${name}|${kind}`, flops / out.m.median / 1e9);
+    }
+  };
+  const measure = async (label: string, kind: string, flops: number, prepare: (c: Contender) => Promise<Prepared>) => {
+    const outcomes = await timeCase(contenders.map((c) => ({ name: c.name, prepare: () => prepare(c), estimate: estimate(c, kind, flops) })), timing);
+    learn(kind, flops, outcomes);
+    log(`${label}: ${Object.entries(outcomes).map(([n, out]) => `${n} ${out.kind === 'measured' ? formatSeconds(out.m.median) : out.kind}`).join(', ')}`);
+    return outcomes;
+  };
+
+  for (const c of s.gemm) {
+    const flops = 2 * c.m * c.n * c.k;
+    results.gemm.push({ case: c, flops, outcomes: await measure(`gemm ${c.name}`, 'gemm', flops, (k) => k.gemm(c)) });
+  }
+  for (const c of s.conv) {
+    const flops = convFlops(c.shape);
+    for (const dir of ['forward', 'backwardData', 'backwardWeight'] as const) {
+      results.conv.push({ case: c, dir, flops, outcomes: await measure(`conv ${c.name} ${dir}`, `conv:${dir}`, flops, (k) => k.conv(c, dir)) });
+    }
+  }
+  for (const c of s.pool) {
+    results.pool.push({ case: c, bytes: poolBytes(c.shape), outcomes: await measure(`pool ${c.name}`, 'pool', 0, (k) => k.pool(c)) });
+  }
+  for (const m of ['lenet', 'smallvgg'] as const) {
+    const flops = 3 * MODEL_FORWARD_FLOPS[m] * s.trainBatch * s.trainBatches;
+    results.train.push({
+      case: { model: m, batch: s.trainBatch, batches: s.trainBatches }, flops,
+      outcomes: await measure(`train ${m}`, 'train', flops, (k) => k.train(m, s.trainBatch, s.trainBatches)),
+    });
+  }
+  for (const m of ['lenet', 'smallvgg'] as const) {
+    const flops = MODEL_FORWARD_FLOPS[m] * s.inferBatch;
+    results.infer.push({ case: { model: m, batch: s.inferBatch }, flops, outcomes: await measure(`infer ${m}`, 'infer', flops, (k) => k.infer(m, s.inferBatch)) });
+  }
+  results.tiny.outcomes = await measure('tiny call', 'tiny', 0, (k) => k.tiny(s.tinyCalls));
+  if (nativeBackend() !== null && info !== null) {
+    load.ok && load.addon.setIsa(info.isa);
+    load.ok && load.addon.setNumThreads(info.numThreads);
+  }
+  return results;
+}

@@ -1,0 +1,112 @@
+// Timing that holds up on a noisy 2-core machine: the contenders of a case
+// take turns (one run each per round) rather than each running in a block,
+// a warm-up round comes first, and the report keeps the median and the
+// spread of the rounds. A contender whose single run would blow the time
+// budget is not run at all: its estimated time is reported instead.
+
+/** One runnable thing: prepare once, then time run() repeatedly. */
+export interface Runner {
+  run(): void | Promise<void>;
+}
+
+/** A contender's answer for one case: a runner, or why it cannot do the case. */
+export type Prepared = { runner: Runner } | { unsupported: string };
+
+export interface Measurement {
+  /** Median seconds per run, and the fastest and slowest rounds. */
+  median: number;
+  min: number;
+  max: number;
+  /** Timed samples, and how many runs each sample averages. */
+  runs: number;
+  repsPerSample: number;
+}
+
+export type Outcome = { kind: 'measured'; m: Measurement } | { kind: 'unsupported'; reason: string } | { kind: 'skipped'; reason: string };
+
+export interface TimingOptions {
+  /** Rounds after the warm-up (each contender takes one sample per round). */
+  rounds: number;
+  /**
+   * A sample repeats a fast case until it lasts this long (the count is set
+   * in the warm-up), so timer resolution and waking sleeping threads do not
+   * dominate small cases.
+   */
+  minSample: number;
+  /** Seconds a contender may spend on one case. */
+  budget: number;
+  warmup: boolean;
+}
+
+const now = () => performance.now() / 1000;
+
+async function timeRuns(r: Runner, reps: number): Promise<number> {
+  const t0 = now();
+  for (let i = 0; i < reps; i++) await r.run();
+  return now() - t0;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * Times every contender of one case, interleaved. `estimate(name)` may
+ * predict a contender's seconds per run (from its speed on earlier cases);
+ * above the budget the contender is skipped with that estimate as reason.
+ */
+export async function timeCase(
+  contenders: Array<{ name: string; prepare: () => Promise<Prepared>; estimate?: number | undefined }>,
+  o: TimingOptions,
+): Promise<Record<string, Outcome>> {
+  const out: Record<string, Outcome> = {};
+  const live: Array<{ name: string; runner: Runner; times: number[]; spent: number; reps: number }> = [];
+  for (const c of contenders) {
+    // Checked before preparing: preparing may itself run the operation once.
+    if (c.estimate !== undefined && c.estimate > o.budget) {
+      out[c.name] = { kind: 'skipped', reason: `estimated ${formatSeconds(c.estimate)} per run, over the ${o.budget} s budget` };
+      continue;
+    }
+    const prepared = await c.prepare();
+    if ('unsupported' in prepared) out[c.name] = { kind: 'unsupported', reason: prepared.unsupported };
+    else live.push({ name: c.name, runner: prepared.runner, times: [], spent: 0, reps: 1 });
+  }
+  if (o.warmup) {
+    for (const c of live) {
+      // The fastest of a few runs: the first may include waking threads or faulting in buffers.
+      let best = Infinity;
+      for (let i = 0; i < 3 && c.spent < o.budget / 4; i++) {
+        const t = await timeRuns(c.runner, 1);
+        c.spent += t;
+        best = Math.min(best, t);
+      }
+      c.reps = Math.max(1, Math.min(100000, Math.ceil(o.minSample / Math.max(best, 1e-7))));
+    }
+  }
+  for (let round = 0; round < o.rounds; round++) {
+    let any = false;
+    for (const c of live) {
+      // After the first timed run, stop once the budget is spent.
+      if (c.times.length > 0 && c.spent >= o.budget) continue;
+      const t = await timeRuns(c.runner, c.reps);
+      c.times.push(t / c.reps);
+      c.spent += t;
+      any = true;
+    }
+    if (!any) break;
+  }
+  for (const c of live) {
+    out[c.name] = { kind: 'measured', m: { median: median(c.times), min: Math.min(...c.times), max: Math.max(...c.times), runs: c.times.length, repsPerSample: c.reps } };
+  }
+  return out;
+}
+
+export function formatSeconds(s: number): string {
+  if (s >= 3600) return `${(s / 3600).toFixed(1)} h`;
+  if (s >= 60) return `${(s / 60).toFixed(1)} min`;
+  if (s >= 1) return `${s.toFixed(1)} s`;
+  if (s >= 1e-3) return `${(s * 1e3).toFixed(2)} ms`;
+  return `${(s * 1e6).toFixed(2)} µs`;
+}
