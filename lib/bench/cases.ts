@@ -38,7 +38,7 @@ export function suite(quick: boolean): Suite {
     { name: 'avg 2x2 s2 (64,32,28,28)', shape: { mode: 'avg', n: 64, c: 32, h: 28, w: 28, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 } },
     { name: 'max 3x3 s2 p1 (16,64,112,112)', shape: { mode: 'max', n: 16, c: 64, h: 112, w: 112, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 } },
   ].map((p) => (quick ? { ...p, shape: { ...p.shape, n: 2 } } : p)) as PoolCase[];
-  return { gemm, conv: convs, pool, trainBatch: quick ? 16 : 64, trainBatches: quick ? 2 : 20, inferBatch: quick ? 32 : 256, tinyCalls: quick ? 2000 : 100000 };
+  return { gemm, conv: convs, pool, trainBatch: quick ? 16 : 64, trainBatches: 1, inferBatch: quick ? 32 : 256, tinyCalls: quick ? 2000 : 100000 };
 }
 
 export function convOutput(s: ConvCase['shape']): { ho: number; wo: number } {

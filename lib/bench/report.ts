@@ -94,9 +94,9 @@ export function markdown(r: Results): string {
     row.case.name, ...[...native, ...others].map((n) => cell(row.outcomes[n], row.bytes / 1e9, '', notes)), ...others.map((o) => ratio(row.outcomes, best, o)),
   ])), '');
 
-  lines.push('## Training throughput (images/s, fixed batches after warm-up)', '');
+  lines.push('## Training throughput (images/s; one optimisation step per run, repeated after warm-up)', '');
   lines.push(table(['model', ...native, ...others, ...vs], r.train.map((row) => [
-    `${row.case.model} (batch ${row.case.batch}, ${row.case.batches} batches)`,
+    `${row.case.model} (batch ${row.case.batch})`,
     ...[...native, ...others].map((n) => cell(row.outcomes[n], row.case.batch * row.case.batches, '', notes, 0)), ...others.map((o) => ratio(row.outcomes, best, o)),
   ])), '');
 
@@ -160,7 +160,7 @@ export function chartSvg(r: Results): string {
       else parts.push(`<rect x="${Math.min(x(1), x(v))}" y="${y}" width="${Math.abs(x(v) - x(1))}" height="${barH - 1}" fill="${colors[j % 4]}"/>`);
     });
   });
-  const legend = others.map((o, j) => `<rect x="${L + j * 170}" y="22" width="12" height="10" fill="${colors[j % 4]}"/><text x="${L + j * 170 + 16}" y="31">${best} vs ${o}</text>`).join('');
+  const legend = others.map((o, j) => `<rect x="${L - 100 + j * 220}" y="22" width="12" height="10" fill="${colors[j % 4]}"/><text x="${L - 100 + j * 220 + 16}" y="31">${best} vs ${o}</text>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
 <text x="${W / 2}" y="14" text-anchor="middle" font-size="13">How many times faster convnode's native backend is (log scale; right of 1× = faster)</text>
