@@ -1,4 +1,5 @@
-// The standard work of DESIGN.md, and its reduced --quick variant.
+// The standard work of DESIGN.md, and its reduced --quick variant. A training
+// run is one optimisation step: the timer repeats it after warm-up.
 import type { Conv2dShape, Pool2dShape } from '../backend/types';
 import { conv2dOutputSize, pool2dOutputSize } from '../backend/geometry';
 
