@@ -3,9 +3,17 @@
 // wins a max and adds nothing to a sum. Average divides by the window size
 // clipped to the padded input (count_include_pad, PyTorch's default) or by
 // the number of real input cells.
+//
+// Speed: window bounds are computed once per call, not per output; max and
+// argmax are branchless (random data makes "v > best" a coin flip, and a
+// mispredicted branch per element cost 4 ns); NaN is tracked with a flag so
+// it still propagates as in PyTorch. 2x2 stride-2 windows without padding,
+// the common case, have their own loop.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <vector>
 
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
@@ -13,45 +21,131 @@
 namespace convnode {
 namespace {
 
-struct Window {
-  int64_t h0, h1, w0, w1;  // clipped to the input, half open
-  int64_t padded_count;    // cells inside the padded input
+// Per output row (or column): the clipped input range and the padded extent.
+struct Span {
+  int64_t lo, hi, padded;
 };
 
-Window window(const Pool2dShape& s, int64_t oh, int64_t ow) {
-  const int64_t hs = oh * s.stride_h - s.pad_h, ws = ow * s.stride_w - s.pad_w;
-  const int64_t he = std::min(hs + s.kh, s.h + s.pad_h);
-  const int64_t we = std::min(ws + s.kw, s.w + s.pad_w);
-  Window win;
-  win.padded_count = (he - hs) * (we - ws);
-  win.h0 = std::max<int64_t>(hs, 0);
-  win.w0 = std::max<int64_t>(ws, 0);
-  win.h1 = std::min(he, s.h);
-  win.w1 = std::min(we, s.w);
-  return win;
+std::vector<Span> spans(int64_t out, int64_t in, int64_t kernel, int64_t stride, int64_t pad) {
+  std::vector<Span> s(static_cast<size_t>(out));
+  for (int64_t o = 0; o < out; ++o) {
+    const int64_t start = o * stride - pad;
+    const int64_t end = std::min(start + kernel, in + pad);
+    s[size_t(o)] = {std::max<int64_t>(start, 0), std::min(end, in), end - start};
+  }
+  return s;
 }
 
-float divisor(PoolMode mode, const Pool2dShape& s, const Window& win) {
+struct Geometry {
+  std::vector<Span> rows, cols;
+};
+
+float divisor(PoolMode mode, const Pool2dShape& s, const Span& r, const Span& c) {
   if (mode == PoolMode::kSum) return 1.0f;
-  if (s.count_include_pad) return static_cast<float>(win.padded_count);
-  return static_cast<float>((win.h1 - win.h0) * (win.w1 - win.w0));
+  if (s.count_include_pad) return float(r.padded * c.padded);
+  return float((r.hi - r.lo) * (c.hi - c.lo));
 }
 
-// Index (within the plane) of the window's first maximum; NaN wins.
-int64_t argmax(const float* plane, int64_t w, const Window& win) {
-  int64_t best = win.h0 * w + win.w0;
-  float best_val = plane[best];
-  for (int64_t ih = win.h0; ih < win.h1; ++ih) {
-    for (int64_t iw = win.w0; iw < win.w1; ++iw) {
-      const float v = plane[ih * w + iw];
-      if (std::isnan(best_val)) return best;
-      if (v > best_val || std::isnan(v)) {
-        best_val = v;
-        best = ih * w + iw;
-      }
+// An integer key that orders floats like "<" does, with -0 equal to +0 and
+// NaN above everything, packed with the bit-inverted position so that one
+// 64-bit max picks the first maximum (or first NaN) of a window. Integer
+// max compiles to cmov: no data-dependent branch, whatever the data.
+inline int64_t max_key(float v, int64_t pos) {
+  int32_t b;
+  std::memcpy(&b, &v, sizeof b);
+  int32_t k = b ^ ((b >> 31) & 0x7FFFFFFF);     // negative floats: reverse order
+  k += int32_t(b == std::numeric_limits<int32_t>::min());  // -0 -> 0
+  k = (b & 0x7FFFFFFF) > 0x7F800000 ? std::numeric_limits<int32_t>::max() : k;  // NaN
+  return (int64_t(k) << 32) | int64_t(uint32_t(~uint32_t(pos)));
+}
+
+inline int64_t key_position(int64_t key) { return int64_t(~uint32_t(key)); }
+
+// Max of the window; NaN if the window holds one. The compare compiles to
+// maxss, and the NaN check is a branch that is (almost) never taken.
+inline float window_max(const float* plane, int64_t w, const Span& r, const Span& c) {
+  float m = -std::numeric_limits<float>::infinity();
+  bool nan = false;
+  for (int64_t ih = r.lo; ih < r.hi; ++ih) {
+    const float* row = plane + ih * w;
+    for (int64_t iw = c.lo; iw < c.hi; ++iw) {
+      const float v = row[iw];
+      nan |= v != v;
+      m = v > m ? v : m;
     }
   }
-  return best;
+  return nan ? std::numeric_limits<float>::quiet_NaN() : m;
+}
+
+// Index (within the plane) of the window's first maximum, or first NaN.
+inline int64_t window_argmax(const float* plane, int64_t w, const Span& r, const Span& c) {
+  int64_t best = std::numeric_limits<int64_t>::min();
+  for (int64_t ih = r.lo; ih < r.hi; ++ih) {
+    const float* row = plane + ih * w;
+    for (int64_t iw = c.lo; iw < c.hi; ++iw) best = std::max(best, max_key(row[iw], ih * w + iw));
+  }
+  return key_position(best);
+}
+
+bool is_2x2_stride2(const Pool2dShape& s) {
+  return s.kh == 2 && s.kw == 2 && s.stride_h == 2 && s.stride_w == 2 && s.pad_h == 0 &&
+         s.pad_w == 0 && 2 * s.ho <= s.h && 2 * s.wo <= s.w;
+}
+
+void forward_2x2(PoolMode mode, const Pool2dShape& s, const float* plane, float* out) {
+  const float scale = mode == PoolMode::kAvg ? 0.25f : 1.0f;
+  for (int64_t oh = 0; oh < s.ho; ++oh) {
+    const float* r0 = plane + 2 * oh * s.w;
+    const float* r1 = r0 + s.w;
+    float* o = out + oh * s.wo;
+    if (mode == PoolMode::kMax) {
+      for (int64_t ow = 0; ow < s.wo; ++ow) {
+        const float a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+        const float ab = a > b ? a : b, cd = c > d ? c : d;
+        const float m = ab > cd ? ab : cd;
+        const bool nan = (a != a) | (b != b) | (c != c) | (d != d);
+        o[ow] = nan ? std::numeric_limits<float>::quiet_NaN() : m;
+      }
+    } else {
+      for (int64_t ow = 0; ow < s.wo; ++ow)
+        o[ow] = ((r0[2 * ow] + r0[2 * ow + 1]) + (r1[2 * ow] + r1[2 * ow + 1])) * scale;
+    }
+  }
+}
+
+// The 2x2 stride-2 windows tile the input without overlap: every covered
+// input cell gets exactly one value, the rest (an odd last row or column) 0.
+void backward_2x2(PoolMode mode, const Pool2dShape& s, const float* plane, const float* g, float* out) {
+  if (2 * s.ho != s.h || 2 * s.wo != s.w) std::memset(out, 0, sizeof(float) * size_t(s.h * s.w));
+  const float scale = mode == PoolMode::kAvg ? 0.25f : 1.0f;
+  for (int64_t oh = 0; oh < s.ho; ++oh) {
+    const float* r0 = plane + 2 * oh * s.w;
+    const float* r1 = r0 + s.w;
+    float* o0 = out + 2 * oh * s.w;
+    float* o1 = o0 + s.w;
+    const float* go = g + oh * s.wo;
+    if (mode != PoolMode::kMax) {
+      for (int64_t ow = 0; ow < s.wo; ++ow) {
+        const float v = go[ow] * scale;
+        o0[2 * ow] = o0[2 * ow + 1] = o1[2 * ow] = o1[2 * ow + 1] = v;
+      }
+      continue;
+    }
+    for (int64_t ow = 0; ow < s.wo; ++ow) {
+      // Window positions 0..3 in row-major order; the first maximum wins.
+      const int64_t best = std::max(std::max(max_key(r0[2 * ow], 0), max_key(r0[2 * ow + 1], 1)),
+                                    std::max(max_key(r1[2 * ow], 2), max_key(r1[2 * ow + 1], 3)));
+      const int64_t k = key_position(best);
+      // The winner is chosen by an address, not a branch (GCC turns
+      // "k == 0 ? g : 0" stores back into jumps on which key won).
+      float cell[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+      cell[k] = go[ow];
+      o0[2 * ow] = cell[0];
+      o0[2 * ow + 1] = cell[1];
+      o1[2 * ow] = cell[2];
+      o1[2 * ow + 1] = cell[3];
+    }
+  }
 }
 
 }  // namespace
@@ -66,22 +160,29 @@ int64_t pool2d_output_size(int64_t in, int64_t kernel, int64_t stride,
 }
 
 void pool2d_forward(PoolMode mode, const Pool2dShape& s, const float* x, float* y) {
+  const Geometry g{spans(s.ho, s.h, s.kh, s.stride_h, s.pad_h), spans(s.wo, s.w, s.kw, s.stride_w, s.pad_w)};
+  const bool fast = is_2x2_stride2(s);
   const int64_t planes = s.n * s.c;
-#pragma omp parallel for schedule(static) num_threads(num_threads()) if (planes * s.ho * s.wo > 4096)
+#pragma omp parallel for schedule(static) num_threads(num_threads()) if (planes * s.h * s.w > (1 << 15))
   for (int64_t p = 0; p < planes; ++p) {
     const float* plane = x + p * s.h * s.w;
     float* out = y + p * s.ho * s.wo;
+    if (fast) {
+      forward_2x2(mode, s, plane, out);
+      continue;
+    }
     for (int64_t oh = 0; oh < s.ho; ++oh) {
+      const Span& r = g.rows[size_t(oh)];
       for (int64_t ow = 0; ow < s.wo; ++ow) {
-        const Window win = window(s, oh, ow);
+        const Span& c = g.cols[size_t(ow)];
         if (mode == PoolMode::kMax) {
-          out[oh * s.wo + ow] = plane[argmax(plane, s.w, win)];
+          out[oh * s.wo + ow] = window_max(plane, s.w, r, c);
           continue;
         }
         float sum = 0.0f;
-        for (int64_t ih = win.h0; ih < win.h1; ++ih)
-          for (int64_t iw = win.w0; iw < win.w1; ++iw) sum += plane[ih * s.w + iw];
-        out[oh * s.wo + ow] = sum / divisor(mode, s, win);
+        for (int64_t ih = r.lo; ih < r.hi; ++ih)
+          for (int64_t iw = c.lo; iw < c.hi; ++iw) sum += plane[ih * s.w + iw];
+        out[oh * s.wo + ow] = sum / divisor(mode, s, r, c);
       }
     }
   }
@@ -89,24 +190,31 @@ void pool2d_forward(PoolMode mode, const Pool2dShape& s, const float* x, float* 
 
 void pool2d_backward(PoolMode mode, const Pool2dShape& s, const float* x,
                      const float* dy, float* dx) {
+  const Geometry g{spans(s.ho, s.h, s.kh, s.stride_h, s.pad_h), spans(s.wo, s.w, s.kw, s.stride_w, s.pad_w)};
+  const bool fast = is_2x2_stride2(s);
   const int64_t planes = s.n * s.c;
-#pragma omp parallel for schedule(static) num_threads(num_threads()) if (planes * s.h * s.w > 4096)
+#pragma omp parallel for schedule(static) num_threads(num_threads()) if (planes * s.h * s.w > (1 << 15))
   for (int64_t p = 0; p < planes; ++p) {
     const float* plane = x + p * s.h * s.w;
-    const float* g = dy + p * s.ho * s.wo;
+    const float* gp = dy + p * s.ho * s.wo;
     float* out = dx + p * s.h * s.w;
-    std::memset(out, 0, sizeof(float) * s.h * s.w);
+    if (fast) {
+      backward_2x2(mode, s, plane, gp, out);
+      continue;
+    }
+    std::memset(out, 0, sizeof(float) * size_t(s.h * s.w));
     for (int64_t oh = 0; oh < s.ho; ++oh) {
+      const Span& r = g.rows[size_t(oh)];
       for (int64_t ow = 0; ow < s.wo; ++ow) {
-        const Window win = window(s, oh, ow);
-        const float go = g[oh * s.wo + ow];
+        const Span& c = g.cols[size_t(ow)];
+        const float go = gp[oh * s.wo + ow];
         if (mode == PoolMode::kMax) {
-          out[argmax(plane, s.w, win)] += go;
+          out[window_argmax(plane, s.w, r, c)] += go;
           continue;
         }
-        const float share = go / divisor(mode, s, win);
-        for (int64_t ih = win.h0; ih < win.h1; ++ih)
-          for (int64_t iw = win.w0; iw < win.w1; ++iw) out[ih * s.w + iw] += share;
+        const float share = go / divisor(mode, s, r, c);
+        for (int64_t ih = r.lo; ih < r.hi; ++ih)
+          for (int64_t iw = c.lo; iw < c.hi; ++iw) out[ih * s.w + iw] += share;
       }
     }
   }
