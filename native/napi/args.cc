@@ -1,6 +1,7 @@
 #include "args.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace convnode::napi {
 
@@ -61,11 +62,10 @@ Napi::Object Call::object(size_t i, const char* name) const {
 int64_t Call::int_field(const Napi::Object& o, const char* obj, const char* field,
                         int64_t min, int64_t max) const {
   Napi::Value v = o.Get(field);
-  const std::string path = field_path(obj, field);
-  if (!v.IsNumber()) type_error(path + " must be a number, got " + describe(v));
+  if (!v.IsNumber()) type_error(field_path(obj, field) + " must be a number, got " + describe(v));
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!(std::isfinite(d) && std::floor(d) == d && d >= double(min) && d <= double(max)))
-    range_error(path + " must be an integer in [" + std::to_string(min) + ", " +
+    range_error(field_path(obj, field) + " must be an integer in [" + std::to_string(min) + ", " +
                 std::to_string(max) + "], got " + v.ToString().Utf8Value());
   return static_cast<int64_t>(d);
 }
@@ -79,11 +79,10 @@ int64_t Call::int_field(const Napi::Object& o, const char* obj, const char* fiel
 double Call::number_field(const Napi::Object& o, const char* obj,
                           const char* field) const {
   Napi::Value v = o.Get(field);
-  const std::string path = field_path(obj, field);
-  if (!v.IsNumber()) type_error(path + " must be a number, got " + describe(v));
+  if (!v.IsNumber()) type_error(field_path(obj, field) + " must be a number, got " + describe(v));
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d))
-    range_error(path + " must be a finite number, got " + v.ToString().Utf8Value());
+    range_error(field_path(obj, field) + " must be a finite number, got " + v.ToString().Utf8Value());
   return d;
 }
 
@@ -105,36 +104,58 @@ bool Call::bool_field(const Napi::Object& o, const char* obj, const char* field,
 int Call::enum_field(const Napi::Object& o, const char* obj, const char* field,
                      std::initializer_list<const char*> choices) const {
   Napi::Value v = o.Get(field);
-  std::string list;
-  for (const char* c : choices) list += (list.empty() ? "'" : ", '") + std::string(c) + "'";
-  const std::string path = field_path(obj, field);
-  if (!v.IsString()) type_error(path + " must be one of " + list + ", got " + describe(v));
-  const std::string s = v.As<Napi::String>().Utf8Value();
+  auto list = [&] {
+    std::string l;
+    for (const char* c : choices) l += (l.empty() ? "'" : ", '") + std::string(c) + "'";
+    return l;
+  };
+  if (!v.IsString()) type_error(field_path(obj, field) + " must be one of " + list() + ", got " + describe(v));
+  // Compare in a stack buffer: no allocation on the success path.
+  char buf[64];
+  size_t len = 0;
+  napi_get_value_string_utf8(env_, v, buf, sizeof buf, &len);
   int i = 0;
   for (const char* c : choices) {
-    if (s == c) return i;
+    if (len < sizeof buf - 1 && std::strcmp(buf, c) == 0) return i;
     ++i;
   }
-  range_error(path + " must be one of " + list + ", got '" + s + "'");
+  range_error(field_path(obj, field) + " must be one of " + list() + ", got '" +
+              v.As<Napi::String>().Utf8Value() + "'");
+}
+
+std::string Extent::formula() const {
+  std::string lhs, rhs;
+  for (int i = 0; i < rank; ++i) {
+    lhs += (i ? "*" : "") + std::string(names[i]) + (i == 0 ? suffix : "");
+    rhs += (i ? "*" : "") + std::to_string(dims[i]);
+  }
+  return lhs + " = " + rhs;
 }
 
 Extent Call::extent(const char* what, std::initializer_list<const char*> names,
                     std::initializer_list<int64_t> dims) const {
-  Extent e{1, ""};
-  std::string lhs, rhs;
+  Extent e;
   bool overflow = false;
   auto name = names.begin();
   for (int64_t d : dims) {
-    lhs += (lhs.empty() ? "" : "*") + std::string(*name++);
-    rhs += (rhs.empty() ? "" : "*") + std::to_string(d);
+    e.names[e.rank] = *name++;
+    e.dims[e.rank++] = d;
     int64_t next;
     if (__builtin_mul_overflow(e.count, d, &next) || next > kMaxElements) overflow = true;
     else e.count = next;
   }
-  e.formula = lhs + " = " + rhs;
   if (overflow)
-    range_error(std::string(what) + " would have " + e.formula +
-                " elements, more than 2^53 - 1");
+    range_error(std::string(what) + " would have " + e.formula() + " elements, more than 2^53 - 1");
+  return e;
+}
+
+Extent Call::length_of(const F32& ref) const {
+  Extent e;
+  e.count = ref.length;
+  e.names[0] = ref.name;
+  e.dims[0] = ref.length;
+  e.rank = 1;
+  e.suffix = ".length";
   return e;
 }
 
@@ -147,7 +168,7 @@ F32 Call::typed_f32(const Napi::Value& v, const char* name, const Extent* extent
   const int64_t len = static_cast<int64_t>(arr.ElementLength());
   if (extent != nullptr && len != extent->count)
     range_error(std::string(name) + " must have " + std::to_string(extent->count) +
-                " elements (" + extent->formula + "), got " + std::to_string(len));
+                " elements (" + extent->formula() + "), got " + std::to_string(len));
   return F32{arr.Data(), len, name};
 }
 

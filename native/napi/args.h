@@ -31,12 +31,25 @@ struct I32 {
   int64_t length = 0;
 };
 
-// A checked product of shape dimensions, with its formula for messages
-// ("n*c*h*w = 2*3*9*8").
+// A checked product of shape dimensions. Its formula for messages
+// ("n*c*h*w = 2*3*9*8") is only built when a message needs it: every call
+// checks lengths, few fail, and string building dominated the cost of a
+// small kernel call.
 struct Extent {
-  int64_t count;
-  std::string formula;
+  int64_t count = 1;
+  const char* names[4] = {};
+  int64_t dims[4] = {};
+  int rank = 0;
+  const char* suffix = "";  // appended to names[0] (".length")
+  std::string formula() const;
 };
+
+// Throws a RangeError from `call` unless cond holds. The message expression
+// is evaluated only on failure.
+#define CONVNODE_REQUIRE(call, cond, message) \
+  do {                                         \
+    if (!(cond)) (call).range_error(message);  \
+  } while (0)
 
 class Call {
  public:
@@ -76,19 +89,17 @@ class Call {
   // A plain number argument (finite).
   double number(size_t i, const char* name) const;
 
-  // Product of dims; RangeError naming `what` when it exceeds kMaxElements.
+  // Product of dims (at most 4); RangeError naming `what` when it exceeds
+  // kMaxElements. The name pointers must outlive the Extent.
   Extent extent(const char* what, std::initializer_list<const char*> names,
                 std::initializer_list<int64_t> dims) const;
+  // The length of another argument ("x.length = 10").
+  Extent length_of(const F32& ref) const;
 
   // out must not share memory with in.
   void no_overlap(const F32& out, const F32& in) const;
   // out may be exactly in (in place) but must not partly overlap it.
   void same_or_disjoint(const F32& out, const F32& in) const;
-
-  // RangeError with msg unless ok.
-  void require(bool ok, const std::string& msg) const {
-    if (!ok) range_error(msg);
-  }
 
   // How JavaScript would describe v's type in a message.
   std::string describe(const Napi::Value& v) const;

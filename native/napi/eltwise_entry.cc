@@ -23,19 +23,20 @@ ActivationArgs read_activation(const Call& call) {
   ActivationArgs a;
   a.kind = static_cast<Activation>(call.enum_field(
       o, "options", "kind", {"identity", "relu", "leakyRelu", "tanh", "sigmoid", "hardtanh"}));
-  a.params.alpha = float(call.number_field(o, "options", "alpha", 0.01));
+  // Only the kinds that use them read alpha, min and max (each read is a
+  // property lookup on every call).
+  if (a.kind == Activation::kLeakyRelu) a.params.alpha = float(call.number_field(o, "options", "alpha", 0.01));
+  if (a.kind != Activation::kHardtanh) return a;
   a.params.min_val = float(call.number_field(o, "options", "min", -1.0));
   a.params.max_val = float(call.number_field(o, "options", "max", 1.0));
-  call.require(a.params.min_val < a.params.max_val,
+  CONVNODE_REQUIRE(call, a.params.min_val < a.params.max_val,
                "options.min must be less than options.max, got min " +
                    o.Get("min").ToString().Utf8Value() + " and max " +
                    o.Get("max").ToString().Utf8Value());
   return a;
 }
 
-Extent same_as(const Call& call, const F32& ref) {
-  return call.extent(ref.name, {(std::string(ref.name) + ".length").c_str()}, {ref.length});
-}
+Extent same_as(const Call& call, const F32& ref) { return call.length_of(ref); }
 
 Napi::Value activation_fwd(const Napi::CallbackInfo& info) {
   Call call(info, "activationForward");
@@ -68,7 +69,7 @@ Extent nchw(const Call& call, const char* name, const ChannelShape& s) {
 
 F32 read_slope(const Call& call, size_t i, const ChannelShape& s) {
   F32 slope = call.any_f32(i, "slope");
-  call.require(slope.length == 1 || slope.length == s.c,
+  CONVNODE_REQUIRE(call, slope.length == 1 || slope.length == s.c,
                "slope must have 1 or c = " + std::to_string(s.c) + " elements, got " +
                    std::to_string(slope.length));
   return slope;

@@ -23,7 +23,7 @@ Target read_target(const Call& call, size_t i, int64_t rows, int64_t cols) {
     Napi::Int32Array arr = v.As<Napi::Int32Array>();
     if (arr.ArrayBuffer().IsDetached()) call.type_error("target is backed by a detached ArrayBuffer");
     const int64_t len = static_cast<int64_t>(arr.ElementLength());
-    call.require(len == rows, "target (class indices) must have " + std::to_string(rows) +
+    CONVNODE_REQUIRE(call, len == rows, "target (class indices) must have " + std::to_string(rows) +
                                   " elements (rows = " + std::to_string(rows) + "), got " +
                                   std::to_string(len));
     const int32_t* labels = arr.Data();

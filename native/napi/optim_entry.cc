@@ -24,10 +24,10 @@ Napi::Value sgd(const Napi::CallbackInfo& info) {
   p.weight_decay = float(call.number_field(o, "options", "weightDecay", 0.0));
   p.nesterov = call.bool_field(o, "options", "nesterov", false);
   p.step = call.int_field(o, "options", "step", 1, kMaxElements, 1);
-  call.require(p.lr >= 0, "options.lr must be >= 0, got " + num(o, "lr"));
-  call.require(p.momentum >= 0, "options.momentum must be >= 0, got " + num(o, "momentum"));
-  call.require(p.weight_decay >= 0, "options.weightDecay must be >= 0, got " + num(o, "weightDecay"));
-  call.require(!p.nesterov || (p.momentum > 0 && p.dampening == 0),
+  CONVNODE_REQUIRE(call, p.lr >= 0, "options.lr must be >= 0, got " + num(o, "lr"));
+  CONVNODE_REQUIRE(call, p.momentum >= 0, "options.momentum must be >= 0, got " + num(o, "momentum"));
+  CONVNODE_REQUIRE(call, p.weight_decay >= 0, "options.weightDecay must be >= 0, got " + num(o, "weightDecay"));
+  CONVNODE_REQUIRE(call, !p.nesterov || (p.momentum > 0 && p.dampening == 0),
                "options.nesterov needs options.momentum > 0 and options.dampening = 0");
   F32 param = call.any_f32(1, "param");
   const Extent e = call.extent("grad", {"param.length"}, {param.length});
@@ -54,11 +54,11 @@ Napi::Value adam(const Napi::CallbackInfo& info) {
   p.weight_decay = float(call.number_field(o, "options", "weightDecay", 0.0));
   p.decoupled = call.bool_field(o, "options", "decoupled", false);
   p.step = call.int_field(o, "options", "step", 1, kMaxElements);
-  call.require(p.lr >= 0, "options.lr must be >= 0, got " + num(o, "lr"));
-  call.require(p.beta1 >= 0 && p.beta1 < 1, "options.beta1 must be in [0, 1), got " + num(o, "beta1"));
-  call.require(p.beta2 >= 0 && p.beta2 < 1, "options.beta2 must be in [0, 1), got " + num(o, "beta2"));
-  call.require(p.eps > 0, "options.eps must be > 0, got " + num(o, "eps"));
-  call.require(p.weight_decay >= 0, "options.weightDecay must be >= 0, got " + num(o, "weightDecay"));
+  CONVNODE_REQUIRE(call, p.lr >= 0, "options.lr must be >= 0, got " + num(o, "lr"));
+  CONVNODE_REQUIRE(call, p.beta1 >= 0 && p.beta1 < 1, "options.beta1 must be in [0, 1), got " + num(o, "beta1"));
+  CONVNODE_REQUIRE(call, p.beta2 >= 0 && p.beta2 < 1, "options.beta2 must be in [0, 1), got " + num(o, "beta2"));
+  CONVNODE_REQUIRE(call, p.eps > 0, "options.eps must be > 0, got " + num(o, "eps"));
+  CONVNODE_REQUIRE(call, p.weight_decay >= 0, "options.weightDecay must be >= 0, got " + num(o, "weightDecay"));
   F32 param = call.any_f32(1, "param");
   const Extent e = call.extent("grad", {"param.length"}, {param.length});
   F32 grad = call.f32(2, "grad", e);

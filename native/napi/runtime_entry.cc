@@ -50,7 +50,7 @@ Napi::Value set_threads(const Napi::CallbackInfo& info) {
   Napi::Value v = info[0];
   if (!v.IsNumber()) call.type_error("n must be a number, got " + call.describe(v));
   const double d = v.As<Napi::Number>().DoubleValue();
-  call.require(std::floor(d) == d && d >= 1 && d <= 1024,
+  CONVNODE_REQUIRE(call, std::floor(d) == d && d >= 1 && d <= 1024,
                "n must be an integer in [1, 1024], got " + v.ToString().Utf8Value());
   set_num_threads(static_cast<int>(d));
   return info.Env().Undefined();
@@ -66,10 +66,10 @@ Napi::Value probe_peak(const Napi::CallbackInfo& info) {
   if (!isa_from_name(name, &isa) || !isa_available(isa))
     call.range_error("isa must be a path this CPU supports, got '" + name + "'");
   const double threads = call.number(1, "threads");
-  call.require(std::floor(threads) == threads && threads >= 1 && threads <= 1024,
+  CONVNODE_REQUIRE(call, std::floor(threads) == threads && threads >= 1 && threads <= 1024,
                "threads must be an integer in [1, 1024], got " + info[1].ToString().Utf8Value());
   const double seconds = call.number(2, "seconds");
-  call.require(seconds > 0 && seconds <= 60, "seconds must be in (0, 60], got " + info[2].ToString().Utf8Value());
+  CONVNODE_REQUIRE(call, seconds > 0 && seconds <= 60, "seconds must be in (0, 60], got " + info[2].ToString().Utf8Value());
   return Napi::Number::New(info.Env(), measure_peak_gflops(isa, int(threads), seconds));
 }
 

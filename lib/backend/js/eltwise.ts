@@ -16,7 +16,9 @@ interface ResolvedActivation {
 function readActivation(call: Call, options: unknown): ResolvedActivation {
   const o = call.object(options, 'options');
   const kind = call.enumField(o, 'options', 'kind', KINDS);
-  const alpha = Math.fround(call.numberField(o, 'options', 'alpha', 0.01));
+  // Like the addon, only the kinds that use them read alpha, min and max.
+  const alpha = kind === 'leakyRelu' ? Math.fround(call.numberField(o, 'options', 'alpha', 0.01)) : 0.01;
+  if (kind !== 'hardtanh') return { kind, alpha, min: -1, max: 1 };
   const min = Math.fround(call.numberField(o, 'options', 'min', -1));
   const max = Math.fround(call.numberField(o, 'options', 'max', 1));
   call.require(min < max, `options.min must be less than options.max, got min ${String(o['min'])} and max ${String(o['max'])}`);

@@ -67,6 +67,74 @@ void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
 
 int64_t round_up(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
 
+struct Blocks {
+  Operand A, B;
+  int64_t m, n, k;
+  float alpha, beta;
+  float* c;
+  int64_t ldc, mc_max, kc_max, nc_max;
+  float* a_pack;
+  float* b_pack;
+  const GemmKernel& kern;
+};
+
+// Runs f(0..count-1): split over the team of the enclosing parallel region
+// when kTeam, as a plain loop otherwise. (An orphaned "omp for" would bind
+// to any enclosing region, including a caller's batch-parallel one.)
+template <bool kTeam, typename F>
+inline void for_each(int64_t count, F f) {
+  if constexpr (kTeam) {
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < count; ++i) f(i);
+  } else {
+    for (int64_t i = 0; i < count; ++i) f(i);
+  }
+}
+
+// The five loops, split over the team of the GEMM's own parallel region
+// when kTeam.
+template <bool kTeam>
+void gemm_loops(const Blocks& g) {
+  const Operand& A = g.A;
+  const Operand& B = g.B;
+  const int64_t m = g.m, n = g.n, k = g.k, ldc = g.ldc, mc_max = g.mc_max, kc_max = g.kc_max, nc_max = g.nc_max;
+  const float alpha = g.alpha, beta = g.beta;
+  float* c = g.c;
+  float* a_pack = g.a_pack;
+  float* b_pack = g.b_pack;
+  const GemmKernel& kern = g.kern;
+  const int mr = kern.mr, nr = kern.nr;
+  for (int64_t jc = 0; jc < n; jc += nc_max) {
+    const int64_t nc = std::min(nc_max, n - jc);
+    const int64_t b_slivers = (nc + nr - 1) / nr;
+    for (int64_t pc = 0; pc < k; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, k - pc);
+      const float beta_eff = pc == 0 ? beta : 1.0f;
+      for_each<kTeam>(b_slivers, [&](int64_t s) {
+        pack_b_sliver(B, pc, kc, jc + s * nr, std::min<int64_t>(nr, nc - s * nr),
+                      nr, b_pack + s * nr * kc);
+      });
+      for (int64_t ic = 0; ic < m; ic += mc_max) {
+        const int64_t mc = std::min(mc_max, m - ic);
+        const int64_t a_slivers = (mc + mr - 1) / mr;
+        for_each<kTeam>(a_slivers, [&](int64_t s) {
+          pack_a_sliver(A, ic + s * mr, std::min<int64_t>(mr, mc - s * mr), pc,
+                        kc, mr, a_pack + s * mr * kc);
+        });
+        const int64_t tiles = a_slivers * b_slivers;
+        for_each<kTeam>(tiles, [&](int64_t t) {
+          const int64_t js = t / a_slivers, is = t % a_slivers;
+          const int64_t i0 = is * mr, j0 = js * nr;
+          kern.ukernel(kc, a_pack + is * mr * kc, b_pack + js * nr * kc,
+                       c + (ic + i0) * ldc + jc + j0, ldc,
+                       std::min<int64_t>(mr, mc - i0),
+                       std::min<int64_t>(nr, nc - j0), alpha, beta_eff);
+        });
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
@@ -98,38 +166,14 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
   if (omp_in_parallel()) threads = 1;
 #endif
 
-#pragma omp parallel num_threads(threads) if (threads > 1)
-  for (int64_t jc = 0; jc < n; jc += nc_max) {
-    const int64_t nc = std::min(nc_max, n - jc);
-    const int64_t b_slivers = (nc + nr - 1) / nr;
-    for (int64_t pc = 0; pc < k; pc += kc_max) {
-      const int64_t kc = std::min(kc_max, k - pc);
-      const float beta_eff = pc == 0 ? beta : 1.0f;
-#pragma omp for schedule(static)
-      for (int64_t s = 0; s < b_slivers; ++s) {
-        pack_b_sliver(B, pc, kc, jc + s * nr, std::min<int64_t>(nr, nc - s * nr),
-                      nr, b_pack + s * nr * kc);
-      }
-      for (int64_t ic = 0; ic < m; ic += mc_max) {
-        const int64_t mc = std::min(mc_max, m - ic);
-        const int64_t a_slivers = (mc + mr - 1) / mr;
-#pragma omp for schedule(static)
-        for (int64_t s = 0; s < a_slivers; ++s) {
-          pack_a_sliver(A, ic + s * mr, std::min<int64_t>(mr, mc - s * mr), pc,
-                        kc, mr, a_pack + s * mr * kc);
-        }
-        const int64_t tiles = a_slivers * b_slivers;
-#pragma omp for schedule(static)
-        for (int64_t t = 0; t < tiles; ++t) {
-          const int64_t js = t / a_slivers, is = t % a_slivers;
-          const int64_t i0 = is * mr, j0 = js * nr;
-          kern.ukernel(kc, a_pack + is * mr * kc, b_pack + js * nr * kc,
-                       c + (ic + i0) * ldc + jc + j0, ldc,
-                       std::min<int64_t>(mr, mc - i0),
-                       std::min<int64_t>(nr, nc - j0), alpha, beta_eff);
-        }
-      }
-    }
+  const Blocks blocks{A, B, m, n, k, alpha, beta, c, ldc, mc_max, kc_max, nc_max, a_pack, b_pack, kern};
+  if (threads > 1) {
+#pragma omp parallel num_threads(threads)
+    gemm_loops<true>(blocks);
+  } else {
+    // No parallel region at all: a small call does not pay for libgomp's
+    // serialized region.
+    gemm_loops<false>(blocks);
   }
 }
 
