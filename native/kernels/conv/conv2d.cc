@@ -18,6 +18,13 @@
 #include "cpu/scratch.h"
 #include "im2col.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#else
+static inline int omp_get_thread_num() { return 0; }
+static inline int omp_get_num_threads() { return 1; }
+#endif
+
 namespace convnode {
 namespace {
 
@@ -140,21 +147,54 @@ void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
   }
 }
 
-void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy,
-                            float* dw) {
-  const GroupDims d = dims(s);
+// dW for images [first, last) into dw (overwritten), in image order.
+static void backward_weight_images(const Conv2dShape& s, const GroupDims& d, const float* x,
+                                   const float* dy, int64_t first, int64_t last, float* dw) {
   const bool pointwise = conv2d_is_pointwise(s);
   float* col = pointwise ? nullptr : col_buffer(d);
   const int64_t x_image = s.c * s.h * s.w, y_image = s.k * d.cols;
-  for (int64_t i = 0; i < s.n; ++i) {
+  for (int64_t i = first; i < last; ++i) {
     for (int64_t g = 0; g < s.groups; ++g) {
       const float* xg = x + i * x_image + g * d.cg * s.h * s.w;
       if (!pointwise) im2col(s, d.cg, xg, col);
       // dW[g] (kg x rows) (+)= dy[g] (kg x cols) * col^T (cols x rows)
       sgemm(false, true, d.kg, d.rows, d.cols, 1.0f, dy + i * y_image + g * d.kg * d.cols,
-            d.cols, pointwise ? xg : col, d.cols, i == 0 ? 0.0f : 1.0f,
+            d.cols, pointwise ? xg : col, d.cols, i == first ? 0.0f : 1.0f,
             dw + g * d.kg * d.rows, d.rows);
     }
+  }
+}
+
+void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy,
+                            float* dw) {
+  const GroupDims d = dims(s);
+  if (!batch_parallel(s, d)) {
+    backward_weight_images(s, d, x, dy, 0, s.n, dw);
+    return;
+  }
+  // Small images: each thread sums the gradient of a contiguous share of the
+  // batch into its own buffer; the shares are then added in thread order, so
+  // the result depends on the thread count but not on timing.
+  const int threads = int(std::min<int64_t>(num_threads(), s.n));
+  const int64_t wsize = s.k * d.rows;
+  static thread_local Scratch partial_scratch;
+  float* partials = partial_scratch.floats(size_t(wsize * (threads - 1)));
+  std::exception_ptr error;
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const int64_t first = s.n * t / nt, last = s.n * (t + 1) / nt;
+    try {
+      backward_weight_images(s, d, x, dy, first, last, t == 0 ? dw : partials + (t - 1) * wsize);
+    } catch (...) {
+#pragma omp critical(convnode_conv_error)
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  for (int t = 1; t < threads; ++t) {
+    const float* p = partials + (t - 1) * wsize;
+    for (int64_t j = 0; j < wsize; ++j) dw[j] += p[j];
   }
 }
 

@@ -9,57 +9,84 @@
 
 namespace convnode {
 
-void activation_forward(Activation kind, const ActivationParams& p, int64_t len,
-                        const float* x, float* y) {
+namespace {
+
+// Splits [0, len) into one contiguous chunk per thread when the array is big
+// enough for threads to pay off (these loops are memory-bound).
+template <typename F>
+void chunked(int64_t len, F f) {
+  const int threads = len >= (int64_t(1) << 15) ? num_threads() : 1;
+  if (threads == 1) {
+    f(int64_t(0), len);
+    return;
+  }
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int t = 0; t < threads; ++t) f(len * t / threads, len * (t + 1) / threads);
+}
+
+void forward_range(Activation kind, const ActivationParams& p, int64_t b, int64_t e,
+                   const float* x, float* y) {
   switch (kind) {
     case Activation::kIdentity:
       if (y != x)
-        for (int64_t i = 0; i < len; ++i) y[i] = x[i];
+        for (int64_t i = b; i < e; ++i) y[i] = x[i];
       return;
     case Activation::kRelu:
-      for (int64_t i = 0; i < len; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+      for (int64_t i = b; i < e; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
       return;
     case Activation::kLeakyRelu:
-      for (int64_t i = 0; i < len; ++i) y[i] = x[i] > 0.0f ? x[i] : p.alpha * x[i];
+      for (int64_t i = b; i < e; ++i) y[i] = x[i] > 0.0f ? x[i] : p.alpha * x[i];
       return;
     case Activation::kTanh:
-      for (int64_t i = 0; i < len; ++i) y[i] = std::tanh(x[i]);
+      for (int64_t i = b; i < e; ++i) y[i] = std::tanh(x[i]);
       return;
     case Activation::kSigmoid:
-      for (int64_t i = 0; i < len; ++i) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
+      for (int64_t i = b; i < e; ++i) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
       return;
     case Activation::kHardtanh:
-      for (int64_t i = 0; i < len; ++i)
+      for (int64_t i = b; i < e; ++i)
         y[i] = x[i] < p.min_val ? p.min_val : (x[i] > p.max_val ? p.max_val : x[i]);
       return;
   }
 }
 
-void activation_backward(Activation kind, const ActivationParams& p, int64_t len,
-                         const float* x, const float* y, const float* dy,
-                         float* dx) {
+void backward_range(Activation kind, const ActivationParams& p, int64_t b, int64_t e,
+                    const float* x, const float* y, const float* dy, float* dx) {
   switch (kind) {
     case Activation::kIdentity:
       if (dx != dy)
-        for (int64_t i = 0; i < len; ++i) dx[i] = dy[i];
+        for (int64_t i = b; i < e; ++i) dx[i] = dy[i];
       return;
     case Activation::kRelu:
-      for (int64_t i = 0; i < len; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+      for (int64_t i = b; i < e; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
       return;
     case Activation::kLeakyRelu:
-      for (int64_t i = 0; i < len; ++i) dx[i] = x[i] > 0.0f ? dy[i] : p.alpha * dy[i];
+      for (int64_t i = b; i < e; ++i) dx[i] = x[i] > 0.0f ? dy[i] : p.alpha * dy[i];
       return;
     case Activation::kTanh:
-      for (int64_t i = 0; i < len; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+      for (int64_t i = b; i < e; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
       return;
     case Activation::kSigmoid:
-      for (int64_t i = 0; i < len; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+      for (int64_t i = b; i < e; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
       return;
     case Activation::kHardtanh:
-      for (int64_t i = 0; i < len; ++i)
+      for (int64_t i = b; i < e; ++i)
         dx[i] = (x[i] > p.min_val && x[i] < p.max_val) ? dy[i] : 0.0f;
       return;
   }
+}
+
+}  // namespace
+
+void activation_forward(Activation kind, const ActivationParams& p, int64_t len,
+                        const float* x, float* y) {
+  chunked(len, [&](int64_t b, int64_t e) { forward_range(kind, p, b, e, x, y); });
+}
+
+void activation_backward(Activation kind, const ActivationParams& p, int64_t len,
+                         const float* x, const float* y, const float* dy,
+                         float* dx) {
+  chunked(len, [&](int64_t b, int64_t e) { backward_range(kind, p, b, e, x, y, dy, dx); });
 }
 
 }  // namespace convnode

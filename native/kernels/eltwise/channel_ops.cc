@@ -1,9 +1,17 @@
 // Per-channel operations over [n, c, hw]: bias add, bias gradient, PReLU.
 #include "convnode/kernels.h"
+#include "convnode/runtime.h"
 
 namespace convnode {
 
+// Threads split images (bias add) or channels (gradients) once the tensor
+// is large enough to pay for a parallel region.
+static int threads_for(const ChannelShape& s) {
+  return s.n * s.c * s.hw >= (int64_t(1) << 15) ? num_threads() : 1;
+}
+
 void bias_add(const ChannelShape& s, const float* x, const float* bias, float* y) {
+#pragma omp parallel for schedule(static) num_threads(threads_for(s)) if (threads_for(s) > 1)
   for (int64_t i = 0; i < s.n; ++i) {
     for (int64_t ch = 0; ch < s.c; ++ch) {
       const int64_t off = (i * s.c + ch) * s.hw;
@@ -15,6 +23,7 @@ void bias_add(const ChannelShape& s, const float* x, const float* bias, float* y
 
 void bias_grad(const ChannelShape& s, const float* dy, float* db) {
   // Double accumulators: a channel can sum millions of terms.
+#pragma omp parallel for schedule(static) num_threads(threads_for(s)) if (threads_for(s) > 1)
   for (int64_t ch = 0; ch < s.c; ++ch) {
     double sum = 0.0;
     for (int64_t i = 0; i < s.n; ++i) {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "convnode/kernels.h"
+#include "convnode/runtime.h"
 
 namespace convnode {
 
@@ -15,6 +16,8 @@ void adam_update(const AdamParams& p, int64_t len, float* param, const float* gr
   const float step_size = p.lr / bc1;
   const float decay = p.decoupled ? 1.0f - p.lr * p.weight_decay : 1.0f;
   const float l2 = p.decoupled ? 0.0f : p.weight_decay;
+  const int threads = len >= (int64_t(1) << 15) ? num_threads() : 1;
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (int64_t i = 0; i < len; ++i) {
     const float g = grad[i] + l2 * param[i];
     m[i] = p.beta1 * m[i] + (1.0f - p.beta1) * g;
