@@ -16,6 +16,7 @@ import { fit, evaluate, predict } from '../train/loop';
 import { curvesSvg, type CurveSet } from '../viz/curves';
 import { softmax } from '../autograd/ops';
 import { benchCommand } from '../bench/main';
+import { filterCommand, vizCommand, VizUsageError } from './viz';
 
 const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -32,6 +33,11 @@ commands:
            --save FILE.safetensors  --checkpoint FILE  --resume FILE  --curves FILE.svg
   eval     --model FILE.safetensors [--data DIR]      test accuracy of a saved model
   predict  IMAGE --model FILE.safetensors             class probabilities for a PNG/JPEG image
+  viz      features|filters|saliency|occlusion|maximize|invert --model FILE [--image FILE] [--layer NAME]
+           [--class K] [--unit N] [--size N --stride N] [--steps N --lr X --l2 X --tv X] [--out DIR]
+           images of what a trained model does (PNG files in DIR, default viz/)
+  filter   sharpen|blur|edge|custom IMAGE [--kernel "0,1,0;1,-4,1;0,1,0"] [--padding same|valid]
+           [--normalize] [--out FILE]   a classic image filter, applied with convnode's conv2d
   bench    [--quick] [--isa best|all] [--out DIR] [--rounds N] [--budget S] [--no-peers]
            the benchmark suite: native vs TypeScript vs TensorFlow.js, written to DIR/RESULTS.md
   info                                                backend, ISA path and threads`;
@@ -124,7 +130,7 @@ async function train(args: string[]): Promise<void> {
   const curvesFile = values.curves ?? `${name}-curves.svg`;
   fs.writeFileSync(curvesFile, curvesSvg(curves, `convnode ${name} on ${data.name}: test accuracy ${(100 * final.accuracy).toFixed(2)}%`));
   if (values.save !== undefined) {
-    const classNames = data.name.startsWith('Fashion') ? FASHION_CLASSES : DIGIT_CLASSES;
+    const classNames = /fashion/i.test(data.name) ? FASHION_CLASSES : DIGIT_CLASSES;
     saveModel(model, values.save, { inputShape: [...data.test.imageShape] as [number, number, number], mean: PIXEL_MEAN, std: PIXEL_STD, classNames });
     log(`saved the model to ${values.save}`);
   }
@@ -165,12 +171,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'eval': evalCommand(rest); return 0;
       case 'predict': predictCommand(rest); return 0;
       case 'bench': await benchCommand(rest); return 0;
+      case 'viz': for (const f of vizCommand(rest)) console.log(f); return 0;
+      case 'filter': for (const f of filterCommand(rest)) console.log(f); return 0;
       case 'info': console.log(JSON.stringify(runtimeInfo(), null, 2)); return 0;
       case undefined: case '-h': case '--help': case 'help': console.log(USAGE); return command === undefined ? 2 : 0;
       default: throw new UsageError(`unknown command '${command}'`);
     }
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || err instanceof VizUsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`convnode: ${(err as Error).message}\n\n${USAGE}`);
       return 2;
     }

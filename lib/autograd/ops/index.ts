@@ -9,3 +9,4 @@ export * from './loss';
 export * from './dropout';
 export * from './batchnorm';
 export type { Pair } from './pair';
+export * from './regularizers';
