@@ -6,6 +6,7 @@ import { loadNative } from '../backend/native';
 import type { IsaName } from '../backend/types';
 import { convFlops, MODEL_FORWARD_FLOPS, poolBytes, suite, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type PoolCase } from './cases';
 import { convnodeContenders, tfjsContender, type Contender, type PeerInfo } from './contenders';
+import { pytorchContenders } from './pytorch';
 import { formatSeconds, timeCase, type Outcome, type Prepared, type TimingOptions } from './timing';
 
 export interface BenchOptions {
@@ -59,7 +60,12 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
 
   const contenders: Contender[] = convnodeContenders(isas, maxThreads);
   const peers: PeerInfo[] = [];
+  let closePeers = () => {};
   if (o.peers) {
+    const torch = await pytorchContenders(maxThreads > 1 ? [1, maxThreads] : [1]);
+    peers.push(torch.info);
+    contenders.push(...torch.contenders);
+    closePeers = torch.close;
     for (const b of ['cpu', 'wasm'] as const) {
       const r = await tfjsContender(b);
       peers.push(r.info);
@@ -142,6 +148,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     results.infer.push({ case: { model: m, batch: s.inferBatch }, flops, outcomes: await measure(`infer ${m}`, 'infer', flops, (k) => k.infer(m, s.inferBatch)) });
   }
   results.tiny.outcomes = await measure('tiny call', 'tiny', 0, (k) => k.tiny(s.tinyCalls));
+  closePeers();
   if (nativeBackend() !== null && info !== null) {
     load.ok && load.addon.setIsa(info.isa);
     load.ok && load.addon.setNumThreads(info.numThreads);
