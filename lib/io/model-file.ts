@@ -2,12 +2,11 @@
 // metadata the architecture (the module spec) and what predict needs (input
 // shape, normalisation, class names). `.json` beside it repeats the
 // architecture for people and tools.
-import * as fs from 'node:fs';
 import { Module, type LayerSpec } from '../nn/module';
 import { moduleFromSpec } from '../nn/registry';
 import { Tensor } from '../tensor/tensor';
 import { writeFileAtomic } from './atomic';
-import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors';
+import { convnodeMetadata, encodeSafetensors, readSafetensorsFile } from './safetensors';
 
 export interface ModelInfo {
   inputShape: [number, number, number];
@@ -31,17 +30,9 @@ export function saveModel(model: Module, file: string, info: ModelInfo): void {
 }
 
 export function loadModel(file: string): { model: Module; info: ModelInfo } {
-  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
-  const { tensors, metadata } = decodeSafetensors(fs.readFileSync(file), file);
-  let description: ModelFile;
-  try {
-    description = JSON.parse(metadata['convnode'] ?? 'null') as ModelFile;
-  } catch {
-    throw new SafetensorsError(file, 'the convnode metadata is not valid JSON');
-  }
-  if (description === null || description.format !== 'convnode-model') {
-    throw new SafetensorsError(file, 'no convnode architecture in the metadata: load its weights into a model you build with loadWeights()');
-  }
+  const { tensors, metadata } = readSafetensorsFile(file);
+  const description = convnodeMetadata<ModelFile>(file, metadata, 'convnode-model',
+    'no convnode architecture in the metadata: load its weights into a model you build with loadWeights()');
   const model = moduleFromSpec(description.spec);
   model.loadStateDict(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, new Tensor(t.data, t.shape)])));
   model.eval();
@@ -50,8 +41,7 @@ export function loadModel(file: string): { model: Module; info: ModelInfo } {
 
 /** Loads safetensors weights (from convnode or PyTorch) into an existing model. */
 export function loadWeights(model: Module, file: string, options: { strict?: boolean } = {}) {
-  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
-  const { tensors } = decodeSafetensors(fs.readFileSync(file), file);
+  const { tensors } = readSafetensorsFile(file);
   return model.loadStateDict(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, new Tensor(t.data, t.shape)])), options);
 }
 

@@ -3,6 +3,8 @@
 // name to {dtype, shape, data_offsets} (plus optional string __metadata__),
 // then the raw little-endian data. convnode writes F32; it reads F32, and
 // F16/BF16/F64 converted to F32.
+import * as fs from 'node:fs';
+
 export class SafetensorsError extends Error {
   constructor(readonly source: string, message: string) {
     super(`${source}: ${message}`);
@@ -106,4 +108,25 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): { 
     if (ranges[i]![0] < ranges[i - 1]![1]) throw new SafetensorsError(source, `tensors '${ranges[i - 1]![2]}' and '${ranges[i]![2]}' overlap`);
   }
   return { tensors, metadata };
+}
+
+/** Reads and decodes a safetensors file, with a clear error when it does not exist. */
+export function readSafetensorsFile(file: string): { tensors: Record<string, NamedTensor>; metadata: Record<string, string> } {
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+  return decodeSafetensors(fs.readFileSync(file), file);
+}
+
+/**
+ * The JSON convnode keeps under the "convnode" metadata key, checked to be
+ * of the expected format; `missing` explains what the file is otherwise.
+ */
+export function convnodeMetadata<T extends { format: string }>(file: string, metadata: Record<string, string>, format: string, missing: string): T {
+  let value: T | null;
+  try {
+    value = JSON.parse(metadata['convnode'] ?? 'null') as T | null;
+  } catch {
+    throw new SafetensorsError(file, 'the convnode metadata is not valid JSON');
+  }
+  if (value === null || value.format !== format) throw new SafetensorsError(file, missing);
+  return value;
 }

@@ -4,9 +4,8 @@
 // optimizer buffers, and in the metadata the epoch and batch reached, the
 // random generators' states, optimizer and scheduler state, the partial
 // epoch's running sums and the history so far.
-import * as fs from 'node:fs';
 import { writeFileAtomic } from '../io/atomic';
-import { decodeSafetensors, encodeSafetensors, SafetensorsError, type NamedTensor } from '../io/safetensors';
+import { convnodeMetadata, encodeSafetensors, readSafetensorsFile, type NamedTensor } from '../io/safetensors';
 import { globalRng } from '../tensor/random';
 import { Tensor } from '../tensor/tensor';
 import type { EpochLogs } from './callbacks';
@@ -51,15 +50,8 @@ export function writeCheckpoint(file: string, setup: TrainSetup, state: Checkpoi
 
 /** Restores model, optimizer, scheduler and the global generator from a checkpoint; returns where to continue. */
 export function readCheckpoint(file: string, setup: TrainSetup): CheckpointState {
-  if (!fs.existsSync(file)) throw new Error(`${file}: no such checkpoint`);
-  const { tensors, metadata } = decodeSafetensors(fs.readFileSync(file), file);
-  let meta: Meta;
-  try {
-    meta = JSON.parse(metadata['convnode'] ?? 'null') as Meta;
-  } catch {
-    throw new SafetensorsError(file, 'the checkpoint metadata is not valid JSON');
-  }
-  if (meta === null || meta.format !== 'convnode-checkpoint') throw new SafetensorsError(file, 'not a convnode checkpoint (no checkpoint metadata)');
+  const { tensors, metadata } = readSafetensorsFile(file);
+  const meta = convnodeMetadata<Meta>(file, metadata, 'convnode-checkpoint', 'not a convnode checkpoint (no checkpoint metadata)');
   const model: Record<string, Tensor> = {};
   const buffers: Record<string, Float32Array> = {};
   for (const [k, t] of Object.entries(tensors)) {
