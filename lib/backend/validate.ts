@@ -40,7 +40,8 @@ function typedArrayName(v: ArrayBufferView): string {
   return 'TypedArray';
 }
 
-function isDetached(buffer: ArrayBufferLike): boolean {
+/** Whether a typed array's buffer has been detached (transferred away). */
+export function isDetached(buffer: ArrayBufferLike): boolean {
   const flag = (buffer as { detached?: boolean }).detached;
   if (typeof flag === 'boolean') return flag;
   if (buffer.byteLength !== 0) return false;

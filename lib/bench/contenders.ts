@@ -18,7 +18,7 @@ import type { Prepared } from './timing';
 
 export interface Contender {
   name: string;
-  kind: 'native' | 'ts' | 'tfjs';
+  kind: 'native' | 'ts' | 'peer';
   isa?: IsaName;
   threads?: number;
   gemm(c: GemmCase): Promise<Prepared>;
@@ -186,7 +186,7 @@ export async function tfjsContender(backendName: 'cpu' | 'wasm'): Promise<{ cont
   };
   const nhwc = (n: number, h: number, w: number, c: number) => tf.tensor4d(random(n * h * w * c), [n, h, w, c]);
   const contender: Contender = {
-    name, kind: 'tfjs',
+    name, kind: 'peer',
     gemm: (c) => prepare(() => { const a = tf.tensor2d(random(c.m * c.k), [c.m, c.k]), b = tf.tensor2d(random(c.k * c.n), [c.k, c.n]); return () => tf.matMul(a, b); }),
     conv: (c, dir) => prepare(() => {
       const s = c.shape, { ho, wo } = convOutput(s);

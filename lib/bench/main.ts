@@ -22,12 +22,13 @@ export async function benchCommand(args: string[]): Promise<void> {
     if (!(n > 0)) throw new RangeError(`--${name} must be a positive number, got '${v}'`);
     return n;
   };
+  const rounds = num('rounds', values.rounds), budget = num('budget', values.budget);
   const out = values.out ?? 'bench';
   const t0 = Date.now();
   const results = await runBench({
     quick: values.quick ?? false, isas, peers: !values['no-peers'],
-    ...(num('rounds', values.rounds) !== undefined ? { rounds: num('rounds', values.rounds)! } : {}),
-    ...(num('budget', values.budget) !== undefined ? { budget: num('budget', values.budget)! } : {}),
+    ...(rounds !== undefined ? { rounds } : {}),
+    ...(budget !== undefined ? { budget } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   if (nativeStatus().available) useBackend('native');

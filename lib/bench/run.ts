@@ -1,7 +1,7 @@
 // Runs the benchmark suite and returns every measurement as plain data.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { nativeBackend, runtimeInfo } from '../backend';
+import { runtimeInfo } from '../backend';
 import { loadNative } from '../backend/native';
 import type { IsaName } from '../backend/types';
 import { convFlops, MODEL_FORWARD_FLOPS, poolBytes, suite, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type PoolCase } from './cases';
@@ -149,9 +149,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   }
   results.tiny.outcomes = await measure('tiny call', 'tiny', 0, (k) => k.tiny(s.tinyCalls));
   closePeers();
-  if (nativeBackend() !== null && info !== null) {
-    load.ok && load.addon.setIsa(info.isa);
-    load.ok && load.addon.setNumThreads(info.numThreads);
+  // Leave the addon on the ISA path and thread count it had before the run.
+  if (load.ok && info !== null) {
+    load.addon.setIsa(info.isa);
+    load.addon.setNumThreads(info.numThreads);
   }
   return results;
 }

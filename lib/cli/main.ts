@@ -16,12 +16,12 @@ import { fit, evaluate, predict } from '../train/loop';
 import { curvesSvg, type CurveSet } from '../viz/curves';
 import { softmax } from '../autograd/ops';
 import { benchCommand } from '../bench/main';
-import { filterCommand, vizCommand, VizUsageError } from './viz';
+import { filterCommand, vizCommand } from './viz';
+import { UsageError } from './usage-error';
 
 const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-export class UsageError extends Error {}
 
 const USAGE = `usage: convnode <command> [options]
 
@@ -178,7 +178,7 @@ export async function main(argv: string[]): Promise<number> {
       default: throw new UsageError(`unknown command '${command}'`);
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof VizUsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`convnode: ${(err as Error).message}\n\n${USAGE}`);
       return 2;
     }

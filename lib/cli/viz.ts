@@ -11,13 +11,12 @@ import { renderFeatureMaps, renderFilters, renderHeat, renderImage } from '../vi
 
 export const VIZ_KINDS = ['features', 'filters', 'saliency', 'occlusion', 'maximize', 'invert'] as const;
 
-class VizUsageError extends Error {}
-export { VizUsageError };
+import { UsageError } from './usage-error';
 
 function num(name: string, v: string | undefined, dflt: number, integer = false): number {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new VizUsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}, got '${v}'`);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}, got '${v}'`);
   return n;
 }
 
@@ -31,8 +30,8 @@ export function vizCommand(args: string[]): string[] {
     },
   });
   const kind = positionals[0];
-  if (!VIZ_KINDS.includes(kind as never)) throw new VizUsageError(`viz needs a kind: one of ${VIZ_KINDS.join(', ')}${kind ? `, got '${kind}'` : ''}`);
-  if (values.model === undefined) throw new VizUsageError('viz needs --model FILE.safetensors');
+  if (!VIZ_KINDS.includes(kind as never)) throw new UsageError(`viz needs a kind: one of ${VIZ_KINDS.join(', ')}${kind ? `, got '${kind}'` : ''}`);
+  if (values.model === undefined) throw new UsageError('viz needs --model FILE.safetensors');
   const out = values.out ?? 'viz';
   const { model, info } = loadModel(values.model);
   const written: string[] = [];
@@ -41,14 +40,14 @@ export function vizCommand(args: string[]): string[] {
 
   if (kind === 'filters') {
     const filters = convFilters(model);
-    if (filters.length === 0) throw new VizUsageError('the model has no Conv2d layer');
+    if (filters.length === 0) throw new UsageError('the model has no Conv2d layer');
     for (const f of filters) renderFilters(f.weight, `filters of layer ${f.name}: ${f.weight.shape.join('x')}`, file(`filters-${f.name}.png`));
     return written;
   }
   const needsImage = kind !== 'maximize';
   let image: Tensor | null = null;
   if (needsImage) {
-    if (values.image === undefined) throw new VizUsageError(`viz ${kind} needs --image FILE (PNG or JPEG)`);
+    if (values.image === undefined) throw new UsageError(`viz ${kind} needs --image FILE (PNG or JPEG)`);
     image = new Tensor(imageToInput(decodeImage(values.image), info.inputShape, info.mean, info.std, values.image), [1, ...info.inputShape]);
   }
   const predicted = () => {
@@ -91,7 +90,7 @@ export function vizCommand(args: string[]): string[] {
         const what = values.layer === undefined ? `class ${className}` : `layer ${values.layer} unit ${target.unit ?? 0}`;
         renderImage(r.image, info.mean, info.std, `maximizes ${what}`, file(`maximize-${values.layer === undefined ? `class-${cls}` : `${values.layer}-${target.unit ?? 0}`}.png`));
       } else {
-        if (values.layer === undefined) throw new VizUsageError('viz invert needs --layer NAME (whose encoding to invert)');
+        if (values.layer === undefined) throw new UsageError('viz invert needs --layer NAME (whose encoding to invert)');
         const r = invertLayer(model, image!, values.layer, o);
         renderImage(image!, info.mean, info.std, 'original', file('invert-original.png'));
         renderImage(r.image, info.mean, info.std, `from layer ${values.layer}`, file(`invert-${values.layer}.png`));
@@ -109,11 +108,11 @@ export function filterCommand(args: string[]): string[] {
   });
   const [name, image] = positionals;
   const names = [...Object.keys(KERNELS), 'custom'];
-  if (name === undefined || !names.includes(name)) throw new VizUsageError(`filter needs one of ${names.join(', ')}${name ? `, got '${name}'` : ''}`);
-  if (image === undefined) throw new VizUsageError('filter needs an IMAGE (PNG or JPEG)');
-  if (name === 'custom' && values.kernel === undefined) throw new VizUsageError('filter custom needs --kernel "a,b,c;d,e,f;g,h,i"');
+  if (name === undefined || !names.includes(name)) throw new UsageError(`filter needs one of ${names.join(', ')}${name ? `, got '${name}'` : ''}`);
+  if (image === undefined) throw new UsageError('filter needs an IMAGE (PNG or JPEG)');
+  if (name === 'custom' && values.kernel === undefined) throw new UsageError('filter custom needs --kernel "a,b,c;d,e,f;g,h,i"');
   const padding = values.padding ?? 'same';
-  if (padding !== 'same' && padding !== 'valid') throw new VizUsageError(`--padding must be same or valid, got '${padding}'`);
+  if (padding !== 'same' && padding !== 'valid') throw new UsageError(`--padding must be same or valid, got '${padding}'`);
   const kernel = name === 'custom' ? parseKernel(values.kernel!) : KERNELS[name as keyof typeof KERNELS];
   const out = values.out ?? `${path.basename(image, path.extname(image))}-${name}.png`;
   writeFiltered(filterImage(image, kernel, padding), out, values.normalize ?? false);

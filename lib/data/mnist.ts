@@ -45,7 +45,10 @@ function loadSplit(dir: string, prefix: 'train' | 't10k'): Dataset {
   }
   const [, rows, cols] = images.dims as [number, number, number];
   const y = Int32Array.from(labels.data);
-  const classes = Math.max(10, ...y) + 1 > 10 ? Math.max(...y) + 1 : 10;
+  // A loop, not Math.max(...y): spreading 60000+ arguments can overflow the stack.
+  let maxLabel = 0;
+  for (const label of y) maxLabel = Math.max(maxLabel, label);
+  const classes = Math.max(10, maxLabel + 1);
   return new Dataset(normalizeBytes(images.data, PIXEL_MEAN, PIXEL_STD), y, [1, rows, cols], classes);
 }
 

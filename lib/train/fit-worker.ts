@@ -117,7 +117,8 @@ export async function fitInWorker(setup: TrainSetup, data: Dataset, options: Fit
         });
       } else if (msg.type === 'done') {
         finished = true;
-        setup.model.loadStateDict(Object.fromEntries(Object.entries(msg.state).map(([k, d]) => [k, new Tensor(d, setup.model.stateDict()[k]!.shape)])));
+        const own = setup.model.stateDict();
+        setup.model.loadStateDict(Object.fromEntries(Object.entries(msg.state).map(([k, d]) => [k, new Tensor(d, own[k]!.shape)])));
         setup.optimizer.loadStateDict(msg.optimizer);
         if (setup.scheduler && msg.schedulerEpoch !== null) {
           setup.scheduler.epoch = msg.schedulerEpoch;

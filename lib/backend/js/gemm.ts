@@ -18,6 +18,7 @@ export function operand(x: Float32Array, offset: number, rows: number, cols: num
 }
 
 let aPack = new Float64Array(0);
+const tile = new Float64Array(16);
 let bPack = new Float32Array(0);
 
 /**
@@ -72,7 +73,8 @@ export function gemmInto(
           c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2;
         }
       }
-      const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
+      tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03; tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
+      tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23; tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
       for (let r = 0; r < rows; r++) {
         const o = cOffset + (i + r) * ldc + j;
         for (let q = 0; q < cols; q++) {

@@ -1,12 +1,12 @@
 // Fused softmax cross-entropy and squared error in TypeScript, mirroring
 // native/kernels/loss.
-import { Call, describe } from '../validate';
+import { Call, describe, isDetached } from '../validate';
 import { readRowsCols } from '../geometry';
 import type { ClassTarget, RowsCols } from '../types';
 
 function readTarget(call: Call, target: unknown, rows: number, cols: number): ClassTarget {
   if (target instanceof Int32Array) {
-    if (target.byteLength === 0 && isDetachedLabels(target))
+    if (isDetached(target.buffer))
       call.typeError('target is backed by a detached ArrayBuffer');
     call.require(target.length === rows, `target (class indices) must have ${rows} elements (rows = ${rows}), got ${target.length}`);
     for (let r = 0; r < rows; r++) {
@@ -18,15 +18,6 @@ function readTarget(call: Call, target: unknown, rows: number, cols: number): Cl
   if (!(target instanceof Float32Array))
     call.typeError(`target must be an Int32Array of class indices or a Float32Array of distributions, got ${describe(target)}`);
   return call.f32(target, 'target', call.extent('target', ['rows', 'cols'], [rows, cols]));
-}
-
-function isDetachedLabels(a: Int32Array): boolean {
-  try {
-    new Uint8Array(a.buffer as ArrayBuffer);
-    return (a.buffer as { detached?: boolean }).detached === true;
-  } catch {
-    return true;
-  }
 }
 
 export function softmaxCrossEntropyForward(shape: RowsCols, logits: Float32Array, target: ClassTarget, probs: Float32Array): number {
