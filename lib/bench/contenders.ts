@@ -110,6 +110,7 @@ type Tf = any;
 
 export interface PeerInfo {
   name: string;
+  /** What ran, as shown in the report (package and version, configuration). */
   version: string | null;
   /** Why the peer is absent, when it is. */
   missing?: string;
@@ -168,7 +169,8 @@ export async function tfjsContender(backendName: 'cpu' | 'wasm'): Promise<{ cont
   const name = `tfjs-${backendName}`;
   const loaded = await loadTf();
   if ('error' in loaded) return { info: { name, version: null, missing: loaded.error } };
-  const { tf, layers, version } = loaded;
+  const { tf, layers } = loaded;
+  const version = `@tensorflow/tfjs-core ${loaded.version}`;
   if (!(await tf.setBackend(backendName))) return { info: { name, version, missing: `tf.setBackend('${backendName}') failed` } };
   await tf.ready();
   const use = async () => { if (tf.getBackend() !== backendName) await tf.setBackend(backendName); };

@@ -1,17 +1,18 @@
 // npm run bench / convnode bench: run the suite, write bench/RESULTS.md,
 // bench/results.json and bench/chart.svg.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { nativeStatus, useBackend } from '../backend';
 import { chartSvg, markdown } from './report';
-import { runBench } from './run';
+import { BENCH_SECTIONS, runBench, type BenchSection } from './run';
 
 export async function benchCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args, strict: true, options: {
       quick: { type: 'boolean' }, isa: { type: 'string' }, out: { type: 'string' }, rounds: { type: 'string' },
-      budget: { type: 'string' }, 'no-peers': { type: 'boolean' },
+      budget: { type: 'string' }, 'no-peers': { type: 'boolean' }, only: { type: 'string' },
     },
   });
   const isas = values.isa ?? 'best';
@@ -23,10 +24,19 @@ export async function benchCommand(args: string[]): Promise<void> {
     return n;
   };
   const rounds = num('rounds', values.rounds), budget = num('budget', values.budget);
-  const out = values.out ?? 'bench';
+  let only: Set<BenchSection> | undefined;
+  if (values.only !== undefined) {
+    only = new Set();
+    for (const name of values.only.split(',')) {
+      if (!(BENCH_SECTIONS as readonly string[]).includes(name)) throw new RangeError(`--only takes a comma-separated list of ${BENCH_SECTIONS.join(', ')}; got '${name}'`);
+      only.add(name as BenchSection);
+    }
+  }
+  // A partial run must not overwrite the committed full report by default.
+  const out = values.out ?? (only === undefined ? 'bench' : path.join(os.tmpdir(), 'convnode-bench'));
   const t0 = Date.now();
   const results = await runBench({
-    quick: values.quick ?? false, isas, peers: !values['no-peers'],
+    quick: values.quick ?? false, isas, peers: !values['no-peers'], ...(only !== undefined ? { only } : {}),
     ...(rounds !== undefined ? { rounds } : {}),
     ...(budget !== undefined ? { budget } : {}),
     log: (line) => process.stderr.write(`${line}\n`),

@@ -64,7 +64,7 @@ export function markdown(r: Results): string {
   lines.push(table(['machine', ''], [
     ['CPU', `${m.cpu} (${m.cores} logical cores)`], ['features', m.cpuFlags.join(' ') || '—'], ['platform', `${m.platform}, Node ${m.node}`],
     ['convnode', `${m.convnode}, native ISA path ${m.nativeIsa ?? 'none (addon not loaded)'}, GEMM microkernel ${m.gemmKernel ?? '—'}, ${m.maxThreads} threads max`],
-    ...m.peers.map((p) => [p.name, p.missing ? `not run: ${p.missing}` : `@tensorflow/tfjs-core ${p.version}`]),
+    ...m.peers.map((p) => [p.name, p.missing ? `not run: ${p.missing}` : p.version ?? 'unknown version']),
   ]), '');
   lines.push(`Cells are medians over the rounds with [slowest–fastest] round (a round's sample repeats a fast case until it lasts ${m.mode === 'quick' ? 5 : 50} ms); ratios are how many times faster the best native configuration is than each other contender (time / native time). "cannot" means the peer lacks the operation; "skipped" means one run would exceed the time budget (the footnote gives the estimate from the contender's speed on smaller cases).`, '');
 

@@ -14,10 +14,15 @@ export interface BenchOptions {
   /** Native ISA paths to run ('best' = the one chosen at load). */
   isas: 'best' | 'all';
   peers: boolean;
+  /** Run only these sections (all when absent). */
+  only?: ReadonlySet<BenchSection>;
   rounds?: number;
   budget?: number;
   log?: (line: string) => void;
 }
+
+export const BENCH_SECTIONS = ['gemm', 'conv', 'pool', 'train', 'infer', 'tiny'] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 type Row<C> = { case: C; outcomes: Record<string, Outcome> };
 
@@ -123,31 +128,32 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     return outcomes;
   };
 
-  for (const c of s.gemm) {
+  const wanted = (section: BenchSection) => o.only === undefined || o.only.has(section);
+  for (const c of wanted('gemm') ? s.gemm : []) {
     const flops = 2 * c.m * c.n * c.k;
     results.gemm.push({ case: c, flops, outcomes: await measure(`gemm ${c.name}`, 'gemm', flops, (k) => k.gemm(c)) });
   }
-  for (const c of s.conv) {
+  for (const c of wanted('conv') ? s.conv : []) {
     const flops = convFlops(c.shape);
     for (const dir of ['forward', 'backwardData', 'backwardWeight'] as const) {
       results.conv.push({ case: c, dir, flops, outcomes: await measure(`conv ${c.name} ${dir}`, `conv:${dir}`, flops, (k) => k.conv(c, dir)) });
     }
   }
-  for (const c of s.pool) {
+  for (const c of wanted('pool') ? s.pool : []) {
     results.pool.push({ case: c, bytes: poolBytes(c.shape), outcomes: await measure(`pool ${c.name}`, 'pool', 0, (k) => k.pool(c)) });
   }
-  for (const m of ['lenet', 'smallvgg'] as const) {
+  for (const m of wanted('train') ? (['lenet', 'smallvgg'] as const) : []) {
     const flops = 3 * MODEL_FORWARD_FLOPS[m] * s.trainBatch * s.trainBatches;
     results.train.push({
       case: { model: m, batch: s.trainBatch, batches: s.trainBatches }, flops,
       outcomes: await measure(`train ${m}`, 'train', flops, (k) => k.train(m, s.trainBatch, s.trainBatches)),
     });
   }
-  for (const m of ['lenet', 'smallvgg'] as const) {
+  for (const m of wanted('infer') ? (['lenet', 'smallvgg'] as const) : []) {
     const flops = MODEL_FORWARD_FLOPS[m] * s.inferBatch;
     results.infer.push({ case: { model: m, batch: s.inferBatch }, flops, outcomes: await measure(`infer ${m}`, 'infer', flops, (k) => k.infer(m, s.inferBatch)) });
   }
-  results.tiny.outcomes = await measure('tiny call', 'tiny', 0, (k) => k.tiny(s.tinyCalls));
+  if (wanted('tiny')) results.tiny.outcomes = await measure('tiny call', 'tiny', 0, (k) => k.tiny(s.tinyCalls));
   closePeers();
   // Leave the addon on the ISA path and thread count it had before the run.
   if (load.ok && info !== null) {

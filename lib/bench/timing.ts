@@ -3,6 +3,8 @@
 // a warm-up round comes first, and the report keeps the median and the
 // spread of the rounds. A contender whose single run would blow the time
 // budget is not run at all: its estimated time is reported instead.
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 
 /** One runnable thing: prepare once, then time run() repeatedly. */
 export interface Runner {
@@ -41,6 +43,32 @@ export interface TimingOptions {
 }
 
 const now = () => performance.now() / 1000;
+
+/**
+ * A full garbage collection, when the runtime lets us call one. Without it a
+ * contender pays, inside its timed sample, for the garbage the previous
+ * contender left (tfjs leaves megabytes per run).
+ */
+const collectGarbage: () => void = (() => {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as unknown;
+    if (typeof gc === 'function') return gc as () => void;
+  } catch { /* fall through: no forced collections */ }
+  return () => {};
+})();
+
+/**
+ * Lets the machine go quiet between two contenders' samples: collect the
+ * previous one's garbage, then pause so its spinning OpenMP workers (ours or
+ * another process's) go to sleep instead of competing with the next sample
+ * for the two cores.
+ */
+async function settle(): Promise<void> {
+  collectGarbage();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
+const SETTLE_MS = 20;
 
 async function timeRuns(r: Runner, reps: number): Promise<number> {
   if (r.timed) return r.timed(reps);
@@ -93,6 +121,7 @@ export async function timeCase(
     for (const c of live) {
       // After the first timed run, stop once the budget is spent.
       if (c.times.length > 0 && c.spent >= o.budget) continue;
+      if (live.length > 1) await settle();
       const t = await timeRuns(c.runner, c.reps);
       c.times.push(t / c.reps);
       c.spent += t;

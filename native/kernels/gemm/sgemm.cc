@@ -32,26 +32,60 @@ struct Operand {
   int64_t rs, cs;
 };
 
-// MR-row slivers of op(A)[ic:ic+mc, pc:pc+kc], zero-padded to full MR.
-void pack_a_sliver(const Operand& A, int64_t row0, int64_t rows, int64_t col0,
-                   int64_t kc, int mr, float* dst) {
-  for (int64_t p = 0; p < kc; ++p) {
-    const float* src = A.x + row0 * A.rs + (col0 + p) * A.cs;
-    int64_t i = 0;
-    for (; i < rows; ++i) dst[p * mr + i] = src[i * A.rs];
-    for (; i < mr; ++i) dst[p * mr + i] = 0.0f;
+// Packing is a copy, but it is the whole cost of a small GEMM (a LeNet conv
+// multiplies 6 x 25 by 25 x 784), so each operand layout gets a loop that
+// reads memory in order: one contiguous run per packed row when the source
+// is laid out that way, else a transpose that reads along source rows.
+
+// Copies n floats; n is the sliver width, fixed per kernel, so the common
+// widths become straight-line vector moves.
+inline void copy_run(const float* src, int64_t n, float* dst) {
+  switch (n) {
+    case 32: __builtin_memcpy(dst, src, 32 * sizeof(float)); return;
+    case 16: __builtin_memcpy(dst, src, 16 * sizeof(float)); return;
+    case 12: __builtin_memcpy(dst, src, 12 * sizeof(float)); return;
+    case 6: __builtin_memcpy(dst, src, 6 * sizeof(float)); return;
+    default: std::copy(src, src + n, dst);
   }
 }
 
-// NR-column slivers of op(B)[pc:pc+kc, jc:jc+nc], zero-padded to full NR.
-void pack_b_sliver(const Operand& B, int64_t row0, int64_t kc, int64_t col0,
-                   int64_t cols, int nr, float* dst) {
-  for (int64_t p = 0; p < kc; ++p) {
-    const float* src = B.x + (row0 + p) * B.rs + col0 * B.cs;
-    int64_t j = 0;
-    for (; j < cols; ++j) dst[p * nr + j] = src[j * B.cs];
-    for (; j < nr; ++j) dst[p * nr + j] = 0.0f;
+// A sliver of `len` (MR or NR) lines by kc: dst[p * len + i] is element i of
+// line p of the sliver. `along` is the source stride between the `count`
+// real elements of one packed line, `across` the stride between lines;
+// elements past `count` are zero.
+void pack_sliver(const float* src, int64_t along, int64_t across, int64_t count,
+                 int64_t kc, int len, float* dst) {
+  if (count < len) {
+    for (int64_t p = 0; p < kc; ++p)
+      std::fill(dst + p * len + count, dst + (p + 1) * len, 0.0f);
   }
+  if (along == 1) {
+    for (int64_t p = 0; p < kc; ++p) copy_run(src + p * across, count, dst + p * len);
+    return;
+  }
+  // Transposing: walk each source line (contiguous when across == 1) and
+  // scatter it down one column of the sliver, which stays in L1.
+  for (int64_t i = 0; i < count; ++i) {
+    const float* line = src + i * along;
+    float* col = dst + i;
+    if (across == 1) {
+      for (int64_t p = 0; p < kc; ++p) col[p * len] = line[p];
+    } else {
+      for (int64_t p = 0; p < kc; ++p) col[p * len] = line[p * across];
+    }
+  }
+}
+
+// MR-row slivers of op(A)[ic:ic+mc, pc:pc+kc], zero-padded to full MR.
+inline void pack_a_sliver(const Operand& A, int64_t row0, int64_t rows, int64_t col0,
+                          int64_t kc, int mr, float* dst) {
+  pack_sliver(A.x + row0 * A.rs + col0 * A.cs, A.rs, A.cs, rows, kc, mr, dst);
+}
+
+// NR-column slivers of op(B)[pc:pc+kc, jc:jc+nc], zero-padded to full NR.
+inline void pack_b_sliver(const Operand& B, int64_t row0, int64_t kc, int64_t col0,
+                          int64_t cols, int nr, float* dst) {
+  pack_sliver(B.x + row0 * B.rs + col0 * B.cs, B.cs, B.rs, cols, kc, nr, dst);
 }
 
 void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
