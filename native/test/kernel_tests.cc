@@ -5,6 +5,7 @@
 // Prints "N passed, M failed" and exits non-zero on any failure.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <map>
 #include <cstdlib>
@@ -179,6 +180,30 @@ void test_conv(const Conv2dShape& s, const std::string& tag) {
     bias_ok = bias_ok && std::fabs(db[size_t(k)] - sum) <= (s.n * hw + 2) * 1.2e-7 * sc;
   }
   check(bias_ok, "conv2d_backward_bias", tag + " conv bwd bias" + shape);
+}
+
+// conv2d gives the same bits with 1 and 2 threads, in every direction, on
+// the image-parallel path (small images; backward weight's chunked sums) and
+// on the shared-GEMM path (big images).
+void test_conv_thread_invariance(const Conv2dShape& s, const std::string& tag) {
+  auto x = random_vec(size_t(s.n * s.c * s.h * s.w));
+  auto w = random_vec(size_t(s.k * (s.c / s.groups) * s.kh * s.kw));
+  auto dy = random_vec(size_t(s.n * s.k * s.ho * s.wo));
+  std::vector<float> out[2][3];
+  for (int t = 0; t < 2; ++t) {
+    set_num_threads(t + 1);
+    out[t][0].resize(dy.size());
+    out[t][1].resize(x.size());
+    out[t][2].resize(w.size());
+    conv2d_forward(s, x.data(), w.data(), nullptr, out[t][0].data());
+    conv2d_backward_data(s, dy.data(), w.data(), out[t][1].data());
+    conv2d_backward_weight(s, x.data(), dy.data(), out[t][2].data());
+  }
+  const char* kernels[3] = {"conv2d_forward", "conv2d_backward_data", "conv2d_backward_weight"};
+  for (int k = 0; k < 3; ++k)
+    check(std::memcmp(out[0][k].data(), out[1][k].data(), out[0][k].size() * sizeof(float)) == 0,
+          kernels[k], tag + " same bits at 1 and 2 threads, n=" + std::to_string(s.n) + " c=" + std::to_string(s.c) +
+                          " h=" + std::to_string(s.h));
 }
 
 // |got - want| <= rel * max(1, |want|) elementwise.
@@ -450,6 +475,8 @@ int main() {
       check(std::isfinite(peak) && peak > 0.1, "fma_peak_probe", tag + " peak " + std::to_string(peak));
       std::printf("%-12s %s\n", tag.c_str(), failed == before ? "ok" : "FAILED");
     }
+    test_conv_thread_invariance(conv_shape(7, 3, 12, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1), isa_name(isa));
+    test_conv_thread_invariance(conv_shape(2, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1), isa_name(isa));
   }
   set_active_isa(available_isas().front());
   current_isa = isa_name(available_isas().front());
