@@ -1,6 +1,7 @@
 // How entry points are registered. Every entry runs inside `guarded`, which
 // turns C++ failures that are not already JavaScript errors (out of memory
-// in a scratch buffer, say) into a RangeError instead of terminating Node.
+// in a scratch buffer, say) into a RangeError instead of terminating Node,
+// and holds a ThreadLease for the call.
 #pragma once
 
 #include <napi.h>
@@ -9,12 +10,16 @@
 #include <stdexcept>
 #include <string>
 
+#include "convnode/runtime.h"
+
 namespace convnode::napi {
 
 using Entry = Napi::Value (*)(const Napi::CallbackInfo&);
 
 template <Entry F>
 Napi::Value guarded(const Napi::CallbackInfo& info) {
+  // Concurrent calls from several JS threads share the cores (runtime.h).
+  ThreadLease lease;
   try {
     return F(info);
   } catch (const Napi::Error&) {

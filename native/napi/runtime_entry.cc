@@ -21,7 +21,7 @@ Napi::Value info_entry(const Napi::CallbackInfo& info) {
   for (Isa isa : available_isas()) list.Set(i++, isa_name(isa));
   o.Set("availableIsas", list);
   o.Set("gemmKernel", gemm_kernel_for(active_isa()).name);
-  o.Set("numThreads", num_threads());
+  o.Set("numThreads", thread_setting());
   o.Set("maxThreads", max_threads());
 #ifdef _OPENMP
   o.Set("openmp", true);

@@ -12,6 +12,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "convnode/kernels.h"
@@ -204,6 +205,44 @@ void test_conv_thread_invariance(const Conv2dShape& s, const std::string& tag) {
     check(std::memcmp(out[0][k].data(), out[1][k].data(), out[0][k].size() * sizeof(float)) == 0,
           kernels[k], tag + " same bits at 1 and 2 threads, n=" + std::to_string(s.n) + " c=" + std::to_string(s.c) +
                           " h=" + std::to_string(s.h));
+}
+
+// Concurrent calls share the cores: while one call holds every thread, a
+// call from another thread gets 1; nested leases keep the outer grant; a
+// released lease gives its threads back.
+void test_thread_leases() {
+  const int setting = thread_setting();
+  set_num_threads(max_threads());
+  {
+    ThreadLease outer;
+    check(outer.granted() == max_threads() && num_threads() == max_threads(), "thread_lease",
+          "first lease gets every thread");
+    {
+      ThreadLease nested;
+      check(nested.granted() == outer.granted() && threads_in_use() == outer.granted(), "thread_lease",
+            "nested lease keeps the outer grant, takes nothing more");
+    }
+    int other = -1, other_sees = -1;
+    std::thread t([&] {
+      ThreadLease lease;
+      other = lease.granted();
+      other_sees = num_threads();
+    });
+    t.join();
+    const int want = 1;  // the outer lease holds every thread
+    check(other == want && other_sees == want, "thread_lease",
+          "concurrent lease gets " + std::to_string(other) + " thread(s), want " + std::to_string(want));
+  }
+  check(threads_in_use() == 0 && num_threads() == max_threads(), "thread_lease", "released leases give threads back");
+  set_num_threads(1);
+  {
+    ThreadLease a;
+    int other = -1;
+    std::thread t([&] { ThreadLease b; other = b.granted(); });
+    t.join();
+    check(a.granted() == 1 && other == 1, "thread_lease", "a 1-thread setting grants 1 to each call");
+  }
+  set_num_threads(setting);
 }
 
 // |got - want| <= rel * max(1, |want|) elementwise.
@@ -481,6 +520,7 @@ int main() {
   set_active_isa(available_isas().front());
   current_isa = isa_name(available_isas().front());
   test_worked_example();
+  test_thread_leases();
 
   std::printf("\nchecks per kernel and ISA path (each path at 1 and 2 threads):\n%-32s", "kernel");
   for (Isa isa : available_isas()) std::printf("%8s", isa_name(isa));

@@ -28,8 +28,32 @@ bool set_active_isa(Isa isa);
 // report: empty when the variable was unset and the best path was chosen.
 const std::string& isa_env_note();
 
+// Threads the current kernel call may use: its lease's grant while a
+// ThreadLease is held on this thread, else the setting.
 int num_threads();
+int thread_setting();         // what set_num_threads / CONVNODE_NUM_THREADS chose
 void set_num_threads(int n);  // n >= 1
 int max_threads();            // the OpenMP team size available (omp_get_num_procs)
+// Threads currently granted to kernel calls in progress, process-wide.
+int threads_in_use();
+
+// Held for the length of one kernel call (the N-API entry takes one). Calls
+// made at the same time from several JavaScript threads (workers) share the
+// cores instead of each opening a full OpenMP team: a lease is granted the
+// setting's thread count less the threads other calls already hold, and
+// never less than 1 (the calling thread itself, which runs anyway). Leases
+// nest: an inner one on the same thread keeps the outer grant.
+class ThreadLease {
+ public:
+  ThreadLease();
+  ~ThreadLease();
+  ThreadLease(const ThreadLease&) = delete;
+  ThreadLease& operator=(const ThreadLease&) = delete;
+  int granted() const { return granted_; }
+
+ private:
+  int granted_ = 0;
+  bool outer_ = false;
+};
 
 }  // namespace convnode
