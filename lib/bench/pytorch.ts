@@ -63,7 +63,7 @@ export async function pytorchContenders(threadCounts: number[]): Promise<{ conte
       };
     };
     return {
-      name: `pytorch ${threads}t`, kind: 'peer' as const,
+      name: `pytorch ${threads}t`, kind: 'peer' as const, threads,
       gemm: (c: GemmCase) => prepare({ kind: 'gemm', ...c }),
       conv: (c: ConvCase, dir: ConvDirection) => prepare({ kind: 'conv', shape: c.shape, dir }),
       pool: (c: PoolCase) => prepare({ kind: 'pool', shape: c.shape }),

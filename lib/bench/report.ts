@@ -2,6 +2,7 @@
 import type { BenchResults } from './run';
 import type { Outcome } from './timing';
 import { formatSeconds } from './timing';
+import { targets, targetsTable } from './targets';
 
 type Results = BenchResults;
 
@@ -68,6 +69,13 @@ export function markdown(r: Results): string {
   ]), '');
   lines.push(`Cells are medians over the rounds with [slowest–fastest] round (a round's sample repeats a fast case until it lasts ${m.mode === 'quick' ? 5 : 50} ms); ratios are how many times faster the best native configuration is than each other contender (time / native time). "cannot" means the peer lacks the operation; "skipped" means one run would exceed the time budget (the footnote gives the estimate from the contender's speed on smaller cases).`, '');
 
+  const goals = targets(r);
+  if (goals.length > 0) {
+    lines.push('## Targets (issue 6)', '');
+    lines.push('Each performance target checked against this run: native at 1 thread and at all threads against the peers at the same thread count ("n/a": this run lacks the peer or the section).', '');
+    lines.push(targetsTable(goals), '');
+  }
+
   lines.push('## Peak fp32 FMA throughput (probe)', '');
   const isas = [...new Set(r.peak.map((p) => p.isa))];
   const threadsList = [...new Set(r.peak.map((p) => p.threads))];
@@ -90,6 +98,7 @@ export function markdown(r: Results): string {
   ])), '');
 
   lines.push('## Pooling, forward + backward (GB/s of compulsory traffic)', '');
+  if (m.copyBandwidth !== undefined) lines.push(`Memory bandwidth for comparison: ${m.copyBandwidth.toFixed(1)} GB/s (one-thread copy far larger than the caches, bytes read + written).`, '');
   lines.push(table(['case', ...native, ...others, ...vs], r.pool.map((row) => [
     row.case.name, ...[...native, ...others].map((n) => cell(row.outcomes[n], row.bytes / 1e9, '', notes)), ...others.map((o) => ratio(row.outcomes, best, o)),
   ])), '');

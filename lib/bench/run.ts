@@ -6,6 +6,7 @@ import { loadNative } from '../backend/native';
 import type { IsaName } from '../backend/types';
 import { convFlops, MODEL_FORWARD_FLOPS, poolBytes, suite, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type PoolCase } from './cases';
 import { convnodeContenders, tfjsContender, type Contender, type PeerInfo } from './contenders';
+import { copyBandwidth } from './bandwidth';
 import { pytorchContenders } from './pytorch';
 import { formatSeconds, timeCase, type Outcome, type Prepared, type TimingOptions } from './timing';
 
@@ -31,6 +32,8 @@ export interface BenchResults {
     date: string; cpu: string; cpuFlags: string[]; cores: number; node: string; convnode: string; platform: string;
     mode: 'full' | 'quick'; rounds: number; budget: number; nativeIsa: IsaName | null; maxThreads: number;
     peers: PeerInfo[]; gemmKernel: string | null;
+    /** GB/s of a one-thread copy far larger than the caches (read + write). */
+    copyBandwidth?: number;
   };
   contenders: Array<{ name: string; kind: string; isa?: IsaName; threads?: number }>;
   peak: Array<{ isa: IsaName; threads: number; gflops: number }>;
@@ -128,6 +131,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     return outcomes;
   };
 
+  if (o.only === undefined || o.only.has('pool')) {
+    results.meta.copyBandwidth = copyBandwidth(o.quick);
+    log(`memory bandwidth (one-thread copy): ${results.meta.copyBandwidth.toFixed(1)} GB/s`);
+  }
   const wanted = (section: BenchSection) => o.only === undefined || o.only.has(section);
   for (const c of wanted('gemm') ? s.gemm : []) {
     const flops = 2 * c.m * c.n * c.k;

@@ -41,9 +41,12 @@ thread_local int lease_grant = 0;
 
 }  // namespace
 
+// Asked once: omp_get_num_procs() is a sched_getaffinity system call, which
+// would double the cost of a small kernel call.
 int max_threads() {
 #ifdef _OPENMP
-  return std::max(1, omp_get_num_procs());
+  static const int procs = std::max(1, omp_get_num_procs());
+  return procs;
 #else
   return 1;
 #endif

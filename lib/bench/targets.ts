@@ -1,0 +1,180 @@
+// The targets of issue 6, checked against one bench run: each row gives the
+// goal, what this run measured at 1 thread and at all threads, and whether
+// the goal is met. Nothing here is measured anew; it reads BenchResults.
+import type { BenchResults } from './run';
+import type { Outcome } from './timing';
+
+export interface TargetRow {
+  target: string;
+  goal: string;
+  /** Measured values as shown, per thread count ('1t', '2t', ...) or one 'all' column. */
+  measured: Record<string, string>;
+  /** null when this run lacks what the row needs (a peer not installed, --only). */
+  met: boolean | null;
+  note?: string;
+}
+
+type Outs = Record<string, Outcome>;
+
+const median = (o: Outcome | undefined): number | undefined => (o?.kind === 'measured' ? o.m.median : undefined);
+const geomean = (xs: number[]) => Math.exp(xs.reduce((t, x) => t + Math.log(x), 0) / xs.length);
+const fmt = (x: number, digits = 2) => x.toFixed(digits);
+const allMet = (xs: Array<boolean | null>): boolean | null => (xs.some((x) => x === null) ? null : xs.every(Boolean));
+
+export function targets(r: BenchResults): TargetRow[] {
+  const isa = r.meta.nativeIsa;
+  const threadCounts = r.meta.maxThreads > 1 ? [1, r.meta.maxThreads] : [1];
+  const native = (t: number, path = isa) => r.contenders.find((c) => c.kind === 'native' && c.isa === path && c.threads === t)?.name;
+  const torch = (t: number) => r.contenders.find((c) => c.kind === 'peer' && c.name.startsWith('pytorch') && c.threads === t)?.name;
+  const peak = (path: string | null, t: number) => r.peak.find((p) => p.isa === path && p.threads === t)?.gflops;
+  const rows: TargetRow[] = [];
+  const perThreads = (f: (t: number) => { text: string; met: boolean | null }) => {
+    const measured: Record<string, string> = {};
+    const met: Array<boolean | null> = [];
+    for (const t of threadCounts) {
+      const v = f(t);
+      measured[`${t}t`] = v.text;
+      met.push(v.met);
+    }
+    return { measured, met: allMet(met) };
+  };
+
+  // 1. GEMM.
+  const gemmPct = (row: BenchResults['gemm'][number] | undefined, t: number, path = isa) => {
+    const name = native(t, path), p = peak(path, t), s = name ? median(row?.outcomes[name]) : undefined;
+    return s === undefined || p === undefined || row === undefined ? undefined : (100 * row.flops) / s / 1e9 / p;
+  };
+  const g1024 = r.gemm.find((g) => g.case.m === 1024 && g.case.n === 1024 && g.case.k === 1024);
+  if (g1024) {
+    const one = gemmPct(g1024, 1);
+    const name1 = native(1), nameN = native(r.meta.maxThreads);
+    const s1 = name1 ? median(g1024.outcomes[name1]) : undefined, sN = nameN ? median(g1024.outcomes[nameN]) : undefined;
+    rows.push({ target: `SGEMM 1024³, ${isa} path, 1 thread`, goal: '≥ 85% of the 1-thread peak', measured: { '1t': one === undefined ? '—' : `${fmt(one, 0)}%` }, met: one === undefined ? null : one >= 85 });
+    if (r.meta.maxThreads > 1) {
+      const speedup = s1 !== undefined && sN !== undefined ? s1 / sN : undefined;
+      rows.push({ target: `SGEMM 1024³, ${isa} path, ${r.meta.maxThreads} threads`, goal: '≥ 1.8× the 1-thread speed', measured: { [`${r.meta.maxThreads}t`]: speedup === undefined ? '—' : `${fmt(speedup)}× (${fmt(gemmPct(g1024, r.meta.maxThreads) ?? 0, 0)}% of peak)` }, met: speedup === undefined ? null : speedup >= 1.8 });
+    }
+    if (isa === 'avx512' && r.contenders.some((c) => c.isa === 'avx2')) {
+      const v = perThreads((t) => { const p = gemmPct(g1024, t, 'avx2'); return { text: p === undefined ? '—' : `${fmt(p, 0)}%`, met: p === undefined ? null : p >= 85 }; });
+      rows.push({ target: 'SGEMM 1024³, avx2 path', goal: '≥ 85% of the AVX2 peak', ...v });
+    }
+  }
+  if (r.gemm.length > 0) {
+    const v = perThreads((t) => {
+      const pcts = r.gemm.map((g) => ({ name: g.case.name, p: gemmPct(g, t) }));
+      if (pcts.some((x) => x.p === undefined)) return { text: '—', met: null };
+      const worst = pcts.reduce((a, b) => (b.p! < a.p! ? b : a));
+      return { text: `lowest ${fmt(worst.p!, 0)}% (${worst.name})`, met: worst.p! >= 70 };
+    });
+    rows.push({ target: 'SGEMM, every shape in the table', goal: '≥ 70% of peak', ...v });
+  }
+
+  // 2. conv2d against PyTorch at the same thread count.
+  if (r.conv.length > 0) {
+    const v = perThreads((t) => {
+      const a = native(t), b = torch(t);
+      if (!a || !b) return { text: 'no PyTorch peer', met: null };
+      const ratios = r.conv.map((c) => ({ label: `${c.case.name} ${c.dir}`, x: (median(c.outcomes[b]) ?? NaN) / (median(c.outcomes[a]) ?? NaN) }));
+      if (ratios.some((x) => !Number.isFinite(x.x))) return { text: '—', met: null };
+      const gm = geomean(ratios.map((x) => x.x));
+      const low = ratios.filter((x) => x.x < 0.7);
+      const worst = ratios.reduce((p, q) => (q.x < p.x ? q : p));
+      return {
+        text: `geomean ${fmt(gm)}×, lowest ${fmt(worst.x)}× (${worst.label})${low.length ? `; below 0.7×: ${low.map((x) => `${x.label} ${fmt(x.x)}×`).join(', ')}` : ''}`,
+        met: gm >= 1 && low.length === 0,
+      };
+    });
+    rows.push({ target: 'conv2d a–g, all directions, vs PyTorch', goal: 'geomean ≥ 1.0×, none below 0.7×', ...v });
+  }
+
+  // 3. Pooling against the machine's memory bandwidth.
+  if (r.pool.length > 0 && r.meta.copyBandwidth !== undefined) {
+    const bw = r.meta.copyBandwidth;
+    const v = perThreads((t) => {
+      const name = native(t);
+      const rates = r.pool.map((p) => ({ name: p.case.name, gbs: p.bytes / (name ? median(p.outcomes[name]) ?? NaN : NaN) / 1e9 }));
+      if (rates.some((x) => !Number.isFinite(x.gbs))) return { text: '—', met: null };
+      const worst = rates.reduce((p, q) => (q.gbs < p.gbs ? q : p));
+      return { text: `lowest ${fmt(worst.gbs, 1)} GB/s = ${fmt(worst.gbs / bw)}× (${worst.name})`, met: worst.gbs >= bw };
+    });
+    rows.push({ target: 'pooling fwd+bwd, every case', goal: `≥ memory bandwidth (${fmt(bw, 1)} GB/s, one-thread copy)`, ...v });
+  }
+
+  // 4. Training against PyTorch.
+  for (const [model, goal] of [['lenet', 1.5], ['smallvgg', 1.0]] as const) {
+    const row = r.train.find((t) => t.case.model === model);
+    if (!row) continue;
+    const v = perThreads((t) => {
+      const a = native(t), b = torch(t);
+      const sa = a ? median(row.outcomes[a]) : undefined, sb = b ? median(row.outcomes[b]) : undefined;
+      if (sa === undefined || sb === undefined) return { text: b ? '—' : 'no PyTorch peer', met: null };
+      const ips = (row.case.batch * row.case.batches) / sa;
+      return { text: `${fmt(sb / sa)}× (${ips.toFixed(0)} vs ${((row.case.batch * row.case.batches) / sb).toFixed(0)} images/s)`, met: sb / sa >= goal };
+    });
+    // Against PyTorch's best thread count too: PyTorch is not always faster on more threads.
+    const best = Math.min(...threadCounts.map((t) => { const b = torch(t); return (b ? median(row.outcomes[b]) : undefined) ?? Infinity; }));
+    const mine = Math.min(...threadCounts.map((t) => { const a = native(t); return (a ? median(row.outcomes[a]) : undefined) ?? Infinity; }));
+    const note = Number.isFinite(best) && Number.isFinite(mine) ? `best against best: ${fmt(best / mine)}×` : undefined;
+    rows.push({ target: `training ${model} (batch ${row.case.batch}), vs PyTorch`, goal: `≥ ${goal.toFixed(1)}×`, ...v, ...(note ? { note } : {}) });
+  }
+
+  // 5. Binding overhead.
+  if (Object.keys(r.tiny.outcomes).length > 0) {
+    const v = perThreads((t) => {
+      const name = native(t), s = name ? median(r.tiny.outcomes[name]) : undefined;
+      if (s === undefined) return { text: '—', met: null };
+      const us = (1e6 * s) / r.tiny.case.calls;
+      return { text: `${fmt(us, 3)} µs`, met: us < 1 };
+    });
+    rows.push({ target: 'kernel call on a 4-element tensor', goal: '< 1 µs', ...v });
+  }
+
+  // 6. The TypeScript backend against tfjs-cpu.
+  const ts = r.contenders.find((c) => c.kind === 'ts')?.name;
+  const tfcpu = r.contenders.find((c) => c.name === 'tfjs-cpu')?.name;
+  if (ts && tfcpu) {
+    const gemmRatios = r.gemm.filter((g) => g.case.m === g.case.n && (g.case.m === 256 || g.case.m === 512))
+      .map((g) => ({ name: g.case.name, x: (median(g.outcomes[tfcpu]) ?? NaN) / (median(g.outcomes[ts]) ?? NaN) }));
+    if (gemmRatios.length > 0) {
+      const ok = gemmRatios.every((x) => x.x >= 3);
+      rows.push({ target: 'TS backend GEMM 256³ and 512³ vs tfjs-cpu', goal: '≥ 3×', measured: { all: gemmRatios.map((x) => `${x.name} ${fmt(x.x, 1)}×`).join(', ') }, met: gemmRatios.some((x) => Number.isNaN(x.x)) ? null : ok });
+    }
+    if (r.conv.length > 0) {
+      // A skipped tfjs case would have taken longer than the budget, far longer than TS took.
+      const ratios = r.conv.map((c) => {
+        const tsS = median(c.outcomes[ts]), tf = c.outcomes[tfcpu];
+        if (tf?.kind === 'skipped' && tsS !== undefined && tsS < r.meta.budget) return { label: `${c.case.name} ${c.dir}`, x: Infinity };
+        return { label: `${c.case.name} ${c.dir}`, x: (median(tf) ?? NaN) / (tsS ?? NaN) };
+      });
+      const known = ratios.filter((x) => Number.isFinite(x.x));
+      const worst = known.reduce((p, q) => (q.x < p.x ? q : p), known[0] ?? { label: '—', x: NaN });
+      rows.push({
+        target: 'TS backend conv2d, every case and direction, vs tfjs-cpu', goal: 'faster (> 1×)',
+        measured: { all: `lowest ${fmt(worst.x, 1)}× (${worst.label})${ratios.length > known.length ? `; ${ratios.length - known.length} case(s) where tfjs-cpu was over the time budget` : ''}` },
+        met: ratios.some((x) => Number.isNaN(x.x)) ? null : ratios.every((x) => x.x > 1),
+      });
+    }
+  }
+
+  // 7. Threads.
+  const vgg = r.train.find((t) => t.case.model === 'smallvgg');
+  if (vgg && r.meta.maxThreads > 1) {
+    const a = native(1), b = native(r.meta.maxThreads);
+    const s1 = a ? median(vgg.outcomes[a]) : undefined, sN = b ? median(vgg.outcomes[b]) : undefined;
+    const x = s1 !== undefined && sN !== undefined ? s1 / sN : undefined;
+    rows.push({ target: `SmallVGG training, ${r.meta.maxThreads} threads vs 1`, goal: '≥ 1.7×', measured: { [`${r.meta.maxThreads}t`]: x === undefined ? '—' : `${fmt(x)}×` }, met: x === undefined ? null : x >= 1.7 });
+  }
+  return rows;
+}
+
+/** The targets as a markdown table. */
+export function targetsTable(rows: TargetRow[]): string {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r.measured)))];
+  const head = ['target', 'goal', ...cols.map((c) => (c === 'all' ? 'measured' : `measured ${c}`)), 'met'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    const met = r.met === null ? 'n/a' : r.met ? 'yes' : '**no**';
+    lines.push(`| ${[r.target, r.goal, ...cols.map((c) => r.measured[c] ?? ''), `${met}${r.note ? ` (${r.note})` : ''}`].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
