@@ -1,0 +1,87 @@
+// The issue-6 targets table judges a bench run: fed a made-up run whose
+// ratios are known by construction, it must say which goals are met.
+import { describe, expect, it } from 'vitest';
+import type { BenchResults } from '../lib/bench/run';
+import { targets, targetsTable } from '../lib/bench/targets';
+import type { Outcome } from '../lib/bench/timing';
+
+const t = (seconds: number): Outcome => ({ kind: 'measured', m: { median: seconds, min: seconds, max: seconds, runs: 1, repsPerSample: 1 } });
+const shape = { n: 1, c: 1, h: 1, w: 1, k: 1, kh: 1, kw: 1, strideH: 1, strideW: 1, padH: 0, padW: 0 };
+
+function run(): BenchResults {
+  const gflop = 2 * 1024 ** 3;
+  return {
+    meta: {
+      date: '2026-01-01', cpu: 'test', cpuFlags: [], cores: 2, node: '20', convnode: '0', platform: 'linux-x64', mode: 'full', rounds: 5,
+      budget: 10, nativeIsa: 'avx512', maxThreads: 2, peers: [], gemmKernel: null, copyBandwidth: 20,
+    },
+    contenders: [
+      { name: 'native 1t', kind: 'native', isa: 'avx512', threads: 1 }, { name: 'native 2t', kind: 'native', isa: 'avx512', threads: 2 },
+      { name: 'ts', kind: 'ts' }, { name: 'pytorch 1t', kind: 'peer', threads: 1 }, { name: 'pytorch 2t', kind: 'peer', threads: 2 },
+      { name: 'tfjs-cpu', kind: 'peer' },
+    ],
+    peak: [{ isa: 'avx512', threads: 1, gflops: 100 }, { isa: 'avx512', threads: 2, gflops: 200 }],
+    gemm: [
+      // 1t: 90 GFLOP/s = 90% of peak; 2t: 172 GFLOP/s = 86%, 1.91x faster.
+      { case: { name: '1024³', m: 1024, n: 1024, k: 1024 }, flops: gflop, outcomes: { 'native 1t': t(gflop / 90e9), 'native 2t': t(gflop / 172e9), ts: t(1), 'tfjs-cpu': t(4) } },
+      // A skinny shape at 50% of peak on 1 thread, 75% on 2.
+      { case: { name: 'skinny', m: 10, n: 10, k: 10 }, flops: 1e9, outcomes: { 'native 1t': t(1e9 / 50e9), 'native 2t': t(1e9 / 150e9) } },
+      { case: { name: '256³', m: 256, n: 256, k: 256 }, flops: 1e9, outcomes: { 'native 1t': t(0.02), 'native 2t': t(0.01), ts: t(1), 'tfjs-cpu': t(2.5) } },
+    ],
+    conv: [
+      // 1t: native twice as fast, then 0.5x: geomean 1.0, one below 0.7. 2t: 2x and 1x.
+      { case: { name: 'a', shape }, dir: 'forward', flops: 1, outcomes: { 'native 1t': t(1), 'native 2t': t(1), 'pytorch 1t': t(2), 'pytorch 2t': t(2), ts: t(1), 'tfjs-cpu': t(3) } },
+      { case: { name: 'b', shape }, dir: 'forward', flops: 1, outcomes: { 'native 1t': t(2), 'native 2t': t(1), 'pytorch 1t': t(1), 'pytorch 2t': t(1), ts: t(1), 'tfjs-cpu': { kind: 'skipped', reason: 'slow' } } },
+    ],
+    pool: [{ case: { name: 'p', shape: { mode: 'max', n: 1, c: 1, h: 2, w: 2, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 } }, bytes: 30e9, outcomes: { 'native 1t': t(1), 'native 2t': t(1.5) } }],
+    train: [
+      { case: { model: 'lenet', batch: 64, batches: 1 }, flops: 1, outcomes: { 'native 1t': t(0.01), 'native 2t': t(0.01), 'pytorch 1t': t(0.016), 'pytorch 2t': t(0.02) } },
+      { case: { model: 'smallvgg', batch: 64, batches: 1 }, flops: 1, outcomes: { 'native 1t': t(0.17), 'native 2t': t(0.1), 'pytorch 1t': t(0.12), 'pytorch 2t': t(0.1) } },
+    ],
+    infer: [],
+    tiny: { case: { calls: 1000 }, outcomes: { 'native 1t': t(0.0005), 'native 2t': t(0.0012) } },
+  };
+}
+
+describe('issue-6 targets', () => {
+  const rows = targets(run());
+  const row = (prefix: string) => {
+    const r = rows.find((x) => x.target.startsWith(prefix));
+    if (!r) throw new Error(`no row ${prefix}: ${rows.map((x) => x.target).join(' / ')}`);
+    return r;
+  };
+
+  it('judges GEMM against the probed peak and the thread speed-up', () => {
+    expect(row('SGEMM 1024³, avx512 path, 1 thread')).toMatchObject({ measured: { '1t': '90%' }, met: true });
+    expect(row('SGEMM 1024³, avx512 path, 2 threads')).toMatchObject({ measured: { '2t': '1.91× (86% of peak)' }, met: true });
+    expect(row('SGEMM, every shape')).toMatchObject({ measured: { '1t': 'lowest 50% (skinny)', '2t': 'lowest 75% (skinny)' }, met: false });
+  });
+
+  it('judges conv2d by geometric mean and worst case against PyTorch at the same thread count', () => {
+    const r = row('conv2d a–g');
+    expect(r.measured['1t']).toBe('geomean 1.00×, lowest 0.50× (b forward); below 0.7×: b forward 0.50×');
+    expect(r.measured['2t']).toBe('geomean 1.41×, lowest 1.00× (b forward)');
+    expect(r.met).toBe(false);
+  });
+
+  it('judges pooling against the memory bandwidth, training and threads against their goals', () => {
+    expect(row('pooling')).toMatchObject({ measured: { '1t': 'lowest 30.0 GB/s = 1.50× (p)', '2t': 'lowest 20.0 GB/s = 1.00× (p)' }, met: true });
+    expect(row('training lenet')).toMatchObject({ measured: { '1t': '1.60× (6400 vs 4000 images/s)', '2t': '2.00× (6400 vs 3200 images/s)' }, met: true, note: 'best against best: 1.60×' });
+    expect(row('training smallvgg').met).toBe(false);
+    expect(row('SmallVGG training, 2 threads')).toMatchObject({ measured: { '2t': '1.70×' }, met: true });
+    expect(row('kernel call')).toMatchObject({ measured: { '1t': '0.500 µs', '2t': '1.200 µs' }, met: false });
+  });
+
+  it('judges the TypeScript backend against tfjs-cpu, counting an over-budget tfjs case as slower', () => {
+    expect(row('TS backend GEMM')).toMatchObject({ measured: { all: '256³ 2.5×' }, met: false });
+    expect(row('TS backend conv2d')).toMatchObject({ met: true });
+    expect(row('TS backend conv2d').measured['all']).toContain('1 case(s) where tfjs-cpu was over the time budget');
+  });
+
+  it('renders one markdown row per target with a cell per column', () => {
+    const md = targetsTable(rows).split('\n');
+    expect(md).toHaveLength(rows.length + 2);
+    expect(new Set(md.map((l) => l.split('|').length)).size).toBe(1);
+    expect(md.filter((l) => l.includes('**no**'))).toHaveLength(rows.filter((r) => r.met === false).length);
+  });
+});
