@@ -60,4 +60,17 @@ describe('pool2d native vs TS', () => {
       expect(Number.isNaN(y[0]), b.name).toBe(true);
     }
   });
+
+  it('sends the 2x2 max gradient to the first NaN, else to the first maximum, row by row', () => {
+    // Window row 0 holds NaNs (the first in window order wins: cells 4 and
+    // 3); row 1 has none: a tie of 5s (cell 9 first) and of -0 and +0 (cell 10).
+    const s: Pool2dShape = { mode: 'max', n: 1, c: 1, h: 4, w: 4, kh: 2, kw: 2 };
+    const x = new Float32Array([1, 9, 3, NaN, NaN, 2, 4, NaN, 1, 5, -0, 0, 0, 5, -5, -6]);
+    const dy = new Float32Array([10, 20, 30, 40]);
+    for (const b of [native, js]) {
+      const dx = new Float32Array(16).fill(NaN);
+      b.pool2dBackward(s, x, dy, dx);
+      expect(Array.from(dx), b.name).toEqual([0, 0, 0, 20, 10, 0, 0, 0, 0, 30, 40, 0, 0, 0, 0, 0]);
+    }
+  });
 });

@@ -1,7 +1,7 @@
 // Modules, state dicts, specs, optimizers and schedulers.
 import { describe, expect, it } from 'vitest';
 import * as ops from '../lib/autograd/ops';
-import { Conv2d, Dropout, Linear, ReLU, Sequential, Flatten } from '../lib/nn/layers';
+import { Conv2d, Dropout, Linear, MaxPool2d, ReLU, Sequential, Flatten } from '../lib/nn/layers';
 import { moduleFromSpec } from '../lib/nn/registry';
 import { lenet, smallResNet } from '../lib/models';
 import { Adam, AdamW } from '../lib/optim/adam';
@@ -10,6 +10,28 @@ import { CosineAnnealingLR, StepLR } from '../lib/optim/schedulers';
 import { Rng, manualSeed } from '../lib/tensor/random';
 import { Tensor } from '../lib/tensor/tensor';
 import { predict } from '../lib/train/loop';
+
+describe('Sequential', () => {
+  it('pools before the ReLU with the same outputs and input gradients as ReLU then pool', () => {
+    // Windows with a clear positive max, ties at 0 after the ReLU (all values
+    // <= 0), exact ties among positives, a NaN, and padding with ceil mode.
+    const values = [3, -1, 2, 2, -5, -2, 0, -3, 1, 1, 0.5, -0.5, NaN, 4, -1, 7, 0, 0, -2, 6, 2, -8, 9, 9, 0, -0, 5, 1, -4, 3];
+    const shape = [1, 2, 3, 5];
+    const dy = Float32Array.from({ length: 2 * 2 * 3 }, (_, i) => (i % 5) - 1.5);
+    for (const config of [{}, { stride: 2, padding: 1, ceilMode: true }]) {
+      const run = (fused: boolean) => {
+        const x = new Tensor(Float32Array.from(values), shape, { requiresGrad: true });
+        const y = fused ? new Sequential(new ReLU(), new MaxPool2d(2, config)).forward(x) : ops.maxPool2d(ops.relu(x), 2, config);
+        ops.sum(ops.mul(y, new Tensor(dy.slice(0, y.size), y.shape))).backward();
+        return { y: Array.from(y.data), dx: Array.from(x.grad!.data) };
+      };
+      const fused = run(true), plain = run(false);
+      expect(fused.y).toEqual(plain.y);
+      expect(fused.dx).toEqual(plain.dx);
+      expect(fused.dx.some((v) => v !== 0)).toBe(true);
+    }
+  });
+});
 
 describe('Module', () => {
   it('names parameters like PyTorch and counts LeNet exactly', () => {

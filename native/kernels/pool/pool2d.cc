@@ -131,6 +131,26 @@ void backward_2x2(PoolMode mode, const Pool2dShape& s, const float* plane, const
       }
       continue;
     }
+    // Without a NaN in the two rows the winner is the first cell equal to
+    // the maximum: compares and selects over whole rows, which the compiler
+    // vectorises. A NaN (which must win, first one first) sends the rows
+    // through the integer keys instead.
+    bool nan = false;
+    for (int64_t iw = 0; iw < 2 * s.wo; ++iw) nan |= (r0[iw] != r0[iw]) | (r1[iw] != r1[iw]);
+    if (!nan) {
+      for (int64_t ow = 0; ow < s.wo; ++ow) {
+        const float a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+        const float ab = a > b ? a : b, cd = c > d ? c : d;
+        const float m = ab >= cd ? ab : cd;
+        const bool wa = a == m, wb = !wa & (b == m), wc = !(wa | wb) & (c == m), wd = !(wa | wb | wc);
+        const float v = go[ow];
+        o0[2 * ow] = wa ? v : 0.0f;
+        o0[2 * ow + 1] = wb ? v : 0.0f;
+        o1[2 * ow] = wc ? v : 0.0f;
+        o1[2 * ow + 1] = wd ? v : 0.0f;
+      }
+      continue;
+    }
     for (int64_t ow = 0; ow < s.wo; ++ow) {
       // Window positions 0..3 in row-major order; the first maximum wins.
       const int64_t best = std::max(std::max(max_key(r0[2 * ow], 0), max_key(r0[2 * ow + 1], 1)),
