@@ -131,11 +131,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     return outcomes;
   };
 
-  if (o.only === undefined || o.only.has('pool')) {
+  const wanted = (section: BenchSection) => o.only === undefined || o.only.has(section);
+  if (wanted('pool')) {
     results.meta.copyBandwidth = copyBandwidth(o.quick);
     log(`memory bandwidth (one-thread copy): ${results.meta.copyBandwidth.toFixed(1)} GB/s`);
   }
-  const wanted = (section: BenchSection) => o.only === undefined || o.only.has(section);
   for (const c of wanted('gemm') ? s.gemm : []) {
     const flops = 2 * c.m * c.n * c.k;
     results.gemm.push({ case: c, flops, outcomes: await measure(`gemm ${c.name}`, 'gemm', flops, (k) => k.gemm(c)) });
