@@ -8,6 +8,7 @@
       "native/kernels/gemm/f32_gemm_ukernel_4x4__scalar.cc",
       "native/kernels/conv/im2col.cc",
       "native/kernels/conv/conv2d.cc",
+      "native/kernels/conv/conv2d_direct.cc",
       "native/kernels/pool/pool2d.cc",
       "native/kernels/eltwise/activation.cc",
       "native/kernels/eltwise/channel_ops.cc",
@@ -21,6 +22,7 @@
     ],
     "convnode_avx2_sources": [
       "native/kernels/gemm/f32_gemm_ukernel_6x16__avx2_fma.cc",
+      "native/kernels/conv/f32_conv_direct_4x24__avx2_fma.cc",
       "native/kernels/probe/f32_fma_peak__avx2_fma.cc"
     ],
     "convnode_avx2_flags": [
@@ -29,6 +31,7 @@
     ],
     "convnode_avx512_sources": [
       "native/kernels/gemm/f32_gemm_ukernel_12x32__avx512.cc",
+      "native/kernels/conv/f32_conv_direct_4x48__avx512.cc",
       "native/kernels/probe/f32_fma_peak__avx512.cc"
     ],
     "convnode_avx512_flags": [

@@ -10,12 +10,13 @@
 // fixed chunk order, so no result depends on the thread count.
 #include <algorithm>
 #include <cstring>
-#include <exception>
 
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
 #include "cpu/scratch.h"
+#include "conv2d_direct.h"
 #include "im2col.h"
+#include "parallel_images.h"
 
 namespace convnode {
 namespace {
@@ -49,24 +50,6 @@ bool image_parallel(const Conv2dShape& s, const GroupDims& d) {
 
 // Backward weight's batch chunks: enough for 4 threads to share evenly.
 constexpr int64_t kWeightChunks = 4;
-
-// Runs body(i) for every image, spread over threads. An exception may not
-// leave an OpenMP region (it would terminate the process), so the first one
-// is caught there and rethrown after the loop.
-template <typename Body>
-void for_each_image_parallel(int64_t n, Body body) {
-  std::exception_ptr error;
-#pragma omp parallel for schedule(static) num_threads(num_threads())
-  for (int64_t i = 0; i < n; ++i) {
-    try {
-      body(i);
-    } catch (...) {
-#pragma omp critical(convnode_conv_error)
-      if (!error) error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
-}
 
 float* col_buffer(const GroupDims& d) {
   static thread_local Scratch scratch;
@@ -123,6 +106,10 @@ int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride,
 void conv2d_forward(const Conv2dShape& s, const float* x, const float* w,
                     const float* bias, float* y) {
   const GroupDims d = dims(s);
+  if (conv2d_direct_applies(s)) {
+    conv2d_forward_direct(s, x, w, bias, y);
+    return;
+  }
   const int64_t x_image = s.c * s.h * s.w, y_image = s.k * d.cols;
   if (image_parallel(s, d)) {
     for_each_image_parallel(s.n, [&](int64_t i) {
@@ -136,6 +123,10 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* w,
 
 void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
                           float* dx) {
+  if (conv2d_direct_backward_data_applies(s)) {
+    conv2d_backward_data_direct(s, dy, w, dx);
+    return;
+  }
   const GroupDims d = dims(s);
   const int64_t x_image = s.c * s.h * s.w, y_image = s.k * d.cols;
   if (image_parallel(s, d)) {

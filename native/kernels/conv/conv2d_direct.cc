@@ -1,0 +1,122 @@
+// Stride-1 convolution without im2col. For few input taps (LeNet's 1 x 5 x 5
+// and 6 x 5 x 5) the column matrix is as large as the arithmetic is small:
+// building it cost more than the GEMM (profile of LeNet's second layer:
+// im2col and its row copies 47%, the GEMM microkernel 23%). For many taps
+// the direct kernel still wins: it reads the padded image from cache instead
+// of writing and packing a column matrix 9x its size (measured on this Zen 4,
+// forward, 1 thread: shape d 63 -> 36-43 ms, SmallVGG's 32->32 layer 15 -> 10
+// ms). See direct_conv_ukernel.h for the wide-output layout that turns every
+// tap into one shifted vector run.
+//
+// Backward data of a stride-1 convolution is itself a stride-1 convolution
+// of dy with the filters transposed (K <-> C) and flipped, padded by
+// kernel - 1 - pad: it runs through the same kernel.
+#include "conv2d_direct.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "cpu/scratch.h"
+#include "direct_conv_ukernel.h"
+#include "im2col.h"
+#include "parallel_images.h"
+
+namespace convnode {
+namespace {
+
+#if defined(__x86_64__) || defined(_M_X64)
+constexpr DirectConvKernel kAvx2{"f32_conv_direct_4x24__avx2_fma", 4, 24, f32_conv_direct_4x24__avx2_fma};
+constexpr DirectConvKernel kAvx512{"f32_conv_direct_4x48__avx512", 4, 48, f32_conv_direct_4x48__avx512};
+#endif
+
+}  // namespace
+
+const DirectConvKernel* direct_conv_kernel_for(Isa isa) {
+  switch (isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+    case Isa::kAvx512: return &kAvx512;
+    case Isa::kAvx2: return &kAvx2;
+#endif
+    default: return nullptr;
+  }
+}
+
+bool conv2d_direct_applies(const Conv2dShape& s) {
+  return direct_conv_kernel_for(active_isa()) != nullptr && s.groups == 1 && s.stride_h == 1 &&
+         s.stride_w == 1 && s.dilation_h == 1 && s.dilation_w == 1 && !conv2d_is_pointwise(s) &&
+         s.ho > 0 && s.wo > 0;
+}
+
+bool conv2d_direct_backward_data_applies(const Conv2dShape& s) {
+  // The transposed convolution's padding, kernel - 1 - pad, must not be negative.
+  return conv2d_direct_applies(s) && s.pad_h <= s.kh - 1 && s.pad_w <= s.kw - 1;
+}
+
+void conv2d_backward_data_direct(const Conv2dShape& s, const float* dy, const float* w, float* dx) {
+  Conv2dShape t = s;
+  t.c = s.k;
+  t.k = s.c;
+  t.h = s.ho;
+  t.w = s.wo;
+  t.pad_h = s.kh - 1 - s.pad_h;
+  t.pad_w = s.kw - 1 - s.pad_w;
+  t.ho = s.h;
+  t.wo = s.w;
+  const int64_t taps = s.kh * s.kw;
+  std::vector<float> flipped(static_cast<size_t>(s.k * s.c * taps));
+  for (int64_t k = 0; k < s.k; ++k)
+    for (int64_t c = 0; c < s.c; ++c)
+      for (int64_t tap = 0; tap < taps; ++tap)
+        flipped[size_t((c * s.k + k) * taps + (taps - 1 - tap))] = w[(k * s.c + c) * taps + tap];
+  conv2d_forward_direct(t, dy, flipped.data(), nullptr, dx);
+}
+
+void conv2d_forward_direct(const Conv2dShape& s, const float* x, const float* w,
+                           const float* bias, float* y) {
+  const DirectConvKernel& kern = *direct_conv_kernel_for(active_isa());
+  const int64_t kb = kern.kb, nb = kern.nb;
+  const int64_t hp = s.h + 2 * s.pad_h, wp = s.w + 2 * s.pad_w, plane = hp * wp;
+  const int64_t taps = s.c * s.kh * s.kw;
+  const int64_t wide = s.ho * wp, tiles = (wide + nb - 1) / nb, wide_r = tiles * nb;
+  // The last tile reads up to wide_r - 1 + the largest offset: zero slack.
+  const int64_t padded_size = s.c * plane + wide_r + s.kw + wp;
+  const int64_t kblocks = (s.k + kb - 1) / kb;
+
+  std::vector<int64_t> offs(static_cast<size_t>(taps));
+  for (int64_t ci = 0; ci < s.c; ++ci)
+    for (int64_t ki = 0; ki < s.kh; ++ki)
+      for (int64_t kj = 0; kj < s.kw; ++kj) offs[size_t((ci * s.kh + ki) * s.kw + kj)] = ci * plane + ki * wp + kj;
+  // Filters in blocks of kb, tap-major within a block, zero filters past k.
+  std::vector<float> packed(static_cast<size_t>(kblocks * taps * kb), 0.0f);
+  for (int64_t k = 0; k < s.k; ++k)
+    for (int64_t t = 0; t < taps; ++t) packed[size_t(((k / kb) * taps + t) * kb + k % kb)] = w[k * taps + t];
+
+  const int64_t x_image = s.c * s.h * s.w, y_image = s.k * s.ho * s.wo;
+  for_each_image_parallel(s.n, [&](int64_t i) {
+    static thread_local Scratch pad_scratch, out_scratch;
+    float* xp = pad_scratch.floats(static_cast<size_t>(padded_size));
+    float* out = out_scratch.floats(static_cast<size_t>(kb * wide_r));
+    std::memset(xp, 0, sizeof(float) * size_t(padded_size));
+    const float* xi = x + i * x_image;
+    for (int64_t ci = 0; ci < s.c; ++ci)
+      for (int64_t r = 0; r < s.h; ++r)
+        std::memcpy(xp + ci * plane + (r + s.pad_h) * wp + s.pad_w, xi + (ci * s.h + r) * s.w, sizeof(float) * size_t(s.w));
+    float* yi = y + i * y_image;
+    for (int64_t b = 0; b < kblocks; ++b) {
+      const float* wb = packed.data() + b * taps * kb;
+      for (int64_t t = 0; t < tiles; ++t) kern.ukernel(taps, offs.data(), xp + t * nb, wb, out + t * nb, wide_r);
+      for (int64_t kk = 0; kk < kb && b * kb + kk < s.k; ++kk) {
+        const int64_t k = b * kb + kk;
+        const float add = bias != nullptr ? bias[k] : 0.0f;
+        for (int64_t oh = 0; oh < s.ho; ++oh) {
+          const float* src = out + kk * wide_r + oh * wp;
+          float* dst = yi + (k * s.ho + oh) * s.wo;
+          for (int64_t ow = 0; ow < s.wo; ++ow) dst[ow] = src[ow] + add;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace convnode

@@ -1,0 +1,28 @@
+// Runs body(i) for i in [0, n) spread over the kernel's threads. An
+// exception may not leave an OpenMP region (it would terminate the
+// process), so the first one is caught there and rethrown after the loop.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+
+#include "convnode/runtime.h"
+
+namespace convnode {
+
+template <typename Body>
+void for_each_image_parallel(int64_t n, Body body) {
+  std::exception_ptr error;
+#pragma omp parallel for schedule(static) num_threads(num_threads())
+  for (int64_t i = 0; i < n; ++i) {
+    try {
+      body(i);
+    } catch (...) {
+#pragma omp critical(convnode_conv_error)
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace convnode
