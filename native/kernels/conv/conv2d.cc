@@ -48,9 +48,6 @@ bool image_parallel(const Conv2dShape& s, const GroupDims& d) {
   return s.n >= 2 && per_image < 64.0e6;
 }
 
-// Backward weight's batch chunks: enough for 4 threads to share evenly.
-constexpr int64_t kWeightChunks = 4;
-
 float* col_buffer(const GroupDims& d) {
   static thread_local Scratch scratch;
   return scratch.floats(static_cast<size_t>(d.rows * d.cols));
@@ -159,6 +156,10 @@ static void backward_weight_images(const Conv2dShape& s, const GroupDims& d, con
 
 void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy,
                             float* dw) {
+  if (conv2d_direct_backward_weight_applies(s)) {
+    conv2d_backward_weight_direct(s, x, dy, dw);
+    return;
+  }
   const GroupDims d = dims(s);
   if (!image_parallel(s, d)) {
     backward_weight_images(s, d, x, dy, 0, s.n, dw);

@@ -1,4 +1,4 @@
-// Stride-1 convolution without im2col, forward and backward data (see
+// Stride-1 convolution without im2col, in all three directions (see
 // conv2d_direct.cc). conv2d.cc asks the *_applies functions first.
 #pragma once
 
@@ -12,5 +12,7 @@ void conv2d_forward_direct(const Conv2dShape& s, const float* x, const float* w,
                            const float* bias, float* y);
 bool conv2d_direct_backward_data_applies(const Conv2dShape& s);
 void conv2d_backward_data_direct(const Conv2dShape& s, const float* dy, const float* w, float* dx);
+bool conv2d_direct_backward_weight_applies(const Conv2dShape& s);
+void conv2d_backward_weight_direct(const Conv2dShape& s, const float* x, const float* dy, float* dw);
 
 }  // namespace convnode

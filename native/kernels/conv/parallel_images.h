@@ -10,6 +10,10 @@
 
 namespace convnode {
 
+// Backward weight sums the batch in this many contiguous chunks, fixed so
+// that the sums do not depend on the thread count (enough for 4 threads).
+constexpr int64_t kWeightChunks = 4;
+
 template <typename Body>
 void for_each_image_parallel(int64_t n, Body body) {
   std::exception_ptr error;
