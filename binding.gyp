@@ -57,6 +57,7 @@
     ],
     "convnode_common_flags": [
       "-O3",
+      "-fno-math-errno",
       "-std=c++17",
       "-fopenmp",
       "-fvisibility=hidden",

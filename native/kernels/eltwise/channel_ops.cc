@@ -28,8 +28,15 @@ void bias_grad(const ChannelShape& s, const float* dy, float* db) {
     double sum = 0.0;
     for (int64_t i = 0; i < s.n; ++i) {
       const float* row = dy + (i * s.c + ch) * s.hw;
-      float part = 0.0f;
-      for (int64_t j = 0; j < s.hw; ++j) part += row[j];
+      // Eight interleaved partial sums: one running float sum is a chain
+      // the compiler may not reorder, so it would add one float per FMA
+      // latency; eight lanes let it use whole vector adds.
+      float lanes[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+      int64_t j = 0;
+      for (; j + 8 <= s.hw; j += 8)
+        for (int l = 0; l < 8; ++l) lanes[l] += row[j + l];
+      float part = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+      for (; j < s.hw; ++j) part += row[j];
       sum += part;
     }
     db[ch] = static_cast<float>(sum);
