@@ -32,6 +32,32 @@ constexpr DirectConvKernel kAvx512{"f32_conv_direct_4x48__avx512", 4, 48, f32_co
                                    4, 4, 16, f32_conv_direct_dw_4x4__avx512};
 #endif
 
+// The zero-padded image both directions read: per channel hp x wp, then
+// `slack` zero floats so the last vector run past the final row stays in
+// bounds. offs[t] is tap t's offset in it; taps past `taps` (block padding)
+// read offset 0 and their results are dropped.
+struct PaddedImage {
+  int64_t hp, wp, plane, taps, size;
+  std::vector<int64_t> offs;
+
+  PaddedImage(const Conv2dShape& s, int64_t run, int64_t tap_blocks)
+      : hp(s.h + 2 * s.pad_h), wp(s.w + 2 * s.pad_w), plane(hp * wp), taps(s.c * s.kh * s.kw),
+        size(s.c * plane + run + s.kw + wp),
+        offs(static_cast<size_t>((taps + tap_blocks - 1) / tap_blocks * tap_blocks), 0) {
+    for (int64_t ci = 0; ci < s.c; ++ci)
+      for (int64_t ki = 0; ki < s.kh; ++ki)
+        for (int64_t kj = 0; kj < s.kw; ++kj) offs[size_t((ci * s.kh + ki) * s.kw + kj)] = ci * plane + ki * wp + kj;
+  }
+
+  // Writes image x (c x h x w) into xp (`size` floats), padding included.
+  void fill(const Conv2dShape& s, const float* x, float* xp) const {
+    std::memset(xp, 0, sizeof(float) * size_t(size));
+    for (int64_t ci = 0; ci < s.c; ++ci)
+      for (int64_t r = 0; r < s.h; ++r)
+        std::memcpy(xp + ci * plane + (r + s.pad_h) * wp + s.pad_w, x + (ci * s.h + r) * s.w, sizeof(float) * size_t(s.w));
+  }
+};
+
 }  // namespace
 
 const DirectConvKernel* direct_conv_kernel_for(Isa isa) {
@@ -74,12 +100,13 @@ void conv2d_backward_data_direct(const Conv2dShape& s, const float* dy, const fl
   t.ho = s.h;
   t.wo = s.w;
   const int64_t taps = s.kh * s.kw;
-  std::vector<float> flipped(static_cast<size_t>(s.k * s.c * taps));
+  static thread_local Scratch flipped_scratch;
+  float* flipped = flipped_scratch.floats(static_cast<size_t>(s.k * s.c * taps));
   for (int64_t k = 0; k < s.k; ++k)
     for (int64_t c = 0; c < s.c; ++c)
       for (int64_t tap = 0; tap < taps; ++tap)
-        flipped[size_t((c * s.k + k) * taps + (taps - 1 - tap))] = w[(k * s.c + c) * taps + tap];
-  conv2d_forward_direct(t, dy, flipped.data(), nullptr, dx);
+        flipped[(c * s.k + k) * taps + (taps - 1 - tap)] = w[(k * s.c + c) * taps + tap];
+  conv2d_forward_direct(t, dy, flipped, nullptr, dx);
 }
 
 // dW[k][tap] = sum over images and wide positions p of dy_wide[k][p] *
@@ -90,30 +117,20 @@ void conv2d_backward_weight_direct(const Conv2dShape& s, const float* x, const f
                                    float* dw) {
   const DirectConvKernel& kern = *direct_conv_kernel_for(active_isa());
   const int64_t kb = kern.dw_kb, tb = kern.dw_tb;
-  const int64_t hp = s.h + 2 * s.pad_h, wp = s.w + 2 * s.pad_w, plane = hp * wp;
-  const int64_t taps = s.c * s.kh * s.kw;
+  const int64_t wp = s.w + 2 * s.pad_w;
   const int64_t len = (s.ho * wp + kern.vec - 1) / kern.vec * kern.vec;
-  const int64_t padded_size = s.c * plane + len + s.kw + wp;
-  const int64_t kp = (s.k + kb - 1) / kb * kb, tp = (taps + tb - 1) / tb * tb;
-  // Taps past the real ones read offset 0; their sums are dropped.
-  std::vector<int64_t> offs(static_cast<size_t>(tp), 0);
-  for (int64_t ci = 0; ci < s.c; ++ci)
-    for (int64_t ki = 0; ki < s.kh; ++ki)
-      for (int64_t kj = 0; kj < s.kw; ++kj) offs[size_t((ci * s.kh + ki) * s.kw + kj)] = ci * plane + ki * wp + kj;
+  const PaddedImage pad(s, len, tb);
+  const int64_t taps = pad.taps, kp = (s.k + kb - 1) / kb * kb, tp = int64_t(pad.offs.size());
   const int64_t chunks = std::min<int64_t>(s.n, kWeightChunks);
   std::vector<float> partials(static_cast<size_t>(chunks * kp * tp), 0.0f);
   const int64_t x_image = s.c * s.h * s.w, y_image = s.k * s.ho * s.wo;
   for_each_image_parallel(chunks, [&](int64_t c) {
     static thread_local Scratch pad_scratch, dy_scratch;
-    float* xp = pad_scratch.floats(static_cast<size_t>(padded_size));
+    float* xp = pad_scratch.floats(static_cast<size_t>(pad.size));
     float* dyw = dy_scratch.floats(static_cast<size_t>(kp * len));
     float* part = partials.data() + c * kp * tp;
     for (int64_t i = s.n * c / chunks; i < s.n * (c + 1) / chunks; ++i) {
-      std::memset(xp, 0, sizeof(float) * size_t(padded_size));
-      const float* xi = x + i * x_image;
-      for (int64_t ci = 0; ci < s.c; ++ci)
-        for (int64_t r = 0; r < s.h; ++r)
-          std::memcpy(xp + ci * plane + (r + s.pad_h) * wp + s.pad_w, xi + (ci * s.h + r) * s.w, sizeof(float) * size_t(s.w));
+      pad.fill(s, x + i * x_image, xp);
       std::memset(dyw, 0, sizeof(float) * size_t(kp * len));
       const float* dyi = dy + i * y_image;
       for (int64_t k = 0; k < s.k; ++k)
@@ -121,7 +138,7 @@ void conv2d_backward_weight_direct(const Conv2dShape& s, const float* x, const f
           std::memcpy(dyw + k * len + oh * wp, dyi + (k * s.ho + oh) * s.wo, sizeof(float) * size_t(s.wo));
       for (int64_t k0 = 0; k0 < kp; k0 += kb)
         for (int64_t t0 = 0; t0 < tp; t0 += tb)
-          kern.dw_ukernel(len, dyw + k0 * len, len, offs.data() + t0, xp, part + k0 * tp + t0, tp);
+          kern.dw_ukernel(len, dyw + k0 * len, len, pad.offs.data() + t0, xp, part + k0 * tp + t0, tp);
     }
   });
   for (int64_t k = 0; k < s.k; ++k)
@@ -136,36 +153,27 @@ void conv2d_forward_direct(const Conv2dShape& s, const float* x, const float* w,
                            const float* bias, float* y) {
   const DirectConvKernel& kern = *direct_conv_kernel_for(active_isa());
   const int64_t kb = kern.kb, nb = kern.nb;
-  const int64_t hp = s.h + 2 * s.pad_h, wp = s.w + 2 * s.pad_w, plane = hp * wp;
-  const int64_t taps = s.c * s.kh * s.kw;
+  const int64_t wp = s.w + 2 * s.pad_w;
   const int64_t wide = s.ho * wp, tiles = (wide + nb - 1) / nb, wide_r = tiles * nb;
-  // The last tile reads up to wide_r - 1 + the largest offset: zero slack.
-  const int64_t padded_size = s.c * plane + wide_r + s.kw + wp;
-  const int64_t kblocks = (s.k + kb - 1) / kb;
-
-  std::vector<int64_t> offs(static_cast<size_t>(taps));
-  for (int64_t ci = 0; ci < s.c; ++ci)
-    for (int64_t ki = 0; ki < s.kh; ++ki)
-      for (int64_t kj = 0; kj < s.kw; ++kj) offs[size_t((ci * s.kh + ki) * s.kw + kj)] = ci * plane + ki * wp + kj;
+  const PaddedImage pad(s, wide_r, 1);
+  const int64_t taps = pad.taps, kblocks = (s.k + kb - 1) / kb;
   // Filters in blocks of kb, tap-major within a block, zero filters past k.
-  std::vector<float> packed(static_cast<size_t>(kblocks * taps * kb), 0.0f);
+  static thread_local Scratch packed_scratch;
+  float* packed = packed_scratch.floats(static_cast<size_t>(kblocks * taps * kb));
+  std::fill(packed, packed + kblocks * taps * kb, 0.0f);
   for (int64_t k = 0; k < s.k; ++k)
-    for (int64_t t = 0; t < taps; ++t) packed[size_t(((k / kb) * taps + t) * kb + k % kb)] = w[k * taps + t];
+    for (int64_t t = 0; t < taps; ++t) packed[((k / kb) * taps + t) * kb + k % kb] = w[k * taps + t];
 
   const int64_t x_image = s.c * s.h * s.w, y_image = s.k * s.ho * s.wo;
   for_each_image_parallel(s.n, [&](int64_t i) {
     static thread_local Scratch pad_scratch, out_scratch;
-    float* xp = pad_scratch.floats(static_cast<size_t>(padded_size));
+    float* xp = pad_scratch.floats(static_cast<size_t>(pad.size));
     float* out = out_scratch.floats(static_cast<size_t>(kb * wide_r));
-    std::memset(xp, 0, sizeof(float) * size_t(padded_size));
-    const float* xi = x + i * x_image;
-    for (int64_t ci = 0; ci < s.c; ++ci)
-      for (int64_t r = 0; r < s.h; ++r)
-        std::memcpy(xp + ci * plane + (r + s.pad_h) * wp + s.pad_w, xi + (ci * s.h + r) * s.w, sizeof(float) * size_t(s.w));
+    pad.fill(s, x + i * x_image, xp);
     float* yi = y + i * y_image;
     for (int64_t b = 0; b < kblocks; ++b) {
-      const float* wb = packed.data() + b * taps * kb;
-      for (int64_t t = 0; t < tiles; ++t) kern.ukernel(taps, offs.data(), xp + t * nb, wb, out + t * nb, wide_r);
+      const float* wb = packed + b * taps * kb;
+      for (int64_t t = 0; t < tiles; ++t) kern.ukernel(taps, pad.offs.data(), xp + t * nb, wb, out + t * nb, wide_r);
       for (int64_t kk = 0; kk < kb && b * kb + kk < s.k; ++kk) {
         const int64_t k = b * kb + kk;
         const float add = bias != nullptr ? bias[k] : 0.0f;

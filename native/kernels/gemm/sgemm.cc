@@ -73,6 +73,7 @@ inline void transpose_4x4(const float* src, int64_t ld_src, float* dst, int64_t 
   __builtin_memcpy(dst + 2 * ld_dst, &c2, sizeof c2);
   __builtin_memcpy(dst + 3 * ld_dst, &c3, sizeof c3);
 }
+#undef CONVNODE_SHUFFLE
 
 // A sliver of `len` (MR or NR) lines by kc: dst[p * len + i] is element i of
 // line p of the sliver. `along` is the source stride between the `count`
