@@ -3,6 +3,7 @@
 // needs: whether it wants a gradient, the gradient once computed, and the
 // operation that produced it.
 import { runBackward } from '../autograd/engine';
+import { noteTensor } from './buffer-pool';
 
 export type Shape = readonly number[];
 
@@ -28,7 +29,7 @@ export function checkShape(shape: Shape, what: string): void {
 
 export class Tensor {
   readonly shape: Shape;
-  readonly data: Float32Array;
+  #data: Float32Array | null;
   requiresGrad: boolean;
   /** d(loss)/d(this), accumulated by backward() on tensors that require it. */
   grad: Tensor | null = null;
@@ -41,10 +42,29 @@ export class Tensor {
     if (data.length !== shapeSize(shape)) {
       throw new RangeError(`Tensor: data has ${data.length} elements but shape [${shape.join(', ')}] needs ${shapeSize(shape)}`);
     }
-    this.data = data;
+    this.#data = data;
     this.shape = Object.freeze([...shape]);
     this.gradFn = options.gradFn ?? null;
     this.requiresGrad = options.requiresGrad ?? this.gradFn !== null;
+    noteTensor(this);
+  }
+
+  /** The values, row-major. Throws if this was an intermediate of a training step that has ended. */
+  get data(): Float32Array {
+    if (this.#data === null) {
+      throw new Error(`Tensor(shape=[${this.shape.join(', ')}]): its buffer was recycled when the training step that computed it ended; clone() it inside the step to keep it`);
+    }
+    return this.#data;
+  }
+
+  /** @internal The ArrayBuffer under data (for the buffer pool). */
+  get dataBuffer(): ArrayBufferLike {
+    return this.data.buffer;
+  }
+
+  /** @internal Called by the buffer pool when the step that owns this tensor's buffer ends. */
+  markRecycled(): void {
+    this.#data = null;
   }
 
   static zeros(shape: Shape, options: { requiresGrad?: boolean } = {}): Tensor {

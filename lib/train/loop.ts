@@ -8,6 +8,7 @@ import type { Dataset } from '../data/dataset';
 import type { Module } from '../nn/module';
 import type { Optimizer } from '../optim/optimizer';
 import type { LrScheduler } from '../optim/schedulers';
+import { BufferPool, withBufferPool } from '../tensor/buffer-pool';
 import { globalRng, Rng } from '../tensor/random';
 import { Tensor } from '../tensor/tensor';
 import { EarlyStopping, type BatchLogs, type Callback, type EpochLogs, type History } from './callbacks';
@@ -24,6 +25,27 @@ export interface TrainSetup {
   /** 'crossEntropy' on logits (default), or 'mse' against one-hot targets. */
   loss?: LossName;
   scheduler?: LrScheduler | null;
+  /**
+   * Where trainStep and evaluate take the activations and gradients of a
+   * batch from, and give them back when the batch is done (default: one pool
+   * per model). null allocates fresh arrays every batch.
+   */
+  bufferPool?: BufferPool | null;
+}
+
+const poolOfModel = new WeakMap<Module, BufferPool>();
+
+function bufferPoolOf(setup: Pick<TrainSetup, 'model' | 'bufferPool'>): BufferPool | null {
+  if (setup.bufferPool !== undefined) return setup.bufferPool;
+  let pool = poolOfModel.get(setup.model);
+  if (pool === undefined) poolOfModel.set(setup.model, (pool = new BufferPool()));
+  return pool;
+}
+
+/** Runs one batch's work with its buffers from the setup's pool; fn must return plain values. */
+function inBatchScope<T>(setup: Pick<TrainSetup, 'model' | 'bufferPool'>, fn: () => T): T {
+  const pool = bufferPoolOf(setup);
+  return pool === null ? fn() : withBufferPool(pool, fn);
 }
 
 export interface FitOptions {
@@ -69,24 +91,28 @@ function lossOf(setup: TrainSetup, logits: Tensor, y: Int32Array): Tensor {
 export function trainStep(setup: TrainSetup, x: Tensor, y: Int32Array): { loss: number; correct: number } {
   setup.model.train();
   setup.optimizer.zeroGrad();
-  const logits = setup.model.forward(x);
-  const loss = lossOf(setup, logits, y);
-  loss.backward();
-  setup.optimizer.step();
-  return { loss: loss.item(), correct: countCorrect(logits, y) };
+  return inBatchScope(setup, () => {
+    const logits = setup.model.forward(x);
+    const loss = lossOf(setup, logits, y);
+    loss.backward();
+    setup.optimizer.step();
+    return { loss: loss.item(), correct: countCorrect(logits, y) };
+  });
 }
 
 /** Mean loss and accuracy over a dataset, in evaluation mode, without gradients. */
-export function evaluate(setup: Pick<TrainSetup, 'model' | 'loss'>, data: Dataset, batchSize = 256): { loss: number; accuracy: number } {
+export function evaluate(setup: Pick<TrainSetup, 'model' | 'loss' | 'bufferPool'>, data: Dataset, batchSize = 256): { loss: number; accuracy: number } {
   const wasTraining = setup.model.training;
   setup.model.eval();
   let loss = 0, correct = 0;
   try {
     noGrad(() => {
       for (const { x, y } of data.batches(batchSize)) {
-        const logits = setup.model.forward(x);
-        loss += lossOf(setup as TrainSetup, logits, y).item() * y.length;
-        correct += countCorrect(logits, y);
+        inBatchScope(setup, () => {
+          const logits = setup.model.forward(x);
+          loss += lossOf(setup as TrainSetup, logits, y).item() * y.length;
+          correct += countCorrect(logits, y);
+        });
       }
     });
   } finally {

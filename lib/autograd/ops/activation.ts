@@ -2,15 +2,16 @@
 import { backend } from '../../backend';
 import type { ActivationOptions } from '../../backend/types';
 import { Tensor } from '../../tensor/tensor';
+import { outputBuffer } from '../../tensor/buffer-pool';
 import { expectRank, result } from '../result';
 
 export function activation(x: Tensor, options: ActivationOptions): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${options.kind}: x must be a Tensor`);
   const b = backend();
-  const y = new Float32Array(x.size);
+  const y = outputBuffer(x.size);
   b.activationForward(options, x.data, y);
   return result(options.kind, y, x.shape, [x], (dy) => {
-    const dx = new Float32Array(x.size);
+    const dx = outputBuffer(x.size);
     b.activationBackward(options, x.data, y, dy, dx);
     return [dx];
   });
@@ -29,10 +30,10 @@ export function prelu(x: Tensor, slope: Tensor): Tensor {
   const hw = x.size / (n * c);
   const b = backend();
   const s = { n, c, hw };
-  const y = new Float32Array(x.size);
+  const y = outputBuffer(x.size);
   b.preluForward(s, x.data, slope.data, y);
   return result('prelu', y, x.shape, [x, slope], (dy) => {
-    const dx = new Float32Array(x.size), ds = new Float32Array(slope.size);
+    const dx = outputBuffer(x.size), ds = outputBuffer(slope.size);
     b.preluBackward(s, x.data, slope.data, dy, dx, ds);
     return [dx, ds];
   });

@@ -1,5 +1,6 @@
 // Elementwise arithmetic on same-shaped tensors, and reductions to a scalar.
 import { Tensor } from '../../tensor/tensor';
+import { outputBuffer } from '../../tensor/buffer-pool';
 import { result } from '../result';
 
 function sameShape(op: string, a: Tensor, b: Tensor): void {
@@ -10,21 +11,21 @@ function sameShape(op: string, a: Tensor, b: Tensor): void {
 
 export function add(a: Tensor, b: Tensor): Tensor {
   sameShape('add', a, b);
-  const y = new Float32Array(a.size);
+  const y = outputBuffer(a.size);
   for (let i = 0; i < y.length; i++) y[i] = a.data[i]! + b.data[i]!;
   return result('add', y, a.shape, [a, b], (dy) => [dy, dy]);
 }
 
 export function sub(a: Tensor, b: Tensor): Tensor {
   sameShape('sub', a, b);
-  const y = new Float32Array(a.size);
+  const y = outputBuffer(a.size);
   for (let i = 0; i < y.length; i++) y[i] = a.data[i]! - b.data[i]!;
   return result('sub', y, a.shape, [a, b], (dy) => [dy, dy.map((v) => -v)]);
 }
 
 export function mul(a: Tensor, b: Tensor): Tensor {
   sameShape('mul', a, b);
-  const y = new Float32Array(a.size);
+  const y = outputBuffer(a.size);
   for (let i = 0; i < y.length; i++) y[i] = a.data[i]! * b.data[i]!;
   return result('mul', y, a.shape, [a, b], (dy) => [dy.map((g, i) => g * b.data[i]!), dy.map((g, i) => g * a.data[i]!)]);
 }
@@ -37,7 +38,7 @@ export function scale(a: Tensor, k: number): Tensor {
 export function sum(a: Tensor): Tensor {
   let s = 0;
   for (let i = 0; i < a.size; i++) s += a.data[i]!;
-  return result('sum', new Float32Array([s]), [], [a], (dy) => [new Float32Array(a.size).fill(dy[0]!)]);
+  return result('sum', new Float32Array([s]), [], [a], (dy) => [outputBuffer(a.size).fill(dy[0]!)]);
 }
 
 export function mean(a: Tensor): Tensor {

@@ -2,6 +2,7 @@
 // batch statistics in training (biased variance to normalise, unbiased to
 // update the running estimate), running statistics in evaluation.
 import { Tensor } from '../../tensor/tensor';
+import { outputBuffer } from '../../tensor/buffer-pool';
 import { expectRank, result } from '../result';
 
 export interface BatchNormState {
@@ -35,7 +36,7 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, state: Batch
       invStd[ch] = 1 / Math.sqrt(state.runningVar[ch]! + state.eps);
     }
   }
-  const xhat = new Float32Array(x.size), y = new Float32Array(x.size);
+  const xhat = outputBuffer(x.size), y = outputBuffer(x.size);
   for (let i = 0; i < n; i++) {
     for (let ch = 0; ch < c; ch++) {
       const off = (i * c + ch) * hw, g = gamma.data[ch]!, bt = beta.data[ch]!, m = mean[ch]!, is = invStd[ch]!;
@@ -47,7 +48,7 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, state: Batch
     }
   }
   return result('batchNorm2d', y, x.shape, [x, gamma, beta], (dy) => {
-    const dx = new Float32Array(x.size), dg = new Float32Array(c), db = new Float32Array(c);
+    const dx = outputBuffer(x.size), dg = outputBuffer(c), db = outputBuffer(c);
     for (let ch = 0; ch < c; ch++) {
       let sdy = 0, sdyx = 0;
       for (let i = 0; i < n; i++) {

@@ -2,6 +2,7 @@
 import { backend } from '../../backend';
 import type { Conv2dShape } from '../../backend/types';
 import { Tensor } from '../../tensor/tensor';
+import { outputBuffer } from '../../tensor/buffer-pool';
 import { expectRank, result } from '../result';
 import { pair, type Pair } from './pair';
 
@@ -32,15 +33,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
   const b = backend();
   const ho = Math.floor((s.h + 2 * s.padH! - s.dilationH! * (s.kh - 1) - 1) / s.strideH!) + 1;
   const wo = Math.floor((s.w + 2 * s.padW! - s.dilationW! * (s.kw - 1) - 1) / s.strideW!) + 1;
-  const y = new Float32Array(Math.max(0, s.n * s.k * ho * wo));
+  const y = outputBuffer(Math.max(0, s.n * s.k * ho * wo));
   b.conv2dForward(s, x.data, weight.data, bias?.data ?? null, y);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return result('conv2d', y, [s.n, s.k, ho, wo], inputs, (dy) => {
-    const dx = x.requiresGrad ? new Float32Array(x.size) : null;
+    const dx = x.requiresGrad ? outputBuffer(x.size) : null;
     if (dx) b.conv2dBackwardData(s, dy, weight.data, dx);
-    const dw = weight.requiresGrad ? new Float32Array(weight.size) : null;
+    const dw = weight.requiresGrad ? outputBuffer(weight.size) : null;
     if (dw) b.conv2dBackwardWeight(s, x.data, dy, dw);
-    const db = bias?.requiresGrad ? new Float32Array(bias.size) : null;
+    const db = bias?.requiresGrad ? outputBuffer(bias.size) : null;
     if (db) b.conv2dBackwardBias(s, dy, db);
     return [dx, dw, db];
   });

@@ -1,6 +1,7 @@
 // Dense layers as GEMM: linear(x, W, b) = x W^T + b, and plain matmul.
 import { backend } from '../../backend';
 import { Tensor } from '../../tensor/tensor';
+import { outputBuffer } from '../../tensor/buffer-pool';
 import { expectRank, result } from '../result';
 
 /** x [N, in], weight [out, in], bias [out] -> [N, out] (PyTorch's layout). */
@@ -14,22 +15,22 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
     throw new RangeError(`linear: bias must have shape [${outF}], got [${bias.shape.join(', ')}]`);
   }
   const b = backend();
-  const y = new Float32Array(n * outF);
+  const y = outputBuffer(n * outF);
   b.gemm({ m: n, n: outF, k: inF, transB: true }, x.data, weight.data, y);
   if (bias !== null) b.biasAdd({ n, c: outF }, y, bias.data, y);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return result('linear', y, [n, outF], inputs, (dy) => {
     let dx: Float32Array | null = null, dw: Float32Array | null = null, db: Float32Array | null = null;
     if (x.requiresGrad) {
-      dx = new Float32Array(n * inF);
+      dx = outputBuffer(n * inF);
       b.gemm({ m: n, n: inF, k: outF }, dy, weight.data, dx); // dy W
     }
     if (weight.requiresGrad) {
-      dw = new Float32Array(outF * inF);
+      dw = outputBuffer(outF * inF);
       b.gemm({ m: outF, n: inF, k: n, transA: true }, dy, x.data, dw); // dy^T x
     }
     if (bias?.requiresGrad) {
-      db = new Float32Array(outF);
+      db = outputBuffer(outF);
       b.biasGrad({ n, c: outF }, dy, db);
     }
     return [dx, dw, db];
@@ -44,16 +45,16 @@ export function matmul(a: Tensor, bm: Tensor): Tensor {
   const [k2, n] = bm.shape as [number, number];
   if (k !== k2) throw new RangeError(`matmul: a is [${m}, ${k}] but b is [${k2}, ${n}]: inner sizes differ`);
   const b = backend();
-  const y = new Float32Array(m * n);
+  const y = outputBuffer(m * n);
   b.gemm({ m, n, k }, a.data, bm.data, y);
   return result('matmul', y, [m, n], [a, bm], (dy) => {
     let da: Float32Array | null = null, db: Float32Array | null = null;
     if (a.requiresGrad) {
-      da = new Float32Array(m * k);
+      da = outputBuffer(m * k);
       b.gemm({ m, n: k, k: n, transB: true }, dy, bm.data, da);
     }
     if (bm.requiresGrad) {
-      db = new Float32Array(k * n);
+      db = outputBuffer(k * n);
       b.gemm({ m: k, n, k: m, transA: true }, a.data, dy, db);
     }
     return [da, db];

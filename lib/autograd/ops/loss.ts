@@ -1,6 +1,7 @@
 // Losses that end a graph: cross-entropy from logits and squared error.
 import { backend } from '../../backend';
 import { Tensor } from '../../tensor/tensor';
+import { outputBuffer } from '../../tensor/buffer-pool';
 import { expectRank, result } from '../result';
 
 /**
@@ -18,10 +19,10 @@ export function crossEntropy(logits: Tensor, target: Int32Array | readonly numbe
     t = target instanceof Int32Array ? target : Int32Array.from(target);
   }
   const b = backend();
-  const probs = new Float32Array(logits.size);
+  const probs = outputBuffer(logits.size);
   const loss = b.softmaxCrossEntropyForward({ rows, cols }, logits.data, t, probs);
   return result('crossEntropy', new Float32Array([loss]), [], [logits], (dy) => {
-    const d = new Float32Array(logits.size);
+    const d = outputBuffer(logits.size);
     b.softmaxCrossEntropyBackward({ rows, cols }, probs, t, dy[0]! / rows, d);
     return [d];
   });
@@ -37,7 +38,7 @@ export function mseLoss(pred: Tensor, target: Tensor, reduction: MseReduction = 
   const b = backend();
   const value = b.mseForward(pred.data, target.data) * k;
   return result('mseLoss', new Float32Array([value]), [], [pred, target], (dy) => {
-    const dp = new Float32Array(pred.size);
+    const dp = outputBuffer(pred.size);
     b.mseBackward(pred.data, target.data, k * dy[0]!, dp);
     return [dp, target.requiresGrad ? dp.map((v) => -v) : null];
   });

@@ -3,6 +3,7 @@ import { backend } from '../../backend';
 import { pool2dOutputSize } from '../../backend/geometry';
 import type { Pool2dShape, PoolMode } from '../../backend/types';
 import { Tensor } from '../../tensor/tensor';
+import { outputBuffer } from '../../tensor/buffer-pool';
 import { expectRank, result } from '../result';
 import { pair, type Pair } from './pair';
 
@@ -29,10 +30,10 @@ export function pool2d(mode: PoolMode, x: Tensor, kernel: Pair, options: Pool2dO
   const ho = pool2dOutputSize(h, kh, s.strideH!, padH, s.ceilMode!);
   const wo = pool2dOutputSize(w, kw, s.strideW!, padW, s.ceilMode!);
   const b = backend();
-  const y = new Float32Array(Math.max(0, n * c * ho * wo));
+  const y = outputBuffer(Math.max(0, n * c * ho * wo));
   b.pool2dForward(s, x.data, y);
   return result(op, y, [n, c, ho, wo], [x], (dy) => {
-    const dx = new Float32Array(x.size);
+    const dx = outputBuffer(x.size);
     b.pool2dBackward(s, x.data, dy, dx);
     return [dx];
   });

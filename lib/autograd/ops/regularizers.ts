@@ -1,6 +1,7 @@
 // Image priors for synthesising inputs: squared total variation (Mahendran &
 // Vedaldi's smoothness term), mean over the image.
 import { Tensor } from '../../tensor/tensor';
+import { outputBuffer } from '../../tensor/buffer-pool';
 import { expectRank, result } from '../result';
 
 /** mean over pixels of (x[i+1,j] - x[i,j])^2 + (x[i,j+1] - x[i,j])^2, for x [N, C, H, W]. */
@@ -20,7 +21,7 @@ export function totalVariation(x: Tensor): Tensor {
     }
   }
   return result('totalVariation', new Float32Array([sum / count]), [], [x], (dy) => {
-    const g = new Float32Array(x.size), k = (2 * dy[0]!) / count;
+    const g = outputBuffer(x.size).fill(0), k = (2 * dy[0]!) / count;
     for (let p = 0; p < n * c; p++) {
       const o = p * h * w;
       for (let i = 0; i < h; i++) {

@@ -57,11 +57,21 @@ void backward_range(Activation kind, const ActivationParams& p, int64_t b, int64
       if (dx != dy)
         for (int64_t i = b; i < e; ++i) dx[i] = dy[i];
       return;
+    // dy is loaded before the select in every branch below: a load that
+    // only happens when x > 0 cannot be if-converted, and the compiler then
+    // emits a branch per element, mispredicted half the time on ReLU inputs
+    // (7.8 ms instead of about 1 for 1.6M elements).
     case Activation::kRelu:
-      for (int64_t i = b; i < e; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+      for (int64_t i = b; i < e; ++i) {
+        const float g = dy[i];
+        dx[i] = x[i] > 0.0f ? g : 0.0f;
+      }
       return;
     case Activation::kLeakyRelu:
-      for (int64_t i = b; i < e; ++i) dx[i] = x[i] > 0.0f ? dy[i] : p.alpha * dy[i];
+      for (int64_t i = b; i < e; ++i) {
+        const float g = dy[i];
+        dx[i] = x[i] > 0.0f ? g : p.alpha * g;
+      }
       return;
     case Activation::kTanh:
       for (int64_t i = b; i < e; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
@@ -70,8 +80,10 @@ void backward_range(Activation kind, const ActivationParams& p, int64_t b, int64
       for (int64_t i = b; i < e; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
       return;
     case Activation::kHardtanh:
-      for (int64_t i = b; i < e; ++i)
-        dx[i] = (x[i] > p.min_val && x[i] < p.max_val) ? dy[i] : 0.0f;
+      for (int64_t i = b; i < e; ++i) {
+        const float g = dy[i];
+        dx[i] = (x[i] > p.min_val) & (x[i] < p.max_val) ? g : 0.0f;
+      }
       return;
   }
 }
