@@ -124,6 +124,31 @@ describe('bad input gives a clear, typed error on both backends', () => {
       'adamUpdate: options.step must be a number, got undefined');
   });
 
+  it('tensor lists of the multi-tensor optimizer kernels', () => {
+    expectError((b) => b.sgdUpdateMany({ lr: 0.1 }, f32(2) as never, [f32(2)], null), TypeError,
+      'sgdUpdateMany: params must be an Array of Float32Arrays, got Float32Array');
+    expectError((b) => b.sgdUpdateMany({ lr: 0.1 }, [f32(2), [1, 2] as never], [f32(2), f32(2)], null), TypeError,
+      'sgdUpdateMany: params[1] must be a Float32Array, got Array');
+    expectError((b) => b.sgdUpdateMany({ lr: 0.1 }, [f32(2), f32(3)], [f32(2)], null), RangeError,
+      'sgdUpdateMany: grads must have 2 entries (one per params entry), got 1');
+    expectError((b) => b.sgdUpdateMany({ lr: 0.1 }, [f32(2), f32(3)], [f32(2), f32(4)], null), RangeError,
+      'sgdUpdateMany: grads[1] must have 3 elements (params[1].length = 3), got 4');
+    expectError((b) => b.sgdUpdateMany({ lr: 0.1, momentum: 0.9 }, [f32(2)], [f32(2)], null), TypeError,
+      'sgdUpdateMany: momentumBuffers must be an Array of Float32Arrays when options.momentum is not 0, got null');
+    expectError((b) => b.sgdUpdateMany({ lr: -1 }, [f32(2)], [f32(2)], null), RangeError,
+      'sgdUpdateMany: options.lr must be >= 0, got -1');
+    expectError((b) => b.adamUpdateMany({ lr: 0.1, step: 1 }, [f32(2)], [f32(2)], [f32(2)], [f32(3)]), RangeError,
+      'adamUpdateMany: expAvgSqs[0] must have 2 elements (params[0].length = 2), got 3');
+    const buf = new Float32Array(64);
+    const p0 = buf.subarray(0, 8), p1 = buf.subarray(8, 16), g1 = buf.subarray(12, 20);
+    expectError((b) => b.sgdUpdateMany({ lr: 0.1 }, [p0, p1], [f32(8), g1], null), RangeError,
+      'sgdUpdateMany: grads[1] must not share memory with params[1]');
+    expectError((b) => b.adamUpdateMany({ lr: 0.1, step: 1 }, [p0, p1], [f32(8), f32(8)], [f32(8), f32(8)], [f32(8), p0]), RangeError,
+      'adamUpdateMany: expAvgSqs[1] must not share memory with params[0]');
+    // Adjacent but disjoint views of one buffer are fine.
+    for (const b of [native, js]) b.sgdUpdateMany({ lr: 0.1 }, [p0, p1], [buf.subarray(16, 24), buf.subarray(24, 32)], null);
+  });
+
   it('outputs aliasing inputs where that is unsafe', () => {
     const buf = new Float32Array(100);
     expectError((b) => b.gemm({ m: 2, n: 2, k: 2 }, buf.subarray(0, 4), buf.subarray(10, 14), buf.subarray(2, 6)), RangeError,

@@ -2,7 +2,7 @@
 // (every ISA path) against the TS backend.
 import { describe, expect, it } from 'vitest';
 import type { ActivationKind, Backend } from '../lib/backend/types';
-import { expectCloseRel, forEachIsa, js, native, randInt, rng, randomArray } from './helpers';
+import { addon, expectCloseRel, forEachIsa, js, native, randInt, rng, randomArray } from './helpers';
 
 const KINDS: ActivationKind[] = ['identity', 'relu', 'leakyRelu', 'tanh', 'sigmoid', 'hardtanh'];
 
@@ -129,5 +129,41 @@ describe('eltwise, loss and optimizer kernels native vs TS', () => {
         for (let step = 1; step <= 5; step++) b.adamUpdate({ ...cfg, step }, p!, randomArray(r, 777), m!, v!);
       });
     }
+  });
+
+  it('one call over many tensors equals one call per tensor, bit for bit, at 1 and 2 threads', () => {
+    // Lengths straddle the threading threshold (2^15 in total) and the thread
+    // split points, with an empty tensor and one of a single element.
+    const lengths = [5, 0, 40000, 1, 777, 12345];
+    const rand = rng(8);
+    const initial = lengths.map((n) => randomArray(rand, n));
+    const grads = [1, 2, 3].map(() => lengths.map((n) => randomArray(rand, n)));
+    const run = (b: Backend, threads: number | null, many: boolean, kind: 'sgd' | 'adam') => {
+      if (threads !== null) addon.setNumThreads(threads);
+      const ps = initial.map((x) => x.slice()), m = lengths.map((n) => new Float32Array(n)), v = lengths.map((n) => new Float32Array(n));
+      grads.forEach((g, t) => {
+        const step = t + 1;
+        if (kind === 'sgd') {
+          const o = { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3, step };
+          if (many) b.sgdUpdateMany(o, ps, g, m);
+          else ps.forEach((p, j) => b.sgdUpdate(o, p, g[j]!, m[j]!));
+        } else {
+          const o = { lr: 1e-2, weightDecay: 0.01, decoupled: true, step };
+          if (many) b.adamUpdateMany(o, ps, g, m, v);
+          else ps.forEach((p, j) => b.adamUpdate(o, p, g[j]!, m[j]!, v[j]!));
+        }
+      });
+      return [...ps, ...m, ...v].map((a) => Array.from(a));
+    };
+    for (const kind of ['sgd', 'adam'] as const) {
+      const single = run(native, 1, false, kind);
+      expect(single[2]!.some((x, i) => x !== initial[2]![i])).toBe(true);
+      expect(run(native, 1, true, kind), `${kind} native 1 thread`).toEqual(single);
+      expect(run(native, 2, true, kind), `${kind} native 2 threads`).toEqual(single);
+      expect(run(js, null, true, kind), `${kind} js`).toEqual(run(js, null, false, kind));
+      const jsMany = run(js, null, true, kind);
+      single.forEach((a, i) => expectCloseRel(Float32Array.from(a), Float32Array.from(jsMany[i]!), 2e-6, `${kind} native vs js, array ${i}`));
+    }
+    addon.setNumThreads(addon.info().maxThreads);
   });
 });

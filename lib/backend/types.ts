@@ -137,6 +137,10 @@ export interface Kernels {
 
   sgdUpdate(options: SgdOptions, param: Float32Array, grad: Float32Array, momentumBuffer: Float32Array | null): void;
   adamUpdate(options: AdamOptions, param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array): void;
+  /** sgdUpdate over lists of tensors in one call (a whole model's step); entry j of each list belongs to params[j]. */
+  sgdUpdateMany(options: SgdOptions, params: Float32Array[], grads: Float32Array[], momentumBuffers: Float32Array[] | null): void;
+  /** adamUpdate over lists of tensors in one call. */
+  adamUpdateMany(options: AdamOptions, params: Float32Array[], grads: Float32Array[], expAvgs: Float32Array[], expAvgSqs: Float32Array[]): void;
 }
 
 /** The kernel names, declared once: the native addon must export exactly these. */
@@ -164,6 +168,8 @@ export const KERNEL_NAMES = [
   'mseBackward',
   'sgdUpdate',
   'adamUpdate',
+  'sgdUpdateMany',
+  'adamUpdateMany',
 ] as const satisfies readonly (keyof Kernels)[];
 
 export interface Backend extends Kernels {

@@ -131,6 +131,39 @@ export class Call {
     return this.f32(v, name, extent);
   }
 
+  /** An Array of Float32Arrays of any lengths. */
+  f32List(v: unknown, name: string): Float32Array[] {
+    if (!Array.isArray(v)) this.typeError(`${name} must be an Array of Float32Arrays, got ${describe(v)}`);
+    return v.map((a, j) => this.f32(a, `${name}[${j}]`));
+  }
+
+  /** An Array of as many Float32Arrays as ref, entry j as long as ref[j]. */
+  f32ListLike(v: unknown, name: string, ref: readonly Float32Array[], refName: string): Float32Array[] {
+    if (!Array.isArray(v)) this.typeError(`${name} must be an Array of Float32Arrays, got ${describe(v)}`);
+    if (v.length !== ref.length) this.rangeError(`${name} must have ${ref.length} entries (one per ${refName} entry), got ${v.length}`);
+    return v.map((a, j) => this.f32(a, `${name}[${j}]`, { count: ref[j]!.length, formula: `${refName}[${j}].length = ${ref[j]!.length}` }));
+  }
+
+  /** No two arrays, within a list or across the lists, share memory (the first overlap in address order is reported). */
+  noOverlapLists(lists: ReadonlyArray<readonly [readonly Float32Array[], string]>): void {
+    const spans = lists.flatMap(([list, name]) => list.map((a, j) => ({ a, name: `${name}[${j}]` })))
+      .map((s, rank) => ({ ...s, rank }))
+      .filter((s) => s.a.byteLength > 0);
+    const byBuffer = new Map<ArrayBufferLike, typeof spans>();
+    for (const s of spans) {
+      const same = byBuffer.get(s.a.buffer);
+      if (same === undefined) byBuffer.set(s.a.buffer, [s]);
+      else same.push(s);
+    }
+    for (const same of byBuffer.values()) {
+      same.sort((x, y) => x.a.byteOffset - y.a.byteOffset || x.rank - y.rank);
+      for (let j = 1; j < same.length; j++) {
+        const prev = same[j - 1]!, cur = same[j]!;
+        if (cur.a.byteOffset < prev.a.byteOffset + prev.a.byteLength) this.rangeError(`${cur.name} must not share memory with ${prev.name}`);
+      }
+    }
+  }
+
   number(v: unknown, name: string): number {
     if (typeof v !== 'number') this.typeError(`${name} must be a number, got ${describe(v)}`);
     if (!Number.isFinite(v)) this.rangeError(`${name} must be a finite number, got ${String(v)}`);

@@ -1,6 +1,5 @@
 import { backend } from '../backend';
-import type { Tensor } from '../tensor/tensor';
-import { Optimizer } from './optimizer';
+import { Optimizer, type UpdateBatch } from './optimizer';
 
 export interface AdamOptions {
   lr: number;
@@ -12,7 +11,7 @@ export interface AdamOptions {
 
 type Params = ConstructorParameters<typeof Optimizer<AdamOptions>>[0];
 
-/** Adam (weight decay added to the gradient), torch.optim.Adam semantics, through the fused adamUpdate kernel. */
+/** Adam (weight decay added to the gradient), torch.optim.Adam semantics, through the fused adamUpdateMany kernel (one call per step for all parameters). */
 export class Adam extends Optimizer<AdamOptions> {
   protected readonly bufferNames = ['expAvg', 'expAvgSq'] as const;
   protected readonly decoupled: boolean = false;
@@ -27,8 +26,9 @@ export class Adam extends Optimizer<AdamOptions> {
     if (!(o.eps > 0)) throw new RangeError(`${this.constructor.name}: eps must be > 0, got ${o.eps}`);
   }
 
-  protected update(p: Tensor, grad: Float32Array, o: AdamOptions, s: { step: number; buffers: Record<string, Float32Array> }): void {
-    backend().adamUpdate({ ...o, decoupled: this.decoupled, step: s.step }, p.data, grad, s.buffers['expAvg']!, s.buffers['expAvgSq']!);
+  protected update({ options: o, step, params, grads, states }: UpdateBatch<AdamOptions>): void {
+    backend().adamUpdateMany({ ...o, decoupled: this.decoupled, step }, params, grads,
+      states.map((s) => s.buffers['expAvg']!), states.map((s) => s.buffers['expAvgSq']!));
   }
 }
 

@@ -16,10 +16,29 @@ export interface OptimizerState {
   buffers: Record<string, Float32Array>;
 }
 
+/** Per parameter: its step count and named state buffers. */
+export interface ParamState {
+  step: number;
+  buffers: Record<string, Float32Array>;
+}
+
+/**
+ * The parameters of one group that take the same step together: their data,
+ * gradients and state, entry j for params[j]. Optimizers update all of them
+ * in one kernel call (one pass of threads over the whole model).
+ */
+export interface UpdateBatch<H> {
+  options: H;
+  step: number;
+  params: Float32Array[];
+  grads: Float32Array[];
+  states: ParamState[];
+}
+
 export abstract class Optimizer<H extends { lr: number }> {
   readonly paramGroups: Array<ParamGroup<H>>;
   /** Per parameter: its step count and named state buffers. */
-  protected readonly state = new Map<Tensor, { step: number; buffers: Record<string, Float32Array> }>();
+  protected readonly state = new Map<Tensor, ParamState>();
 
   constructor(params: Tensor[] | Array<{ params: Tensor[] } & Partial<H>>, defaults: H) {
     if (!Array.isArray(params) || params.length === 0) throw new RangeError(`${this.constructor.name}: no parameters to optimize`);
@@ -31,7 +50,7 @@ export abstract class Optimizer<H extends { lr: number }> {
   }
 
   protected abstract validate(options: H): void;
-  protected abstract update(p: Tensor, grad: Float32Array, options: H, state: { step: number; buffers: Record<string, Float32Array> }): void;
+  protected abstract update(batch: UpdateBatch<H>): void;
   /** Names of the state buffers update() keeps, in the order they are saved. */
   protected abstract readonly bufferNames: readonly string[];
 
@@ -42,6 +61,9 @@ export abstract class Optimizer<H extends { lr: number }> {
 
   step(): void {
     for (const g of this.paramGroups) {
+      // Parameters that skipped a step (no gradient then) have their own
+      // count; each distinct count is one batch. Usually there is one.
+      const batches = new Map<number, UpdateBatch<H>>();
       for (const p of g.params) {
         if (p.grad === null) continue;
         let s = this.state.get(p);
@@ -50,8 +72,13 @@ export abstract class Optimizer<H extends { lr: number }> {
           this.state.set(p, s);
         }
         s.step += 1;
-        this.update(p, p.grad.data, g.options, s);
+        let batch = batches.get(s.step);
+        if (batch === undefined) batches.set(s.step, (batch = { options: g.options, step: s.step, params: [], grads: [], states: [] }));
+        batch.params.push(p.data);
+        batch.grads.push(p.grad.data);
+        batch.states.push(s);
       }
+      for (const batch of batches.values()) this.update(batch);
     }
   }
 

@@ -1,5 +1,4 @@
-import type { Tensor } from '../tensor/tensor';
-import { Optimizer } from './optimizer';
+import { Optimizer, type UpdateBatch } from './optimizer';
 
 export interface RmspropOptions {
   lr: number;
@@ -25,8 +24,12 @@ export class RMSprop extends Optimizer<RmspropOptions> {
     if (!(o.alpha >= 0 && o.alpha < 1)) throw new RangeError(`RMSprop: alpha must be in [0, 1), got ${o.alpha}`);
   }
 
-  protected update(p: Tensor, grad: Float32Array, o: RmspropOptions, s: { step: number; buffers: Record<string, Float32Array> }): void {
-    const sq = s.buffers['squareAvg']!, buf = s.buffers['momentum']!, w = p.data;
+  protected update({ options: o, params, grads, states }: UpdateBatch<RmspropOptions>): void {
+    params.forEach((w, j) => this.updateOne(w, grads[j]!, o, states[j]!.buffers));
+  }
+
+  private updateOne(w: Float32Array, grad: Float32Array, o: RmspropOptions, buffers: Record<string, Float32Array>): void {
+    const sq = buffers['squareAvg']!, buf = buffers['momentum']!;
     for (let i = 0; i < w.length; i++) {
       const g = grad[i]! + o.weightDecay * w[i]!;
       sq[i] = o.alpha * sq[i]! + (1 - o.alpha) * g * g;

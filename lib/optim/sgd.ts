@@ -1,6 +1,5 @@
 import { backend } from '../backend';
-import type { Tensor } from '../tensor/tensor';
-import { Optimizer } from './optimizer';
+import { Optimizer, type UpdateBatch } from './optimizer';
 
 export interface SgdOptions {
   lr: number;
@@ -10,7 +9,7 @@ export interface SgdOptions {
   nesterov: boolean;
 }
 
-/** Stochastic gradient descent, torch.optim.SGD semantics, through the fused sgdUpdate kernel. */
+/** Stochastic gradient descent, torch.optim.SGD semantics, through the fused sgdUpdateMany kernel (one call per step for all parameters). */
 export class SGD extends Optimizer<SgdOptions> {
   protected readonly bufferNames = ['momentum'] as const;
 
@@ -24,7 +23,7 @@ export class SGD extends Optimizer<SgdOptions> {
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new RangeError('SGD: nesterov needs momentum > 0 and dampening = 0');
   }
 
-  protected update(p: Tensor, grad: Float32Array, o: SgdOptions, s: { step: number; buffers: Record<string, Float32Array> }): void {
-    backend().sgdUpdate({ ...o, step: s.step }, p.data, grad, o.momentum === 0 ? null : s.buffers['momentum']!);
+  protected update({ options: o, step, params, grads, states }: UpdateBatch<SgdOptions>): void {
+    backend().sgdUpdateMany({ ...o, step }, params, grads, o.momentum === 0 ? null : states.map((s) => s.buffers['momentum']!));
   }
 }

@@ -1,5 +1,6 @@
 #include "args.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -182,7 +183,7 @@ F32 Call::any_f32(size_t i, const char* name) const {
 
 F32 Call::optional_f32(size_t i, const char* name, const Extent& extent) const {
   Napi::Value v = info_[i];
-  if (v.IsUndefined() || v.IsNull()) return F32{nullptr, 0, name};
+  if (v.IsUndefined() || v.IsNull()) return F32{nullptr, 0, name, false};
   return typed_f32(v, name, &extent);
 }
 
@@ -211,6 +212,86 @@ void Call::same_or_disjoint(const F32& out, const F32& in) const {
   if (overlaps(out, in) && !(out.data == in.data && out.length == in.length))
     range_error(std::string(out.name) + " must be either exactly " + in.name +
                 " (in place) or not share memory with it");
+}
+
+namespace {
+
+std::string entry_name(const char* list, size_t j) {
+  return std::string(list) + "[" + std::to_string(j) + "]";
+}
+
+}  // namespace
+
+F32List Call::f32_list(size_t i, const char* name) const {
+  Napi::Value v = info_[i];
+  if (!v.IsArray()) type_error(std::string(name) + " must be an Array of Float32Arrays, got " + describe(v));
+  Napi::Array arr = v.As<Napi::Array>();
+  F32List list;
+  list.name = name;
+  list.items.reserve(arr.Length());
+  for (uint32_t j = 0; j < arr.Length(); ++j) {
+    const std::string item = entry_name(name, j);
+    list.items.push_back(typed_f32(arr.Get(j), item.c_str(), nullptr));
+  }
+  return list;
+}
+
+F32List Call::f32_list_like(size_t i, const char* name, const F32List& ref) const {
+  Napi::Value v = info_[i];
+  if (!v.IsArray())
+    type_error(std::string(name) + " must be an Array of Float32Arrays, got " + describe(v));
+  Napi::Array arr = v.As<Napi::Array>();
+  if (int64_t(arr.Length()) != ref.size())
+    range_error(std::string(name) + " must have " + std::to_string(ref.size()) + " entries (one per " + ref.name +
+                " entry), got " + std::to_string(arr.Length()));
+  F32List list;
+  list.name = name;
+  list.items.reserve(arr.Length());
+  for (uint32_t j = 0; j < arr.Length(); ++j) {
+    const std::string item = entry_name(name, j), ref_item = entry_name(ref.name, j);
+    Extent e;
+    e.count = ref.items[j].length;
+    e.names[0] = ref_item.c_str();
+    e.dims[0] = ref.items[j].length;
+    e.rank = 1;
+    e.suffix = ".length";
+    list.items.push_back(typed_f32(arr.Get(j), item.c_str(), &e));
+  }
+  return list;
+}
+
+F32List Call::optional_f32_list_like(size_t i, const char* name, const F32List& ref) const {
+  Napi::Value v = info_[i];
+  if (v.IsUndefined() || v.IsNull()) {
+    F32List empty;
+    empty.name = name;
+    return empty;
+  }
+  return f32_list_like(i, name, ref);
+}
+
+void Call::no_overlap(std::initializer_list<const F32List*> lists) const {
+  // Sorted by start address, two arrays overlap only if some array runs into
+  // the next one: n log n instead of comparing every pair.
+  struct Span {
+    const float* begin;
+    const float* end;
+    const char* list;
+    size_t index;
+    size_t rank;  // position across the lists: breaks ties between equal starts
+  };
+  std::vector<Span> spans;
+  for (const F32List* l : lists)
+    for (size_t j = 0; j < l->items.size(); ++j)
+      if (l->items[j].length > 0)
+        spans.push_back({l->items[j].data, l->items[j].data + l->items[j].length, l->name, j, spans.size()});
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.rank < b.rank;
+  });
+  for (size_t j = 1; j < spans.size(); ++j)
+    if (spans[j].begin < spans[j - 1].end)
+      range_error(entry_name(spans[j].list, spans[j].index) + " must not share memory with " +
+                  entry_name(spans[j - 1].list, spans[j - 1].index));
 }
 
 }  // namespace convnode::napi

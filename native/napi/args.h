@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 namespace convnode::napi {
 
@@ -23,7 +24,17 @@ struct F32 {
   float* data = nullptr;
   int64_t length = 0;
   const char* name = "";
-  bool present() const { return data != nullptr || length > 0; }
+  // False only for an optional argument given as null/undefined (an empty
+  // Float32Array is present, and its data pointer may be null).
+  bool given = true;
+  bool present() const { return given; }
+};
+
+// An Array of Float32Arrays (the tensors of an optimizer step).
+struct F32List {
+  const char* name = "";
+  std::vector<F32> items;  // items[i].name is only valid during the check
+  int64_t size() const { return static_cast<int64_t>(items.size()); }
 };
 
 struct I32 {
@@ -86,6 +97,14 @@ class Call {
   // Argument i must be a Float32Array of any length (its length then
   // sizes the other arguments).
   F32 any_f32(size_t i, const char* name) const;
+  // Argument i must be an Array of Float32Arrays of any lengths.
+  F32List f32_list(size_t i, const char* name) const;
+  // Argument i must be an Array of ref.size() Float32Arrays, entry j as long
+  // as ref's entry j. The optional form gives an empty list for null/undefined.
+  F32List f32_list_like(size_t i, const char* name, const F32List& ref) const;
+  F32List optional_f32_list_like(size_t i, const char* name, const F32List& ref) const;
+  // No two arrays, within a list or across the lists, may share memory.
+  void no_overlap(std::initializer_list<const F32List*> lists) const;
   // A plain number argument (finite).
   double number(size_t i, const char* name) const;
 

@@ -207,6 +207,62 @@ void test_conv_thread_invariance(const Conv2dShape& s, const std::string& tag) {
                           " h=" + std::to_string(s.h));
 }
 
+// One optimizer call over a list of tensors gives the bits of one call per
+// tensor, at 1 and 2 threads (the list's total crosses the threading
+// threshold, and the split points fall inside tensors).
+void test_optimizer_lists() {
+  const std::vector<int64_t> lens = {5, 0, 40000, 1, 777, 12345};
+  const size_t count = lens.size();
+  std::vector<std::vector<float>> init, grads;
+  for (int64_t n : lens) {
+    init.push_back(random_vec(size_t(n)));
+    grads.push_back(random_vec(size_t(n)));
+  }
+  auto run = [&](bool many, int threads, bool adam) {
+    set_num_threads(threads);
+    std::vector<std::vector<float>> p = init, m, v;
+    for (int64_t n : lens) {
+      m.emplace_back(size_t(n), 0.0f);
+      v.emplace_back(size_t(n), 0.0f);
+    }
+    std::vector<float*> pp, mp, vp;
+    std::vector<const float*> gp;
+    for (size_t i = 0; i < count; ++i) {
+      pp.push_back(p[i].data());
+      mp.push_back(m[i].data());
+      vp.push_back(v[i].data());
+      gp.push_back(grads[i].data());
+    }
+    for (int64_t step = 1; step <= 2; ++step) {
+      const SgdParams sp{0.1f, 0.9f, 0.0f, 0.01f, true, step};
+      const AdamParams ap{0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, true, step};
+      if (many && adam) adam_update_many(ap, int64_t(count), lens.data(), pp.data(), gp.data(), mp.data(), vp.data());
+      if (many && !adam) sgd_update_many(sp, int64_t(count), lens.data(), pp.data(), gp.data(), mp.data());
+      for (size_t i = 0; i < count && !many; ++i) {
+        if (adam) adam_update(ap, lens[i], pp[i], gp[i], mp[i], vp[i]);
+        else sgd_update(sp, lens[i], pp[i], gp[i], mp[i]);
+      }
+    }
+    std::vector<float> all;
+    for (size_t i = 0; i < count; ++i) {
+      all.insert(all.end(), p[i].begin(), p[i].end());
+      all.insert(all.end(), m[i].begin(), m[i].end());
+    }
+    return all;
+  };
+  for (bool adam : {false, true}) {
+    const std::vector<float> single = run(false, 1, adam);
+    for (int threads : {1, 2}) {
+      const std::vector<float> many = run(true, threads, adam);
+      check(many.size() == single.size() &&
+                std::memcmp(many.data(), single.data(), single.size() * sizeof(float)) == 0,
+            adam ? "adam_update_many" : "sgd_update_many",
+            "same bits as one call per tensor at " + std::to_string(threads) + " thread(s)");
+    }
+    check(single[2] != init[0][2], adam ? "adam_update_many" : "sgd_update_many", "the update moved the parameters");
+  }
+}
+
 // Concurrent calls share the cores: while one call holds every thread, a
 // call from another thread gets 1; nested leases keep the outer grant; a
 // released lease gives its threads back.
@@ -521,6 +577,7 @@ int main() {
   current_isa = isa_name(available_isas().front());
   test_worked_example();
   test_thread_leases();
+  test_optimizer_lists();
 
   std::printf("\nchecks per kernel and ISA path (each path at 1 and 2 threads):\n%-32s", "kernel");
   for (Isa isa : available_isas()) std::printf("%8s", isa_name(isa));

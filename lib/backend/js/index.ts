@@ -11,7 +11,7 @@ import {
   preluBackward, preluForward, softmaxBackward, softmaxForward,
 } from './eltwise';
 import { mseBackward, mseForward, softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from './loss';
-import { adamUpdate, sgdUpdate } from './optim';
+import { adamUpdate, adamUpdateMany, sgdUpdate, sgdUpdateMany } from './optim';
 
 export const jsBackend: Backend = Object.freeze({
   name: 'js' as const,
@@ -38,4 +38,6 @@ export const jsBackend: Backend = Object.freeze({
   mseBackward,
   sgdUpdate,
   adamUpdate,
+  sgdUpdateMany,
+  adamUpdateMany,
 });

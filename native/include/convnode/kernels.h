@@ -147,4 +147,16 @@ struct AdamParams {
 void adam_update(const AdamParams& p, int64_t len, float* param,
                  const float* grad, float* exp_avg, float* exp_avg_sq);
 
+// The same updates over a list of `count` tensors (tensor i has lengths[i]
+// elements) in one call, as one optimizer step over every parameter of a
+// model: the threads split the total length, so a model's many small bias
+// vectors cost no more than one pass, and one call replaces one per tensor.
+// momentum_bufs may be null when momentum == 0.
+void sgd_update_many(const SgdParams& p, int64_t count, const int64_t* lengths,
+                     float* const* params, const float* const* grads,
+                     float* const* momentum_bufs);
+void adam_update_many(const AdamParams& p, int64_t count, const int64_t* lengths,
+                      float* const* params, const float* const* grads,
+                      float* const* exp_avgs, float* const* exp_avg_sqs);
+
 }  // namespace convnode

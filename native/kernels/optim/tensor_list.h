@@ -1,0 +1,37 @@
+// Splitting the elements of a list of tensors across threads as if they
+// were one array: thread t gets the global range [T*t/n, T*(t+1)/n) of the
+// total length T and walks the pieces of each tensor that fall in it. Every
+// element is updated by exactly one thread and in the same way whatever the
+// thread count, so results do not depend on it.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "convnode/runtime.h"
+
+namespace convnode {
+
+// f(i, begin, end): process elements [begin, end) of tensor i.
+template <typename F>
+void for_each_list_range(int64_t count, const int64_t* lengths, F f) {
+  int64_t total = 0;
+  for (int64_t i = 0; i < count; ++i) total += lengths[i];
+  // Below about 32k elements a parallel region costs more than it saves.
+  const int threads = total >= (int64_t(1) << 15) ? num_threads() : 1;
+  auto run = [&](int64_t lo, int64_t hi) {
+    int64_t start = 0;  // global index of tensor i's first element
+    for (int64_t i = 0; i < count && start < hi; start += lengths[i], ++i) {
+      const int64_t b = std::max(lo, start), e = std::min(hi, start + lengths[i]);
+      if (b < e) f(i, b - start, e - start);
+    }
+  };
+  if (threads == 1) {
+    run(0, total);
+    return;
+  }
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int t = 0; t < threads; ++t) run(total * t / threads, total * (t + 1) / threads);
+}
+
+}  // namespace convnode
