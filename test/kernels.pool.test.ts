@@ -73,4 +73,37 @@ describe('pool2d native vs TS', () => {
       expect(Array.from(dx), b.name).toEqual([0, 0, 0, 20, 10, 0, 0, 0, 0, 30, 40, 0, 0, 0, 0, 0]);
     }
   });
+
+  it('sends overlapping 3x3 window gradients to the row-major first maximum, or the first NaN', () => {
+    // 3x3 windows, stride 2, padding 1 over a 4x5 plane: window rows 0-1
+    // and 1-3, window columns 0-1, 1-3 and 3-4. Worked by hand:
+    //   (0,0) max 8 at (1,1).
+    //   (0,1) max 8 at (0,3) and (1,1): row-major order picks (0,3), though
+    //         column 1 comes first (a column-first split would pick (1,1)).
+    //   (0,2) max 8 at (0,3): that cell sums two windows' gradients.
+    //   (1,0) max 8 at (1,1).
+    //   (1,1) holds one NaN, at (3,3): it wins.
+    //   (1,2) holds NaNs at (2,4) and (3,3): the first, (2,4), wins.
+    const s: Pool2dShape = { mode: 'max', n: 1, c: 1, h: 4, w: 5, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 };
+    const x = new Float32Array([
+      1, 2, 0, 8, 3,
+      0, 8, 1, 2, 1,
+      4, 0, 1, 2, NaN,
+      2, 3, 0, NaN, 7,
+    ]);
+    const dy = new Float32Array([1, 10, 100, 1000, 10000, 100000]);
+    const want = new Float32Array(20);
+    want[1 * 5 + 1] = 1 + 1000;
+    want[0 * 5 + 3] = 10 + 100;
+    want[3 * 5 + 3] = 10000;
+    want[2 * 5 + 4] = 100000;
+    for (const b of [native, js]) {
+      const dx = new Float32Array(20).fill(NaN);
+      b.pool2dBackward(s, x, dy, dx);
+      expect(Array.from(dx), b.name).toEqual(Array.from(want));
+      const y = new Float32Array(6);
+      b.pool2dForward(s, x, y);
+      expect(Array.from(y), b.name).toEqual([8, 8, 8, 8, NaN, NaN]);
+    }
+  });
 });

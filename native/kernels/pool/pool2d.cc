@@ -8,7 +8,10 @@
 // argmax are branchless (random data makes "v > best" a coin flip, and a
 // mispredicted branch per element cost 4 ns); NaN is tracked with a flag so
 // it still propagates as in PyTorch. 2x2 stride-2 windows without padding,
-// the common case, have their own loop.
+// the common case, have their own loop. Other windows are separable: one
+// pass down the kh rows of a band (contiguous, vectorised) leaves per column
+// the band's max and the first row that holds it (or its sum), and a short
+// pass along the columns finishes each window.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -168,6 +171,148 @@ void backward_2x2(PoolMode mode, const Pool2dShape& s, const float* plane, const
   }
 }
 
+// Per-thread scratch of the separable path: per input column a value and a
+// row, twice (see reduce_band).
+struct BandScratch {
+  std::vector<float> value[2];
+  std::vector<int32_t> row[2];
+  explicit BandScratch(int64_t w) {
+    for (int b = 0; b < 2; ++b) {
+      value[b].resize(size_t(w));
+      row[b].resize(size_t(w));
+    }
+  }
+};
+
+// A band reduced to one value (and max row) per column.
+struct Band {
+  const float* value;
+  const int32_t* row;
+};
+
+bool band_has_nan(const float* plane, int64_t w, const Span& r) {
+  // NaN is the only float whose bits without the sign exceed infinity's.
+  // A signed compare and an or per element vectorise with SSE2; a
+  // "v != v" or-reduction and an unsigned max (no SSE2 instruction) did not
+  // or cost a quarter of the backward pass.
+  int32_t bad = 0;
+  for (int64_t i = r.lo * w; i < r.hi * w; ++i) {
+    int32_t b;
+    std::memcpy(&b, plane + i, sizeof b);
+    bad |= int32_t((b & 0x7FFFFFFF) > 0x7F800000);
+  }
+  return bad != 0;
+}
+
+// Down the rows of band r, per column: the max and the first row holding it
+// (max mode, no NaN in the band), or the sum. Each row reads one buffer and
+// writes the other: updating one array in place ("v > m ? v : m" into m)
+// compiles to a conditional store, a branch per element that does not
+// vectorise.
+Band reduce_band(PoolMode mode, const float* plane, int64_t w, const Span& r, BandScratch& t) {
+  const float* value = plane + r.lo * w;
+  const int32_t* row = nullptr;
+  int b = 0;
+  for (int64_t ih = r.lo + 1; ih < r.hi; ++ih, b ^= 1) {
+    const float* in = plane + ih * w;
+    float* next = t.value[b].data();
+    if (mode == PoolMode::kMax) {
+      int32_t* next_row = t.row[b].data();
+      const int32_t first = int32_t(r.lo);
+      for (int64_t iw = 0; iw < w; ++iw) {
+        const float v = in[iw], cur = value[iw];
+        const int32_t cur_row = row != nullptr ? row[iw] : first;
+        const bool better = v > cur;  // strictly: ties keep the earlier row
+        next[iw] = better ? v : cur;
+        next_row[iw] = better ? int32_t(ih) : cur_row;
+      }
+      row = next_row;
+    } else {
+      for (int64_t iw = 0; iw < w; ++iw) next[iw] = value[iw] + in[iw];
+    }
+    value = next;
+  }
+  if (row == nullptr) {  // a one-row band: every column's max is in it
+    int32_t* only = t.row[0].data();
+    std::fill(only, only + w, int32_t(r.lo));
+    row = only;
+  }
+  return {value, row};
+}
+
+// Along the columns of window c: the plane index of the window's first
+// maximum. Each column offers its band max at its (first) row; the integer
+// key orders by value, then by the lower plane index, which is row-major
+// order, so the largest key is the first maximum the unseparated scan finds.
+// Integer max compiles to cmov (float compares with a tie-break on the row
+// left a branch that random data mispredicts).
+inline int64_t window_winner(const Band& band, int64_t w, const Span& c) {
+  int64_t best = std::numeric_limits<int64_t>::min();
+  for (int64_t iw = c.lo; iw < c.hi; ++iw)
+    best = std::max(best, max_key(band.value[iw], int64_t(band.row[iw]) * w + iw));
+  return key_position(best);
+}
+
+void forward_separable(PoolMode mode, const Pool2dShape& s, const Geometry& g, const float* plane,
+                       float* out, BandScratch& t) {
+  for (int64_t oh = 0; oh < s.ho; ++oh) {
+    const Span& r = g.rows[size_t(oh)];
+    float* o = out + oh * s.wo;
+    if (mode == PoolMode::kMax && band_has_nan(plane, s.w, r)) {
+      for (int64_t ow = 0; ow < s.wo; ++ow) o[ow] = window_max(plane, s.w, r, g.cols[size_t(ow)]);
+      continue;
+    }
+    const Band band = reduce_band(mode, plane, s.w, r, t);
+    for (int64_t ow = 0; ow < s.wo; ++ow) {
+      const Span& c = g.cols[size_t(ow)];
+      if (mode == PoolMode::kMax) {
+        float m = -std::numeric_limits<float>::infinity();
+        for (int64_t iw = c.lo; iw < c.hi; ++iw) m = band.value[iw] > m ? band.value[iw] : m;
+        o[ow] = m;
+      } else {
+        float sum = 0.0f;
+        for (int64_t iw = c.lo; iw < c.hi; ++iw) sum += band.value[iw];
+        o[ow] = sum / divisor(mode, s, r, c);
+      }
+    }
+  }
+}
+
+void backward_separable(PoolMode mode, const Pool2dShape& s, const Geometry& g, const float* plane,
+                        const float* gp, float* out, BandScratch& t) {
+  std::memset(out, 0, sizeof(float) * size_t(s.h * s.w));
+  for (int64_t oh = 0; oh < s.ho; ++oh) {
+    const Span& r = g.rows[size_t(oh)];
+    const float* go = gp + oh * s.wo;
+    if (mode == PoolMode::kMax) {
+      // Each window's gradient goes to its first maximum, windows in
+      // row-major order (so overlapping windows add in a fixed order).
+      if (band_has_nan(plane, s.w, r)) {
+        for (int64_t ow = 0; ow < s.wo; ++ow) out[window_argmax(plane, s.w, r, g.cols[size_t(ow)])] += go[ow];
+        continue;
+      }
+      const Band band = reduce_band(mode, plane, s.w, r, t);
+      for (int64_t ow = 0; ow < s.wo; ++ow) {
+        out[window_winner(band, s.w, g.cols[size_t(ow)])] += go[ow];
+      }
+      continue;
+    }
+    // Average / sum: spread each window's share over its columns once, then
+    // add that row to every row of the band.
+    float* spread = t.value[0].data();
+    std::fill(spread, spread + s.w, 0.0f);
+    for (int64_t ow = 0; ow < s.wo; ++ow) {
+      const Span& c = g.cols[size_t(ow)];
+      const float share = go[ow] / divisor(mode, s, r, c);
+      for (int64_t iw = c.lo; iw < c.hi; ++iw) spread[iw] += share;
+    }
+    for (int64_t ih = r.lo; ih < r.hi; ++ih) {
+      float* o = out + ih * s.w;
+      for (int64_t iw = 0; iw < s.w; ++iw) o[iw] += spread[iw];
+    }
+  }
+}
+
 }  // namespace
 
 int64_t pool2d_output_size(int64_t in, int64_t kernel, int64_t stride,
@@ -183,27 +328,15 @@ void pool2d_forward(PoolMode mode, const Pool2dShape& s, const float* x, float* 
   const Geometry g{spans(s.ho, s.h, s.kh, s.stride_h, s.pad_h), spans(s.wo, s.w, s.kw, s.stride_w, s.pad_w)};
   const bool fast = is_2x2_stride2(s);
   const int64_t planes = s.n * s.c;
-#pragma omp parallel for schedule(static) num_threads(num_threads()) if (planes * s.h * s.w > (1 << 15))
-  for (int64_t p = 0; p < planes; ++p) {
-    const float* plane = x + p * s.h * s.w;
-    float* out = y + p * s.ho * s.wo;
-    if (fast) {
-      forward_2x2(mode, s, plane, out);
-      continue;
-    }
-    for (int64_t oh = 0; oh < s.ho; ++oh) {
-      const Span& r = g.rows[size_t(oh)];
-      for (int64_t ow = 0; ow < s.wo; ++ow) {
-        const Span& c = g.cols[size_t(ow)];
-        if (mode == PoolMode::kMax) {
-          out[oh * s.wo + ow] = window_max(plane, s.w, r, c);
-          continue;
-        }
-        float sum = 0.0f;
-        for (int64_t ih = r.lo; ih < r.hi; ++ih)
-          for (int64_t iw = c.lo; iw < c.hi; ++iw) sum += plane[ih * s.w + iw];
-        out[oh * s.wo + ow] = sum / divisor(mode, s, r, c);
-      }
+#pragma omp parallel num_threads(num_threads()) if (planes * s.h * s.w > (1 << 15))
+  {
+    BandScratch t(fast ? 0 : s.w);
+#pragma omp for schedule(static)
+    for (int64_t p = 0; p < planes; ++p) {
+      const float* plane = x + p * s.h * s.w;
+      float* out = y + p * s.ho * s.wo;
+      if (fast) forward_2x2(mode, s, plane, out);
+      else forward_separable(mode, s, g, plane, out, t);
     }
   }
 }
@@ -213,29 +346,16 @@ void pool2d_backward(PoolMode mode, const Pool2dShape& s, const float* x,
   const Geometry g{spans(s.ho, s.h, s.kh, s.stride_h, s.pad_h), spans(s.wo, s.w, s.kw, s.stride_w, s.pad_w)};
   const bool fast = is_2x2_stride2(s);
   const int64_t planes = s.n * s.c;
-#pragma omp parallel for schedule(static) num_threads(num_threads()) if (planes * s.h * s.w > (1 << 15))
-  for (int64_t p = 0; p < planes; ++p) {
-    const float* plane = x + p * s.h * s.w;
-    const float* gp = dy + p * s.ho * s.wo;
-    float* out = dx + p * s.h * s.w;
-    if (fast) {
-      backward_2x2(mode, s, plane, gp, out);
-      continue;
-    }
-    std::memset(out, 0, sizeof(float) * size_t(s.h * s.w));
-    for (int64_t oh = 0; oh < s.ho; ++oh) {
-      const Span& r = g.rows[size_t(oh)];
-      for (int64_t ow = 0; ow < s.wo; ++ow) {
-        const Span& c = g.cols[size_t(ow)];
-        const float go = gp[oh * s.wo + ow];
-        if (mode == PoolMode::kMax) {
-          out[window_argmax(plane, s.w, r, c)] += go;
-          continue;
-        }
-        const float share = go / divisor(mode, s, r, c);
-        for (int64_t ih = r.lo; ih < r.hi; ++ih)
-          for (int64_t iw = c.lo; iw < c.hi; ++iw) out[ih * s.w + iw] += share;
-      }
+#pragma omp parallel num_threads(num_threads()) if (planes * s.h * s.w > (1 << 15))
+  {
+    BandScratch t(fast ? 0 : s.w);
+#pragma omp for schedule(static)
+    for (int64_t p = 0; p < planes; ++p) {
+      const float* plane = x + p * s.h * s.w;
+      const float* gp = dy + p * s.ho * s.wo;
+      float* out = dx + p * s.h * s.w;
+      if (fast) backward_2x2(mode, s, plane, gp, out);
+      else backward_separable(mode, s, g, plane, gp, out, t);
     }
   }
 }
