@@ -8,6 +8,7 @@ export { conv2dOutputSize, pool2dOutputSize } from './backend/geometry';
 
 export { Tensor, type Shape, type GradFn } from './tensor/tensor';
 export { Rng, globalRng, manualSeed } from './tensor/random';
+export { BufferPool, withBufferPool, type BufferPoolOptions, type BufferPoolStats } from './tensor/buffer-pool';
 export { noGrad, isGradEnabled } from './autograd/grad-mode';
 export * as ops from './autograd/ops';
 
