@@ -123,6 +123,19 @@ describe('tensors from a finished step', () => {
     expect(Array.from(firstCopy.data)).toEqual(snapshot); // clone() is not pooled: untouched by step 2
   });
 
+  it('a view built in a nested step of a buffer from the outer step is recycled with the outer step', () => {
+    const outerPool = new BufferPool(), innerPool = new BufferPool();
+    let view: Tensor | null = null;
+    withBufferPool(outerPool, () => {
+      const y = ops.relu(Tensor.from([-1, 2, -3, 4]));
+      withBufferPool(innerPool, () => { view = y.detach(); });
+      expect(Array.from(view!.data)).toEqual([0, 2, 0, 4]); // the outer step is still open
+    });
+    expect(() => view!.data).toThrow(/recycled/);
+    expect(innerPool.stats()).toMatchObject({ created: 0, freeBytes: 0 });
+    expect(outerPool.stats()).toMatchObject({ created: 1, freeBytes: 16 });
+  });
+
   it('outside a step, op outputs are ordinary arrays that stay valid', () => {
     const pool = new BufferPool();
     const a = withBufferPool(pool, () => ops.relu(Tensor.from([-1, 2, -3, 4])).clone());

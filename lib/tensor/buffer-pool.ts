@@ -82,7 +82,7 @@ export class BufferPool {
 class StepScope {
   readonly issued = new Map<ArrayBufferLike, Float32Array>();
   readonly tensors: RecyclableTensor[] = [];
-  constructor(readonly pool: BufferPool) {}
+  constructor(readonly pool: BufferPool, readonly outer: StepScope | null) {}
 }
 
 let active: StepScope | null = null;
@@ -100,7 +100,14 @@ export function outputBuffer(n: number): Float32Array {
 
 /** Called by every Tensor constructor: remembers tensors whose data the running step owns. */
 export function noteTensor(t: RecyclableTensor): void {
-  if (active !== null && active.issued.has(t.dataBuffer)) active.tensors.push(t);
+  // A nested step may build a view of a buffer its outer step issued: the
+  // tensor belongs to whichever open step owns the buffer.
+  for (let scope = active; scope !== null; scope = scope.outer) {
+    if (scope.issued.has(t.dataBuffer)) {
+      scope.tensors.push(t);
+      return;
+    }
+  }
 }
 
 /**
@@ -110,13 +117,12 @@ export function noteTensor(t: RecyclableTensor): void {
  * (or tensors it copied with clone()). Steps may nest; each gives back its own.
  */
 export function withBufferPool<T>(pool: BufferPool, fn: () => T): T {
-  const outer = active;
-  const scope = new StepScope(pool);
+  const scope = new StepScope(pool, active);
   active = scope;
   try {
     return fn();
   } finally {
-    active = outer;
+    active = scope.outer;
     for (const t of scope.tensors) t.markRecycled();
     for (const buf of scope.issued.values()) pool.give(buf);
   }
