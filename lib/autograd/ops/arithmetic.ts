@@ -3,6 +3,13 @@ import { Tensor } from '../../tensor/tensor';
 import { outputBuffer } from '../../tensor/buffer-pool';
 import { result } from '../result';
 
+/** out[i] = f(i) in an output buffer of n elements (from the running step's pool). */
+function build(n: number, f: (i: number) => number): Float32Array {
+  const out = outputBuffer(n);
+  for (let i = 0; i < n; i++) out[i] = f(i);
+  return out;
+}
+
 function sameShape(op: string, a: Tensor, b: Tensor): void {
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
     throw new RangeError(`${op}: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] differ`);
@@ -11,28 +18,29 @@ function sameShape(op: string, a: Tensor, b: Tensor): void {
 
 export function add(a: Tensor, b: Tensor): Tensor {
   sameShape('add', a, b);
-  const y = outputBuffer(a.size);
-  for (let i = 0; i < y.length; i++) y[i] = a.data[i]! + b.data[i]!;
+  const ad = a.data, bd = b.data;
+  const y = build(a.size, (i) => ad[i]! + bd[i]!);
   return result('add', y, a.shape, [a, b], (dy) => [dy, dy]);
 }
 
 export function sub(a: Tensor, b: Tensor): Tensor {
   sameShape('sub', a, b);
-  const y = outputBuffer(a.size);
-  for (let i = 0; i < y.length; i++) y[i] = a.data[i]! - b.data[i]!;
-  return result('sub', y, a.shape, [a, b], (dy) => [dy, dy.map((v) => -v)]);
+  const ad = a.data, bd = b.data;
+  const y = build(a.size, (i) => ad[i]! - bd[i]!);
+  return result('sub', y, a.shape, [a, b], (dy) => [dy, build(dy.length, (i) => -dy[i]!)]);
 }
 
 export function mul(a: Tensor, b: Tensor): Tensor {
   sameShape('mul', a, b);
-  const y = outputBuffer(a.size);
-  for (let i = 0; i < y.length; i++) y[i] = a.data[i]! * b.data[i]!;
-  return result('mul', y, a.shape, [a, b], (dy) => [dy.map((g, i) => g * b.data[i]!), dy.map((g, i) => g * a.data[i]!)]);
+  const ad = a.data, bd = b.data;
+  const y = build(a.size, (i) => ad[i]! * bd[i]!);
+  return result('mul', y, a.shape, [a, b], (dy) => [build(dy.length, (i) => dy[i]! * bd[i]!), build(dy.length, (i) => dy[i]! * ad[i]!)]);
 }
 
 export function scale(a: Tensor, k: number): Tensor {
-  const y = a.data.map((v) => v * k);
-  return result('scale', y, a.shape, [a], (dy) => [dy.map((g) => g * k)]);
+  const ad = a.data;
+  const y = build(a.size, (i) => ad[i]! * k);
+  return result('scale', y, a.shape, [a], (dy) => [build(dy.length, (i) => dy[i]! * k)]);
 }
 
 export function sum(a: Tensor): Tensor {

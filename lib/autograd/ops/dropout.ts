@@ -10,6 +10,12 @@ export function dropout(x: Tensor, p: number, training: boolean, random: () => n
   const keep = 1 / (1 - p);
   const mask = outputBuffer(x.size);
   for (let i = 0; i < mask.length; i++) mask[i] = random() >= p ? keep : 0;
-  const y = x.data.map((v, i) => v * mask[i]!);
-  return result('dropout', y, x.shape, [x], (dy) => [dy.map((g, i) => g * mask[i]!)]);
+  const y = timesMask(x.data, mask);
+  return result('dropout', y, x.shape, [x], (dy) => [timesMask(dy, mask)]);
+}
+
+function timesMask(v: Float32Array, mask: Float32Array): Float32Array {
+  const out = outputBuffer(v.length);
+  for (let i = 0; i < out.length; i++) out[i] = v[i]! * mask[i]!;
+  return out;
 }

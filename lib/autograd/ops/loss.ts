@@ -40,7 +40,10 @@ export function mseLoss(pred: Tensor, target: Tensor, reduction: MseReduction = 
   return result('mseLoss', new Float32Array([value]), [], [pred, target], (dy) => {
     const dp = outputBuffer(pred.size);
     b.mseBackward(pred.data, target.data, k * dy[0]!, dp);
-    return [dp, target.requiresGrad ? dp.map((v) => -v) : null];
+    if (!target.requiresGrad) return [dp, null];
+    const dt = outputBuffer(dp.length);
+    for (let i = 0; i < dt.length; i++) dt[i] = -dp[i]!;
+    return [dp, dt];
   });
 }
 

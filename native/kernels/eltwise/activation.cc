@@ -5,24 +5,11 @@
 #include <cmath>
 
 #include "convnode/kernels.h"
-#include "convnode/runtime.h"
+#include "../parallel_ranges.h"
 
 namespace convnode {
 
 namespace {
-
-// Splits [0, len) into one contiguous chunk per thread when the array is big
-// enough for threads to pay off (these loops are memory-bound).
-template <typename F>
-void chunked(int64_t len, F f) {
-  const int threads = len >= (int64_t(1) << 15) ? num_threads() : 1;
-  if (threads == 1) {
-    f(int64_t(0), len);
-    return;
-  }
-#pragma omp parallel for schedule(static) num_threads(threads)
-  for (int t = 0; t < threads; ++t) f(len * t / threads, len * (t + 1) / threads);
-}
 
 void forward_range(Activation kind, const ActivationParams& p, int64_t b, int64_t e,
                    const float* x, float* y) {
@@ -92,13 +79,13 @@ void backward_range(Activation kind, const ActivationParams& p, int64_t b, int64
 
 void activation_forward(Activation kind, const ActivationParams& p, int64_t len,
                         const float* x, float* y) {
-  chunked(len, [&](int64_t b, int64_t e) { forward_range(kind, p, b, e, x, y); });
+  for_each_chunk(len, [&](int64_t b, int64_t e) { forward_range(kind, p, b, e, x, y); });
 }
 
 void activation_backward(Activation kind, const ActivationParams& p, int64_t len,
                          const float* x, const float* y, const float* dy,
                          float* dx) {
-  chunked(len, [&](int64_t b, int64_t e) { backward_range(kind, p, b, e, x, y, dy, dx); });
+  for_each_chunk(len, [&](int64_t b, int64_t e) { backward_range(kind, p, b, e, x, y, dy, dx); });
 }
 
 }  // namespace convnode

@@ -1,13 +1,13 @@
 // Per-channel operations over [n, c, hw]: bias add, bias gradient, PReLU.
 #include "convnode/kernels.h"
-#include "convnode/runtime.h"
+#include "../parallel_ranges.h"
 
 namespace convnode {
 
 // Threads split images (bias add) or channels (gradients) once the tensor
 // is large enough to pay for a parallel region.
 static int threads_for(const ChannelShape& s) {
-  return s.n * s.c * s.hw >= (int64_t(1) << 15) ? num_threads() : 1;
+  return s.n * s.c * s.hw >= kParallelMinElements ? num_threads() : 1;
 }
 
 void bias_add(const ChannelShape& s, const float* x, const float* bias, float* y) {

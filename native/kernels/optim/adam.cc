@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "convnode/kernels.h"
-#include "tensor_list.h"
+#include "../parallel_ranges.h"
 
 namespace convnode {
 namespace {

@@ -1,6 +1,6 @@
 // Fused SGD step, PyTorch's torch.optim.SGD semantics, one pass over memory.
 #include "convnode/kernels.h"
-#include "tensor_list.h"
+#include "../parallel_ranges.h"
 
 namespace convnode {
 namespace {

@@ -1,7 +1,7 @@
-// Splitting the elements of a list of tensors across threads as if they
-// were one array: thread t gets the global range [T*t/n, T*(t+1)/n) of the
-// total length T and walks the pieces of each tensor that fall in it. Every
-// element is updated by exactly one thread and in the same way whatever the
+// Splitting memory-bound loops across threads. Below about 32k elements a
+// parallel region costs more than it saves, so such loops run on one thread.
+// Thread t of n gets the global range [T*t/n, T*(t+1)/n) of the total length
+// T: every element is handled by one thread and in the same way whatever the
 // thread count, so results do not depend on it.
 #pragma once
 
@@ -12,13 +12,16 @@
 
 namespace convnode {
 
-// f(i, begin, end): process elements [begin, end) of tensor i.
+constexpr int64_t kParallelMinElements = int64_t(1) << 15;
+
+// A list of tensors split as if they were one array: f(i, begin, end)
+// processes elements [begin, end) of tensor i (an optimizer step over every
+// parameter of a model in one parallel region).
 template <typename F>
 void for_each_list_range(int64_t count, const int64_t* lengths, F f) {
   int64_t total = 0;
   for (int64_t i = 0; i < count; ++i) total += lengths[i];
-  // Below about 32k elements a parallel region costs more than it saves.
-  const int threads = total >= (int64_t(1) << 15) ? num_threads() : 1;
+  const int threads = total >= kParallelMinElements ? num_threads() : 1;
   auto run = [&](int64_t lo, int64_t hi) {
     int64_t start = 0;  // global index of tensor i's first element
     for (int64_t i = 0; i < count && start < hi; start += lengths[i], ++i) {
@@ -32,6 +35,12 @@ void for_each_list_range(int64_t count, const int64_t* lengths, F f) {
   }
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (int t = 0; t < threads; ++t) run(total * t / threads, total * (t + 1) / threads);
+}
+
+// One array: f(begin, end) over contiguous chunks of [0, len).
+template <typename F>
+void for_each_chunk(int64_t len, F f) {
+  for_each_list_range(1, &len, [&](int64_t, int64_t b, int64_t e) { f(b, e); });
 }
 
 }  // namespace convnode
