@@ -1,0 +1,16 @@
+// MaxPoolPhased's loops compiled for the AVX512 path (see
+// max_pool_phased_loops.h): the same source, vectorised 16 floats wide.
+#include "max_pool_phased_loops.h"
+
+namespace convnode {
+
+void max_pool_forward__avx512(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, float* out) {
+  forward_any(p, t, plane, out);
+}
+
+void max_pool_backward__avx512(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane,
+                            const float* dy, float* dx) {
+  backward_any(p, t, plane, dy, dx);
+}
+
+}  // namespace convnode
