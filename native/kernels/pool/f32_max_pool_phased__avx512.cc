@@ -4,13 +4,14 @@
 
 namespace convnode {
 
-void max_pool_forward__avx512(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, float* out) {
-  forward_any(p, t, plane, out);
+void max_pool_forward__avx512(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next,
+                           float* out) {
+  forward_any(p, t, plane, next, out);
 }
 
-void max_pool_backward__avx512(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane,
+void max_pool_backward__avx512(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next,
                             const float* dy, float* dx) {
-  backward_any(p, t, plane, dy, dx);
+  backward_any(p, t, plane, next, dy, dx);
 }
 
 }  // namespace convnode

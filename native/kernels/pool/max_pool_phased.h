@@ -18,7 +18,6 @@ namespace convnode {
 // templates (whose shared copies could be compiled with the wrong flags).
 struct MaxPoolPlan {
   int64_t h, w, ho, wo, kh, kw;
-  const Span* rows;  // per output row: its input rows
   // Padded input columns t = iw + pad, split by phase q = t % stride into
   // `stride` contiguous runs of `entries` (entry m = t / stride). Window
   // ow's j-th column is then entry ow + j / stride of phase j % stride:
@@ -26,44 +25,57 @@ struct MaxPoolPlan {
   int64_t stride, entries, pad;
   int64_t inner_lo, inner_hi;  // entries whose columns are all real
   int64_t reach;               // the largest j / stride
+  int64_t row_len;             // stride * entries
+  // Rows are padded too (pad_h above, enough below for the last window),
+  // so every window has kh rows: output row oh starts at padded row
+  // oh * stride_h.
+  int64_t stride_h, pad_h, padded_rows;
 };
 
+// Padding entries hold a key below every float's (backward) or -inf
+// (forward), written once; per plane only the real entries are rewritten.
 struct MaxPoolScratch {
-  float* value[2];                  // stride * entries each
-  int32_t* key[2];                  // stride * entries each
-  int32_t* row[2];                  // stride * entries each
-  int32_t* best_key[2];             // wo each
-  int32_t* best_row[2];             // wo each
-  int32_t* best_col[2];             // wo each
-  int32_t* zero_cols;               // wo zeros
-  int32_t* winner;                  // reach + entries: -1 outside [reach, reach + wo)
-  float* grad;                      // reach + entries: 0 outside [reach, reach + wo)
-  float* sums;                      // h * stride * entries
+  float* values;       // padded_rows * row_len: the plane (forward)
+  int32_t* keys;       // padded_rows * row_len: its order keys (backward)
+  float* band_value;   // row_len: one band's max down its rows
+  int32_t* band_key;   // row_len: one band's largest key down its rows
+  int32_t* band_row;   // row_len: and the first row holding it
+  int32_t* winner;     // reach + entries: each window's winning cell, -1 around
+  float* grad;         // reach + entries: dy per window, 0 around
+  float* sums;         // padded_rows * row_len: the gradient (backward)
 };
 
-using MaxPoolForwardFn = void (*)(const MaxPoolPlan&, const MaxPoolScratch&, const float* plane, float* out);
+// `next` is the plane the thread will pool after this one, or null: it is
+// prefetched while this one is computed, so that its load from memory
+// overlaps the arithmetic.
+using MaxPoolForwardFn = void (*)(const MaxPoolPlan&, const MaxPoolScratch&, const float* plane,
+                                  const float* next, float* out);
 // dx (one plane) is overwritten.
 using MaxPoolBackwardFn = void (*)(const MaxPoolPlan&, const MaxPoolScratch&, const float* plane,
-                                   const float* dy, float* dx);
+                                   const float* next, const float* dy, float* dx);
 
-void max_pool_forward__baseline(const MaxPoolPlan&, const MaxPoolScratch&, const float*, float*);
-void max_pool_backward__baseline(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*, float*);
+void max_pool_forward__baseline(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*, float*);
+void max_pool_backward__baseline(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*,
+                                 const float*, float*);
 // x86-64 only:
-void max_pool_forward__avx2(const MaxPoolPlan&, const MaxPoolScratch&, const float*, float*);
-void max_pool_backward__avx2(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*, float*);
-void max_pool_forward__avx512(const MaxPoolPlan&, const MaxPoolScratch&, const float*, float*);
-void max_pool_backward__avx512(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*, float*);
+void max_pool_forward__avx2(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*, float*);
+void max_pool_backward__avx2(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*,
+                                 const float*, float*);
+void max_pool_forward__avx512(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*, float*);
+void max_pool_backward__avx512(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*,
+                                 const float*, float*);
 
 class MaxPoolPhased {
  public:
   MaxPoolPhased(const Pool2dShape& s, Isa isa);
-  void forward(const float* plane, float* out) const { forward_(plan_, scratch_, plane, out); }
-  void backward(const float* plane, const float* dy, float* dx) const {
-    backward_(plan_, scratch_, plane, dy, dx);
+  void forward(const float* plane, const float* next, float* out) const {
+    forward_(plan_, scratch_, plane, next, out);
+  }
+  void backward(const float* plane, const float* next, const float* dy, float* dx) const {
+    backward_(plan_, scratch_, plane, next, dy, dx);
   }
 
  private:
-  std::vector<Span> rows_;
   MaxPoolPlan plan_;
   std::vector<float> floats_;
   std::vector<int32_t> ints_;

@@ -117,161 +117,178 @@ void phases_to_row(const MaxPoolPlan& p, const float* phased, float* row) {
   for (int64_t m = p.inner_hi; m < n; ++m) edge(m);
 }
 
-// Forward, down the rows of one band: per entry the max (NaN sticks). Each
-// row reads one buffer and writes the other (see select).
-template <int kStride>
-const float* band_max(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const Span& r) {
-  const float* prev = nullptr;
-  for (int64_t ih = r.lo, b = 0; ih < r.hi; ++ih, b ^= 1) {
-    const float* in = plane + ih * p.w;
-    float* next = t.value[b];
-    if (prev == nullptr) {
-      for_each_entry<kStride>(p, [&](int64_t i, int64_t iw) { next[i] = in[iw]; },
-                              [&](int64_t i) { next[i] = kMinusInf; });
-    } else {
-      for_each_entry<kStride>(
-          p,
-          [&](int64_t i, int64_t iw) {
-            const float v = in[iw], cur = prev[i];
-            next[i] = select(replaces(v, cur), v, cur);
-          },
-          [&](int64_t i) { next[i] = kMinusInf; });
-    }
-    prev = next;
-  }
-  return prev;
+// Prefetches band oh's share of the next plane (see MaxPoolForwardFn).
+inline void prefetch_share(const MaxPoolPlan& p, const float* next, int64_t oh) {
+  if (next == nullptr) return;
+  constexpr int64_t kLine = 64 / sizeof(float);
+  const int64_t lines = (p.h * p.w + kLine - 1) / kLine;
+  const int64_t per_band = (lines + p.ho - 1) / p.ho;
+  const int64_t end = (oh + 1) * per_band < lines ? (oh + 1) * per_band : lines;
+  for (int64_t l = oh * per_band; l < end; ++l) __builtin_prefetch(next + l * kLine);
 }
 
-// Backward, down the rows of one band: per entry the largest key and the
-// first band row (0-based) that holds it.
-struct BandKeys {
-  const int32_t* key;
-  const int32_t* row;
+// Window sizes and stride known at compile time (fused, unrolled and
+// vectorised loops), or 0: read from the plan (correct, not vectorised).
+template <int kKh, int kKw, int kStride>
+struct Dims {
+  static int64_t kh(const MaxPoolPlan& p) { return kKh != 0 ? kKh : p.kh; }
+  static int64_t kw(const MaxPoolPlan& p) { return kKw != 0 ? kKw : p.kw; }
+  static int64_t stride(const MaxPoolPlan& p) { return kStride != 0 ? kStride : p.stride; }
 };
 
+// The plane's rows in phase layout, padded rows included (their entries,
+// and the padded columns', were filled once when the scratch was made).
 template <int kStride>
-BandKeys band_keys(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const Span& r) {
-  BandKeys prev{nullptr, nullptr};
-  for (int64_t ih = r.lo, b = 0; ih < r.hi; ++ih, b ^= 1) {
+void values_to_phases(const MaxPoolPlan& p, const float* plane, float* phased) {
+  for (int64_t ih = 0; ih < p.h; ++ih) {
     const float* in = plane + ih * p.w;
-    int32_t* key = t.key[b];
-    int32_t* row = t.row[b];
-    const int32_t dr = int32_t(ih - r.lo);
-    if (prev.key == nullptr) {
-      for_each_entry<kStride>(
-          p, [&](int64_t i, int64_t iw) { key[i] = order_key(in[iw]); row[i] = 0; },
-          [&](int64_t i) { key[i] = kPaddingKey; row[i] = 0; });
-    } else {
-      for_each_entry<kStride>(
-          p,
-          [&](int64_t i, int64_t iw) {
-            const int32_t k = order_key(in[iw]), cur = prev.key[i];
-            const int32_t better = mask_of(k > cur);  // strictly: a tie keeps the earlier row
-            key[i] = select(better, k, cur);
-            row[i] = select(better, dr, prev.row[i]);
-          },
-          [&](int64_t i) { key[i] = kPaddingKey; row[i] = 0; });
-    }
-    prev = {key, row};
+    float* out = phased + (ih + p.pad_h) * p.row_len;
+    for_each_entry<kStride>(p, [&](int64_t i, int64_t iw) { out[i] = in[iw]; }, [](int64_t) {});
   }
-  return prev;
 }
 
-// Each window's winning code (row * kw + j), folding its columns j in order:
-// a larger key wins, an equal key wins from an earlier row (an equal key in
-// the same row is a later column and loses).
-void window_winners(const MaxPoolPlan& p, const MaxPoolScratch& t, const BandKeys& band, int32_t* winner) {
-  const int64_t wo = p.wo, n = p.entries;
-  const int32_t* best_key = band.key;
-  const int32_t* best_row = band.row;
-  const int32_t* best_col = t.zero_cols;
-  for (int64_t j = 1; j < p.kw; ++j) {
-    const int64_t at = (j % p.stride) * n + j / p.stride;
-    const int32_t* k = band.key + at;
-    const int32_t* rw = band.row + at;
-    int32_t* next_key = t.best_key[j & 1];
-    int32_t* next_row = t.best_row[j & 1];
-    int32_t* next_col = t.best_col[j & 1];
-    const int32_t col = int32_t(j);
+template <int kStride>
+void keys_to_phases(const MaxPoolPlan& p, const float* plane, int32_t* phased) {
+  for (int64_t ih = 0; ih < p.h; ++ih) {
+    const float* in = plane + ih * p.w;
+    int32_t* out = phased + (ih + p.pad_h) * p.row_len;
+    for_each_entry<kStride>(p, [&](int64_t i, int64_t iw) { out[i] = order_key(in[iw]); }, [](int64_t) {});
+  }
+}
+
+template <int kKh, int kKw, int kStride>
+void forward_plane(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next,
+                   float* out) {
+  using D = Dims<kKh, kKw, kStride>;
+  const int64_t kh = D::kh(p), kw = D::kw(p), stride = D::stride(p);
+  const int64_t wo = p.wo, n = p.entries, len = p.row_len;
+  values_to_phases<kStride>(p, plane, t.values);
+  float* band = t.band_value;
+  for (int64_t oh = 0; oh < p.ho; ++oh) {
+    prefetch_share(p, next, oh);
+    // Down the band's rows (NaN sticks), then along each window's columns.
+    const float* top = t.values + oh * p.stride_h * len;
+#pragma omp simd
+    for (int64_t i = 0; i < len; ++i) {
+      float m = top[i];
+      #pragma GCC unroll 4
+      for (int64_t d = 1; d < kh; ++d) {
+        const float v = top[d * len + i];
+        m = select(replaces(v, m), v, m);
+      }
+      band[i] = m;
+    }
+    float* o = out + oh * wo;
 #pragma omp simd
     for (int64_t ow = 0; ow < wo; ++ow) {
-      const int32_t better = mask_of((k[ow] > best_key[ow]) | ((k[ow] == best_key[ow]) & (rw[ow] < best_row[ow])));
-      next_key[ow] = select(better, k[ow], best_key[ow]);
-      next_row[ow] = select(better, rw[ow], best_row[ow]);
-      next_col[ow] = select(better, col, best_col[ow]);
-    }
-    best_key = next_key;
-    best_row = next_row;
-    best_col = next_col;
-  }
-  const int32_t kw = int32_t(p.kw);
-  for (int64_t ow = 0; ow < wo; ++ow) winner[ow] = best_row[ow] * kw + best_col[ow];
-}
-
-template <int kStride>
-void forward_plane(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, float* out) {
-  const int64_t wo = p.wo, n = p.entries;
-  for (int64_t oh = 0; oh < p.ho; ++oh) {
-    const float* v = band_max<kStride>(p, t, plane, p.rows[oh]);
-    // Fold the window columns j in order; o is the running max, written
-    // whole each time.
-    float* o = out + oh * wo;
-    for (int64_t ow = 0; ow < wo; ++ow) o[ow] = v[ow];
-    for (int64_t j = 1; j < p.kw; ++j) {
-      const float* col = v + (j % p.stride) * n + j / p.stride;
-#pragma omp simd
-      for (int64_t ow = 0; ow < wo; ++ow) {
-        const float c = col[ow], cur = o[ow];
-        o[ow] = select(replaces(c, cur), c, cur);
+      float m = band[ow];
+      #pragma GCC unroll 4
+      for (int64_t j = 1; j < kw; ++j) {
+        const float v = band[(j % stride) * n + j / stride + ow];
+        m = select(replaces(v, m), v, m);
       }
+      o[ow] = m;
     }
   }
 }
 
-template <int kStride>
-void backward_plane(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* dy,
-                    float* dx) {
-  const int64_t wo = p.wo, kw = p.kw, stride = p.stride, n = p.entries;
-  const int64_t row_len = stride * n;
-  for (int64_t i = 0; i < p.h * row_len; ++i) t.sums[i] = 0.0f;
+template <int kKh, int kKw, int kStride>
+void backward_plane(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next,
+                    const float* dy, float* dx) {
+  using D = Dims<kKh, kKw, kStride>;
+  const int64_t kh = D::kh(p), kw = D::kw(p), stride = D::stride(p);
+  const int64_t wo = p.wo, n = p.entries, len = p.row_len;
+  keys_to_phases<kStride>(p, plane, t.keys);
+  for (int64_t i = 0; i < p.padded_rows * len; ++i) t.sums[i] = 0.0f;
   int32_t* winner = t.winner + p.reach;
   float* grad = t.grad + p.reach;
+  int32_t* band_key = t.band_key;
+  int32_t* band_row = t.band_row;
+  int64_t done = 0;  // input rows written to dx
   for (int64_t oh = 0; oh < p.ho; ++oh) {
-    const Span& r = p.rows[oh];
-    window_winners(p, t, band_keys<kStride>(p, t, plane, r), winner);
-    for (int64_t ow = 0; ow < wo; ++ow) grad[ow] = dy[oh * wo + ow];
-    // Gather: entry m of phase q in band row dr is column j = q + a*stride
-    // of window m - a.
-    for (int64_t ih = r.lo; ih < r.hi; ++ih) {
-      float* sum = t.sums + ih * row_len;
-      const int32_t dr = int32_t(ih - r.lo);
-      for (int64_t q = 0; q < stride && q < kw; ++q) {
-        float* d = sum + q * n;
-        for (int64_t a = (kw - 1 - q) / stride; a >= 0; --a) {
-          const int32_t want = dr * int32_t(kw) + int32_t(q + a * stride);
-          const int32_t* win = winner - a;
-          const float* g = grad - a;
+    prefetch_share(p, next, oh);
+    const int64_t top_row = oh * p.stride_h;
+    // Down the band's rows: the largest key and the first row holding it
+    // (strictly larger: a tie keeps the earlier row).
+    const int32_t* top = t.keys + top_row * len;
 #pragma omp simd
-          for (int64_t m = 0; m < n; ++m) d[m] += select(mask_of(win[m] == want), g[m], 0.0f);
+    for (int64_t i = 0; i < len; ++i) {
+      int32_t k = top[i], r = 0;
+      #pragma GCC unroll 4
+      for (int64_t d = 1; d < kh; ++d) {
+        const int32_t v = top[d * len + i];
+        const int32_t better = mask_of(v > k);
+        k = select(better, v, k);
+        r = select(better, int32_t(d), r);
+      }
+      band_key[i] = k;
+      band_row[i] = r;
+    }
+    // Along each window's columns j in order: a larger key wins, an equal
+    // key wins from an earlier row (the same row means a later column).
+    const int32_t kw32 = int32_t(kw);
+#pragma omp simd
+    for (int64_t ow = 0; ow < wo; ++ow) {
+      int32_t k = band_key[ow], r = band_row[ow], c = 0;
+      #pragma GCC unroll 4
+      for (int64_t j = 1; j < kw; ++j) {
+        const int64_t at = (j % stride) * n + j / stride + ow;
+        const int32_t v = band_key[at], vr = band_row[at];
+        const int32_t better = mask_of((v > k) | ((v == k) & (vr < r)));
+        k = select(better, v, k);
+        r = select(better, vr, r);
+        c = select(better, int32_t(j), c);
+      }
+      winner[ow] = r * kw32 + c;
+    }
+    for (int64_t ow = 0; ow < wo; ++ow) grad[ow] = dy[oh * wo + ow];
+    // Gather: entry m of phase q in band row d is column j = q + a*stride
+    // of window m - a; a from high to low is window order.
+    #pragma GCC unroll 4
+    for (int64_t q = 0; q < stride && q < kw; ++q) {
+      float* sum = t.sums + top_row * len + q * n;
+      const int64_t reach = (kw - 1 - q) / stride;
+#pragma omp simd
+      for (int64_t m = 0; m < n; ++m) {
+        #pragma GCC unroll 4
+        for (int64_t d = 0; d < kh; ++d) {
+          float acc = sum[d * len + m];
+          #pragma GCC unroll 4
+          for (int64_t a = reach; a >= 0; --a) {
+            const int32_t want = int32_t(d * kw + q + a * stride);
+            acc += select(mask_of(winner[m - a] == want), grad[m - a], 0.0f);
+          }
+          sum[d * len + m] = acc;
         }
       }
     }
+    // Rows above the next band's top are final: write them out now, so
+    // that the stores to dx spread over the plane's arithmetic.
+    const int64_t final_rows = oh + 1 < p.ho ? (oh + 1) * p.stride_h - p.pad_h : p.h;
+    for (; done < (final_rows < p.h ? final_rows : p.h); ++done) {
+      phases_to_row<kStride>(p, t.sums + (done + p.pad_h) * len, dx + done * p.w);
+    }
   }
-  for (int64_t ih = 0; ih < p.h; ++ih) phases_to_row<kStride>(p, t.sums + ih * row_len, dx + ih * p.w);
+  for (; done < p.h; ++done) phases_to_row<kStride>(p, t.sums + (done + p.pad_h) * len, dx + done * p.w);
 }
 
-// The entry points a per-ISA file exports: stride 1 and 2 (nearly every
-// pooling layer) get compile-time strides, the rest a run-time one.
-void forward_any(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, float* out) {
-  if (p.stride == 1) forward_plane<1>(p, t, plane, out);
-  else if (p.stride == 2) forward_plane<2>(p, t, plane, out);
-  else forward_plane<0>(p, t, plane, out);
+// The entry points a per-ISA file exports: 3x3 windows at stride 1 and 2
+// (nearly every max pooling layer that is not 2x2) get the fused loops.
+void forward_any(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next, float* out) {
+  if (p.kh == 3 && p.kw == 3 && p.stride == 2) forward_plane<3, 3, 2>(p, t, plane, next, out);
+  else if (p.kh == 3 && p.kw == 3 && p.stride == 1) forward_plane<3, 3, 1>(p, t, plane, next, out);
+  else if (p.stride == 2) forward_plane<0, 0, 2>(p, t, plane, next, out);
+  else if (p.stride == 1) forward_plane<0, 0, 1>(p, t, plane, next, out);
+  else forward_plane<0, 0, 0>(p, t, plane, next, out);
 }
 
-void backward_any(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* dy, float* dx) {
-  if (p.stride == 1) backward_plane<1>(p, t, plane, dy, dx);
-  else if (p.stride == 2) backward_plane<2>(p, t, plane, dy, dx);
-  else backward_plane<0>(p, t, plane, dy, dx);
+void backward_any(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next,
+                  const float* dy, float* dx) {
+  if (p.kh == 3 && p.kw == 3 && p.stride == 2) backward_plane<3, 3, 2>(p, t, plane, next, dy, dx);
+  else if (p.kh == 3 && p.kw == 3 && p.stride == 1) backward_plane<3, 3, 1>(p, t, plane, next, dy, dx);
+  else if (p.stride == 2) backward_plane<0, 0, 2>(p, t, plane, next, dy, dx);
+  else if (p.stride == 1) backward_plane<0, 0, 1>(p, t, plane, next, dy, dx);
+  else backward_plane<0, 0, 0>(p, t, plane, next, dy, dx);
 }
 
 }  // namespace

@@ -229,7 +229,7 @@ void pool2d_forward(PoolMode mode, const Pool2dShape& s, const float* x, float* 
       forward_2x2(mode, s, plane, out);
     } else if (mode == PoolMode::kMax) {
       if (!max_pool) max_pool.emplace(s, isa);
-      max_pool->forward(plane, out);
+      max_pool->forward(plane, p + 1 < s.n * s.c ? plane + s.h * s.w : nullptr, out);
     } else {
       if (!sums) sums.emplace(s.w);
       forward_average(mode, s, g, plane, out, *sums);
@@ -250,7 +250,7 @@ void pool2d_backward(PoolMode mode, const Pool2dShape& s, const float* x,
       backward_2x2(mode, s, plane, gp, out);
     } else if (mode == PoolMode::kMax) {
       if (!max_pool) max_pool.emplace(s, isa);
-      max_pool->backward(plane, gp, out);
+      max_pool->backward(plane, p + 1 < s.n * s.c ? plane + s.h * s.w : nullptr, gp, out);
     } else {
       if (!sums) sums.emplace(s.w);
       backward_average(mode, s, g, gp, out, *sums);
