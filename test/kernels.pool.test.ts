@@ -97,13 +97,48 @@ describe('pool2d native vs TS', () => {
     want[0 * 5 + 3] = 10 + 100;
     want[3 * 5 + 3] = 10000;
     want[2 * 5 + 4] = 100000;
-    for (const b of [native, js]) {
+    const check = (b: typeof js, tag: string): void => {
       const dx = new Float32Array(20).fill(NaN);
       b.pool2dBackward(s, x, dy, dx);
-      expect(Array.from(dx), b.name).toEqual(Array.from(want));
+      expect(Array.from(dx), tag).toEqual(Array.from(want));
       const y = new Float32Array(6);
       b.pool2dForward(s, x, y);
-      expect(Array.from(y), b.name).toEqual([8, 8, 8, 8, NaN, NaN]);
-    }
+      expect(Array.from(y), tag).toEqual([8, 8, 8, 8, NaN, NaN]);
+    };
+    check(js, 'js');
+    forEachIsa((isa) => check(native, `native ${isa}`));
+  });
+
+  it('matches TS exactly on large max-pool planes with ties and NaNs, on every ISA path', () => {
+    // Planes wide enough for full vectors and their remainders; coarse
+    // values (many ties, both signs) and a few NaNs. The gradient sums of
+    // overlapping windows must come out bit-equal: same winners, same order.
+    const shapes: Omit<Pool2dShape, 'mode'>[] = [
+      { n: 2, c: 3, h: 37, w: 41, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 },
+      { n: 1, c: 2, h: 20, w: 35, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, ceilMode: true },
+      { n: 1, c: 2, h: 19, w: 33, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1 },
+      { n: 1, c: 2, h: 23, w: 40, kh: 5, kw: 5, strideH: 2, strideW: 2, padH: 2, padW: 2 },
+      { n: 1, c: 2, h: 17, w: 38, kh: 2, kw: 3, strideH: 3, strideW: 3, padH: 1, padW: 1, ceilMode: true },
+      { n: 1, c: 1, h: 9, w: 50, kh: 4, kw: 2, strideH: 1, strideW: 1 },
+    ];
+    let checked = 0;
+    forEachIsa((isa) => shapes.forEach((shape, i) => {
+      const s: Pool2dShape = { ...shape, mode: 'max' };
+      const ho = pool2dOutputSize(s.h, s.kh, s.strideH ?? s.kh, s.padH ?? 0, s.ceilMode ?? false);
+      const wo = pool2dOutputSize(s.w, s.kw, s.strideW ?? s.kw, s.padW ?? 0, s.ceilMode ?? false);
+      const rand = rng(500 + i);
+      const x = randomArray(rand, s.n * s.c * s.h * s.w).map((v) => (rand() < 0.01 ? NaN : Math.round(v * 3) / 3 + 0));
+      const dy = randomArray(rand, s.n * s.c * ho * wo);
+      const y = new Float32Array(dy.length), yRef = new Float32Array(dy.length);
+      native.pool2dForward(s, x, y);
+      js.pool2dForward(s, x, yRef);
+      expect(Array.from(y), `${isa} forward ${JSON.stringify(shape)}`).toEqual(Array.from(yRef));
+      const dx = new Float32Array(x.length).fill(NaN), dxRef = new Float32Array(x.length);
+      native.pool2dBackward(s, x, dy, dx);
+      js.pool2dBackward(s, x, dy, dxRef);
+      expect(Array.from(dx), `${isa} backward ${JSON.stringify(shape)}`).toEqual(Array.from(dxRef));
+      checked++;
+    }));
+    expect(checked).toBeGreaterThanOrEqual(shapes.length * 2);
   });
 });

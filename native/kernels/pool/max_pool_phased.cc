@@ -34,39 +34,27 @@ MaxPoolPlan plan_for(const Pool2dShape& s) {
           (s.kw - 1) / stride, stride * entries, s.stride_h, s.pad_h, padded_rows};
 }
 
-bool real_entry(const MaxPoolPlan& p, int64_t row, int64_t i) {
-  const int64_t ih = row - p.pad_h, q = i / p.entries, m = i % p.entries;
-  const int64_t iw = m * p.stride + q - p.pad;
-  return ih >= 0 && ih < p.h && iw >= 0 && iw < p.w;
-}
-
 }  // namespace
 
 MaxPoolPhased::MaxPoolPhased(const Pool2dShape& s, Isa isa) : plan_(plan_for(s)) {
   const size_t plane = size_t(plan_.padded_rows * plan_.row_len), len = size_t(plan_.row_len);
   const size_t around = size_t(plan_.reach + plan_.entries);
   // One allocation per element type, carved into the scratch arrays.
-  floats_.assign(2 * plane + len + around, 0.0f);
-  ints_.assign(plane + 2 * len + around, 0);
+  floats_.assign(size_t(s.w) + len + around + plane, 0.0f);
+  ints_.assign(2 * len + around, 0);
   float* f = floats_.data();
   int32_t* i = ints_.data();
   auto take_f = [&](size_t n) { float* a = f; f += n; return a; };
   auto take_i = [&](size_t n) { int32_t* a = i; i += n; return a; };
-  scratch_.values = take_f(plane);
-  scratch_.keys = take_i(plane);
+  scratch_.dummy = take_f(size_t(s.w));
   scratch_.band_value = take_f(len);
   scratch_.band_key = take_i(len);
-  scratch_.band_row = take_i(len);
+  scratch_.band_row = take_i(len);  // 0 everywhere: a padding entry never wins
   scratch_.winner = take_i(around);
   scratch_.grad = take_f(around);  // zeros around the windows
   scratch_.sums = take_f(plane);
-  for (int64_t row = 0; row < plan_.padded_rows; ++row) {
-    for (int64_t e = 0; e < plan_.row_len; ++e) {
-      if (real_entry(plan_, row, e)) continue;
-      scratch_.values[row * plan_.row_len + e] = -std::numeric_limits<float>::infinity();
-      scratch_.keys[row * plan_.row_len + e] = std::numeric_limits<int32_t>::min();
-    }
-  }
+  std::fill(scratch_.band_value, scratch_.band_value + len, -std::numeric_limits<float>::infinity());
+  std::fill(scratch_.band_key, scratch_.band_key + len, std::numeric_limits<int32_t>::min());
   std::fill(scratch_.winner, scratch_.winner + around, -1);  // no window: matches no cell
   switch (isa) {
 #if defined(__x86_64__) || defined(_M_X64)

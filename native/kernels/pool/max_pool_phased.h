@@ -26,18 +26,18 @@ struct MaxPoolPlan {
   int64_t inner_lo, inner_hi;  // entries whose columns are all real
   int64_t reach;               // the largest j / stride
   int64_t row_len;             // stride * entries
-  // Rows are padded too (pad_h above, enough below for the last window),
-  // so every window has kh rows: output row oh starts at padded row
-  // oh * stride_h.
+  // The gradient's rows are padded too (pad_h above, enough below for the
+  // last window), so every window has kh rows: output row oh starts at
+  // padded row oh * stride_h.
   int64_t stride_h, pad_h, padded_rows;
 };
 
-// Padding entries hold a key below every float's (backward) or -inf
-// (forward), written once; per plane only the real entries are rewritten.
+// The band arrays are indexed by padded column t; their padding entries
+// hold -inf or a key below every float's, written once. The gradient sums
+// are in phase layout, padded rows included.
 struct MaxPoolScratch {
-  float* values;       // padded_rows * row_len: the plane (forward)
-  int32_t* keys;       // padded_rows * row_len: its order keys (backward)
-  float* band_value;   // row_len: one band's max down its rows
+  const float* dummy;  // w zeros: what a padding row of a band reads
+  float* band_value;   // row_len: one band's max down its rows (forward)
   int32_t* band_key;   // row_len: one band's largest key down its rows
   int32_t* band_row;   // row_len: and the first row holding it
   int32_t* winner;     // reach + entries: each window's winning cell, -1 around

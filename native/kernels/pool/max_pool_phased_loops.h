@@ -61,31 +61,6 @@ inline float select(int32_t mask, float a, float b) {
 // then stays, since nothing compares larger than NaN).
 inline int32_t replaces(float v, float cur) { return mask_of((v > cur) | (v != v)); }
 
-// Calls real(i, iw) for every phase entry i whose column iw is in the input
-// and pad(i) for the others. kStride is the stride when known at compile
-// time (the strided loads then vectorise), or 0.
-template <int kStride, typename Real, typename Pad>
-inline void for_each_entry(const MaxPoolPlan& p, Real&& real, Pad&& pad) {
-  const int64_t stride = kStride != 0 ? kStride : p.stride;
-  const int64_t n = p.entries;
-  auto edge = [&](int64_t m) {
-    for (int64_t q = 0; q < stride; ++q) {
-      const int64_t iw = m * stride + q - p.pad;
-      if (iw >= 0 && iw < p.w) real(q * n + m, iw);
-      else pad(q * n + m);
-    }
-  };
-  for (int64_t m = 0; m < p.inner_lo; ++m) edge(m);
-  // Phase by phase: one contiguous store stream and one load stream of
-  // stride kStride per loop, a shape every vectoriser takes.
-  for (int64_t q = 0; q < stride; ++q) {
-    const int64_t at = q * n, from = q - p.pad;
-#pragma omp simd
-    for (int64_t m = p.inner_lo; m < p.inner_hi; ++m) real(at + m, m * stride + from);
-  }
-  for (int64_t m = p.inner_hi; m < n; ++m) edge(m);
-}
-
 // The inverse of the phase split for one row: all phases of an entry in one
 // iteration, so the row is written in order (a loop per phase would write
 // every cache line `stride` times).
@@ -136,24 +111,34 @@ struct Dims {
   static int64_t stride(const MaxPoolPlan& p) { return kStride != 0 ? kStride : p.stride; }
 };
 
-// The plane's rows in phase layout, padded rows included (their entries,
-// and the padded columns', were filled once when the scratch was made).
-template <int kStride>
-void values_to_phases(const MaxPoolPlan& p, const float* plane, float* phased) {
-  for (int64_t ih = 0; ih < p.h; ++ih) {
-    const float* in = plane + ih * p.w;
-    float* out = phased + (ih + p.pad_h) * p.row_len;
-    for_each_entry<kStride>(p, [&](int64_t i, int64_t iw) { out[i] = in[iw]; }, [](int64_t) {});
+// The input rows of output row oh's band, as pointers: a row in the
+// padding points at `dummy` (any readable row) and its mask is 0.
+template <int kKh>
+struct BandRows {
+  const float* row[kKh != 0 ? kKh : 1];
+  int32_t real[kKh != 0 ? kKh : 1];
+};
+
+template <int kKh>
+BandRows<kKh> band_rows(const MaxPoolPlan& p, const float* plane, const float* dummy, int64_t oh) {
+  BandRows<kKh> b;
+  for (int64_t d = 0; d < kKh; ++d) {
+    const int64_t ih = oh * p.stride_h - p.pad_h + d;
+    const bool in = ih >= 0 && ih < p.h;
+    b.row[d] = in ? plane + ih * p.w : dummy;
+    b.real[d] = mask_of(in);
   }
+  return b;
 }
 
-template <int kStride>
-void keys_to_phases(const MaxPoolPlan& p, const float* plane, int32_t* phased) {
-  for (int64_t ih = 0; ih < p.h; ++ih) {
-    const float* in = plane + ih * p.w;
-    int32_t* out = phased + (ih + p.pad_h) * p.row_len;
-    for_each_entry<kStride>(p, [&](int64_t i, int64_t iw) { out[i] = order_key(in[iw]); }, [](int64_t) {});
-  }
+// One band's row pass for a window height known only at run time: the
+// clipped rows, one at a time (not vectorised across rows).
+inline const float* clipped_row(const MaxPoolPlan& p, const float* plane, const float* dummy, int64_t oh,
+                                int64_t d, int32_t* real) {
+  const int64_t ih = oh * p.stride_h - p.pad_h + d;
+  const bool in = ih >= 0 && ih < p.h;
+  *real = mask_of(in);
+  return in ? plane + ih * p.w : dummy;
 }
 
 template <int kKh, int kKw, int kStride>
@@ -161,30 +146,43 @@ void forward_plane(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* p
                    float* out) {
   using D = Dims<kKh, kKw, kStride>;
   const int64_t kh = D::kh(p), kw = D::kw(p), stride = D::stride(p);
-  const int64_t wo = p.wo, n = p.entries, len = p.row_len;
-  values_to_phases<kStride>(p, plane, t.values);
-  float* band = t.band_value;
+  const int64_t wo = p.wo, w = p.w;
+  // band[t] for padded column t = iw + pad; the padding stays -inf.
+  float* band = t.band_value + p.pad;
   for (int64_t oh = 0; oh < p.ho; ++oh) {
     prefetch_share(p, next, oh);
-    // Down the band's rows (NaN sticks), then along each window's columns.
-    const float* top = t.values + oh * p.stride_h * len;
+    // Down the band's rows, straight from the input (NaN sticks; a row in
+    // the padding adds -inf).
+    if constexpr (kKh != 0) {
+      const BandRows<kKh> rows = band_rows<kKh>(p, plane, t.dummy, oh);
 #pragma omp simd
-    for (int64_t i = 0; i < len; ++i) {
-      float m = top[i];
-      #pragma GCC unroll 4
-      for (int64_t d = 1; d < kh; ++d) {
-        const float v = top[d * len + i];
-        m = select(replaces(v, m), v, m);
+      for (int64_t iw = 0; iw < w; ++iw) {
+        float m = kMinusInf;
+#pragma GCC unroll 4
+        for (int64_t d = 0; d < kKh; ++d) {
+          const float v = select(rows.real[d], rows.row[d][iw], kMinusInf);
+          m = select(replaces(v, m), v, m);
+        }
+        band[iw] = m;
       }
-      band[i] = m;
+    } else {
+      for (int64_t iw = 0; iw < w; ++iw) band[iw] = kMinusInf;
+      for (int64_t d = 0; d < kh; ++d) {
+        int32_t real;
+        const float* row = clipped_row(p, plane, t.dummy, oh, d, &real);
+        if (real == 0) continue;
+        for (int64_t iw = 0; iw < w; ++iw) band[iw] = select(replaces(row[iw], band[iw]), row[iw], band[iw]);
+      }
     }
+    // Along each window's columns.
+    const float* padded = t.band_value;
     float* o = out + oh * wo;
 #pragma omp simd
     for (int64_t ow = 0; ow < wo; ++ow) {
-      float m = band[ow];
-      #pragma GCC unroll 4
+      float m = padded[ow * stride];
+#pragma GCC unroll 4
       for (int64_t j = 1; j < kw; ++j) {
-        const float v = band[(j % stride) * n + j / stride + ow];
+        const float v = padded[ow * stride + j];
         m = select(replaces(v, m), v, m);
       }
       o[ow] = m;
@@ -197,8 +195,7 @@ void backward_plane(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* 
                     const float* dy, float* dx) {
   using D = Dims<kKh, kKw, kStride>;
   const int64_t kh = D::kh(p), kw = D::kw(p), stride = D::stride(p);
-  const int64_t wo = p.wo, n = p.entries, len = p.row_len;
-  keys_to_phases<kStride>(p, plane, t.keys);
+  const int64_t wo = p.wo, n = p.entries, len = p.row_len, w = p.w;
   for (int64_t i = 0; i < p.padded_rows * len; ++i) t.sums[i] = 0.0f;
   int32_t* winner = t.winner + p.reach;
   float* grad = t.grad + p.reach;
@@ -208,32 +205,49 @@ void backward_plane(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* 
   for (int64_t oh = 0; oh < p.ho; ++oh) {
     prefetch_share(p, next, oh);
     const int64_t top_row = oh * p.stride_h;
-    // Down the band's rows: the largest key and the first row holding it
-    // (strictly larger: a tie keeps the earlier row).
-    const int32_t* top = t.keys + top_row * len;
+    // Down the band's rows, straight from the input: the largest key and
+    // the first row holding it (strictly larger: a tie keeps the earlier
+    // row). A row in the padding offers the padding key, below all others.
+    int32_t* key = band_key + p.pad;
+    int32_t* row = band_row + p.pad;
+    if constexpr (kKh != 0) {
+      const BandRows<kKh> rows = band_rows<kKh>(p, plane, t.dummy, oh);
 #pragma omp simd
-    for (int64_t i = 0; i < len; ++i) {
-      int32_t k = top[i], r = 0;
-      #pragma GCC unroll 4
-      for (int64_t d = 1; d < kh; ++d) {
-        const int32_t v = top[d * len + i];
-        const int32_t better = mask_of(v > k);
-        k = select(better, v, k);
-        r = select(better, int32_t(d), r);
+      for (int64_t iw = 0; iw < w; ++iw) {
+        int32_t k = kPaddingKey, r = 0;
+#pragma GCC unroll 4
+        for (int64_t d = 0; d < kKh; ++d) {
+          const int32_t v = select(rows.real[d], order_key(rows.row[d][iw]), kPaddingKey);
+          const int32_t better = mask_of(v > k);
+          k = select(better, v, k);
+          r = select(better, int32_t(d), r);
+        }
+        key[iw] = k;
+        row[iw] = r;
       }
-      band_key[i] = k;
-      band_row[i] = r;
+    } else {
+      for (int64_t iw = 0; iw < w; ++iw) key[iw] = kPaddingKey, row[iw] = 0;
+      for (int64_t d = 0; d < kh; ++d) {
+        int32_t real;
+        const float* in = clipped_row(p, plane, t.dummy, oh, d, &real);
+        if (real == 0) continue;
+        for (int64_t iw = 0; iw < w; ++iw) {
+          const int32_t v = order_key(in[iw]);
+          const int32_t better = mask_of(v > key[iw]);
+          key[iw] = select(better, v, key[iw]);
+          row[iw] = select(better, int32_t(d), row[iw]);
+        }
+      }
     }
     // Along each window's columns j in order: a larger key wins, an equal
     // key wins from an earlier row (the same row means a later column).
     const int32_t kw32 = int32_t(kw);
 #pragma omp simd
     for (int64_t ow = 0; ow < wo; ++ow) {
-      int32_t k = band_key[ow], r = band_row[ow], c = 0;
-      #pragma GCC unroll 4
+      int32_t k = band_key[ow * stride], r = band_row[ow * stride], c = 0;
+#pragma GCC unroll 4
       for (int64_t j = 1; j < kw; ++j) {
-        const int64_t at = (j % stride) * n + j / stride + ow;
-        const int32_t v = band_key[at], vr = band_row[at];
+        const int32_t v = band_key[ow * stride + j], vr = band_row[ow * stride + j];
         const int32_t better = mask_of((v > k) | ((v == k) & (vr < r)));
         k = select(better, v, k);
         r = select(better, vr, r);
