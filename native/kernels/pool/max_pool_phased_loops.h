@@ -4,23 +4,28 @@
 // Everything here has internal linkage and uses no library templates, so no
 // copy compiled for one ISA can be shared with another.
 //
-// Max pooling, separable and split by column phase (see MaxPoolPlan), so
-// that every loop runs over contiguous arrays and vectorises, whatever the
-// window and stride. Per band of input rows (one output row): a pass down
-// the rows leaves, per padded column, the band's max (forward) or its
-// largest order key and the first row holding it (backward), written
-// straight into the phase layout. A pass per window column j then folds
-// those into every window's result at once.
+// Max pooling, separable. Per band of input rows (one output row): a pass
+// down the rows, read straight from the input, leaves per padded column t
+// the band's max (forward) or its largest order key and the first row
+// holding it (backward); the padding columns of those band arrays are
+// filled once. A pass along the windows then folds each window's kw
+// columns (loads at stride `stride`) into its max or its winner. The
+// window sizes and stride of the usual layers (3x3, stride 1 or 2) are
+// compile-time constants, so every pass is one vectorised loop.
 //
 // The backward pass does not scatter each window's gradient to its winner
 // (a load that waits for the winner's index, and conflicts between
 // overlapping windows). Each window has a code, row * kw + j, for its
 // winning cell; a cell gathers dy from every window that covers it and
-// chose it. Visiting j from kw-1 down to 0 visits the windows covering a
-// column in increasing order, and bands run top to bottom, so a cell adds
-// its windows' gradients in row-major window order, as a scatter would.
+// chose it. The gradient is summed in phase layout (see MaxPoolPlan), where
+// the cells a window covers at its column j are contiguous across windows.
+// Visiting j from kw-1 down to 0 visits the windows covering a column in
+// increasing order, and bands run top to bottom, so a cell adds its
+// windows' gradients in row-major window order, as a scatter would.
 // Windows that did not choose the cell add +0, which changes no sum that
-// starts at +0.
+// starts at +0. Rows of dx are written as soon as no later band covers
+// them, and the next plane is prefetched band by band, so memory traffic
+// overlaps the arithmetic.
 //
 // NaN: forward, a NaN sticks once met. Backward, the order key puts NaN
 // above everything, so the first NaN in row-major order wins its window, as
@@ -111,34 +116,28 @@ struct Dims {
   static int64_t stride(const MaxPoolPlan& p) { return kStride != 0 ? kStride : p.stride; }
 };
 
-// The input rows of output row oh's band, as pointers: a row in the
-// padding points at `dummy` (any readable row) and its mask is 0.
+// Input row d of output row oh's band, or `dummy` (any readable row) with
+// *real = 0 when that row is in the padding.
+inline const float* band_input_row(const MaxPoolPlan& p, const float* plane, const float* dummy, int64_t oh, int64_t d,
+                             int32_t* real) {
+  const int64_t ih = oh * p.stride_h - p.pad_h + d;
+  const bool in = ih >= 0 && ih < p.h;
+  *real = mask_of(in);
+  return in ? plane + ih * p.w : dummy;
+}
+
+// All kKh rows of a band at once, for the fused loops.
 template <int kKh>
 struct BandRows {
-  const float* row[kKh != 0 ? kKh : 1];
-  int32_t real[kKh != 0 ? kKh : 1];
+  const float* row[kKh];
+  int32_t real[kKh];
 };
 
 template <int kKh>
 BandRows<kKh> band_rows(const MaxPoolPlan& p, const float* plane, const float* dummy, int64_t oh) {
   BandRows<kKh> b;
-  for (int64_t d = 0; d < kKh; ++d) {
-    const int64_t ih = oh * p.stride_h - p.pad_h + d;
-    const bool in = ih >= 0 && ih < p.h;
-    b.row[d] = in ? plane + ih * p.w : dummy;
-    b.real[d] = mask_of(in);
-  }
+  for (int64_t d = 0; d < kKh; ++d) b.row[d] = band_input_row(p, plane, dummy, oh, d, &b.real[d]);
   return b;
-}
-
-// One band's row pass for a window height known only at run time: the
-// clipped rows, one at a time (not vectorised across rows).
-inline const float* clipped_row(const MaxPoolPlan& p, const float* plane, const float* dummy, int64_t oh,
-                                int64_t d, int32_t* real) {
-  const int64_t ih = oh * p.stride_h - p.pad_h + d;
-  const bool in = ih >= 0 && ih < p.h;
-  *real = mask_of(in);
-  return in ? plane + ih * p.w : dummy;
 }
 
 template <int kKh, int kKw, int kStride>
@@ -169,7 +168,7 @@ void forward_plane(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* p
       for (int64_t iw = 0; iw < w; ++iw) band[iw] = kMinusInf;
       for (int64_t d = 0; d < kh; ++d) {
         int32_t real;
-        const float* row = clipped_row(p, plane, t.dummy, oh, d, &real);
+        const float* row = band_input_row(p, plane, t.dummy, oh, d, &real);
         if (real == 0) continue;
         for (int64_t iw = 0; iw < w; ++iw) band[iw] = select(replaces(row[iw], band[iw]), row[iw], band[iw]);
       }
@@ -229,7 +228,7 @@ void backward_plane(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* 
       for (int64_t iw = 0; iw < w; ++iw) key[iw] = kPaddingKey, row[iw] = 0;
       for (int64_t d = 0; d < kh; ++d) {
         int32_t real;
-        const float* in = clipped_row(p, plane, t.dummy, oh, d, &real);
+        const float* in = band_input_row(p, plane, t.dummy, oh, d, &real);
         if (real == 0) continue;
         for (int64_t iw = 0; iw < w; ++iw) {
           const int32_t v = order_key(in[iw]);
