@@ -23,8 +23,7 @@
     ],
     "convnode_avx2_sources": [
       "native/kernels/gemm/f32_gemm_ukernel_6x16__avx2_fma.cc",
-      "native/kernels/conv/f32_conv_direct_4x24__avx2_fma.cc",
-      "native/kernels/conv/f32_conv_direct_dw_4x2__avx2_fma.cc",
+      "native/kernels/conv/f32_conv_direct__avx2_fma.cc",
       "native/kernels/pool/f32_max_pool_phased__avx2_fma.cc",
       "native/kernels/probe/f32_fma_peak__avx2_fma.cc"
     ],
@@ -34,8 +33,7 @@
     ],
     "convnode_avx512_sources": [
       "native/kernels/gemm/f32_gemm_ukernel_12x32__avx512.cc",
-      "native/kernels/conv/f32_conv_direct_4x48__avx512.cc",
-      "native/kernels/conv/f32_conv_direct_dw_4x4__avx512.cc",
+      "native/kernels/conv/f32_conv_direct__avx512.cc",
       "native/kernels/pool/f32_max_pool_phased__avx512.cc",
       "native/kernels/probe/f32_fma_peak__avx512.cc"
     ],

@@ -61,6 +61,13 @@ const edgeCases: Conv2dShape[] = [
   { n: 1, c: 3, h: 5, w: 9, k: 2, kh: 5, kw: 2, strideW: 4, padW: 1, dilationW: 3 },
   { n: 2, c: 2, h: 4, w: 4, k: 3, kh: 2, kw: 2, strideH: 3, strideW: 3, padH: 1, padW: 1 }, // stride > kernel
   { n: 1, c: 8, h: 6, w: 6, k: 8, kh: 1, kw: 1, strideH: 2, strideW: 2 }, // 1x1 strided (not pointwise)
+  // Direct-kernel tiles and padded layouts: padding wider than the kernel
+  // (wide rows as long as the output), padding only along the rows or only
+  // along the columns, channel counts just past one and two vectors.
+  { n: 2, c: 3, h: 5, w: 6, k: 2, kh: 2, kw: 3, padH: 3, padW: 4 },
+  { n: 3, c: 2, h: 9, w: 11, k: 17, kh: 3, kw: 3, padW: 1 },
+  { n: 5, c: 20, h: 7, w: 5, k: 33, kh: 2, kw: 2, padH: 1 },
+  { n: 2, c: 9, h: 6, w: 23, k: 1, kh: 3, kw: 4, padH: 2, padW: 3 },
 ];
 
 function randomShape(rand: () => number): Conv2dShape {

@@ -11,6 +11,11 @@
 // Backward data of a stride-1 convolution is itself a stride-1 convolution
 // of dy with the filters transposed (K <-> C) and flipped, padded by
 // kernel - 1 - pad: it runs through the same kernel.
+//
+// Work is counted in multiply-adds the tiles perform, padding included:
+// each call takes the forward tile and the weight-gradient tile that do the
+// fewest for its shape (LeNet's second layer backward data has 6 output
+// channels: a 6-channel tile instead of a 4-channel one doing 8).
 #include "conv2d_direct.h"
 
 #include <algorithm>
@@ -25,14 +30,14 @@
 namespace convnode {
 namespace {
 
-#if defined(__x86_64__) || defined(_M_X64)
-constexpr DirectConvKernel kAvx2{"f32_conv_direct_4x24__avx2_fma", 4, 24, f32_conv_direct_4x24__avx2_fma,
-                                 4, 2, 8, f32_conv_direct_dw_4x2__avx2_fma};
-constexpr DirectConvKernel kAvx512{"f32_conv_direct_4x48__avx512", 4, 48, f32_conv_direct_4x48__avx512,
-                                   4, 4, 16, f32_conv_direct_dw_4x4__avx512};
-#endif
+// The row stride of the padded image: the data sits at columns [pad_w,
+// pad_w + w) and a run that reads past a row's end wraps into the next
+// row's left padding, which is zero, so the right padding need not be
+// stored (LeNet's second layer backward data: 14 columns instead of 18).
+// At least wo, so that a wide output row holds the real ones.
+int64_t padded_row_stride(const Conv2dShape& s) { return std::max(s.w + s.pad_w, s.wo); }
 
-// The zero-padded image both directions read: per channel hp x wp, then
+// The zero-padded image every direction reads: per channel hp x wp, then
 // `slack` zero floats so the last vector run past the final row stays in
 // bounds. offs[t] is tap t's offset in it; taps past `taps` (block padding)
 // read offset 0 and their results are dropped.
@@ -41,7 +46,7 @@ struct PaddedImage {
   std::vector<int64_t> offs;
 
   PaddedImage(const Conv2dShape& s, int64_t run, int64_t tap_blocks)
-      : hp(s.h + 2 * s.pad_h), wp(s.w + 2 * s.pad_w), plane(hp * wp), taps(s.c * s.kh * s.kw),
+      : hp(s.h + 2 * s.pad_h), wp(padded_row_stride(s)), plane(hp * wp), taps(s.c * s.kh * s.kw),
         size(s.c * plane + run + s.kw + wp),
         offs(static_cast<size_t>((taps + tap_blocks - 1) / tap_blocks * tap_blocks), 0) {
     for (int64_t ci = 0; ci < s.c; ++ci)
@@ -58,20 +63,116 @@ struct PaddedImage {
   }
 };
 
+int64_t round_up(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
+
+const DirectConvKernels& active_kernels() { return *direct_conv_kernels_for(active_isa()); }
+
+// The forward tile doing the fewest multiply-adds on k channels over `wide`
+// positions; the first listed wins a tie.
+const DirectForwardTile& pick_forward_tile(const DirectConvKernels& kern, int64_t k, int64_t wide) {
+  const DirectForwardTile* best = &kern.forward[0];
+  int64_t best_work = 0;
+  for (const DirectForwardTile& t : kern.forward) {
+    const int64_t work = round_up(k, t.kb) * round_up(wide, t.nb);
+    if (best_work == 0 || work < best_work) best = &t, best_work = work;
+  }
+  return *best;
+}
+
+// Sums chunk partials in chunk order: dw[k * taps + t] = sum over chunks c
+// of partials[c * chunk_size + at(k, t)].
+template <typename At>
+void add_chunks(int64_t k_count, int64_t taps, int64_t chunks, int64_t chunk_size,
+                const std::vector<float>& partials, At at, float* dw) {
+  for (int64_t k = 0; k < k_count; ++k)
+    for (int64_t t = 0; t < taps; ++t) {
+      float sum = partials[size_t(at(k, t))];
+      for (int64_t c = 1; c < chunks; ++c) sum += partials[size_t(c * chunk_size + at(k, t))];
+      dw[k * taps + t] = sum;
+    }
+}
+
+// The weight gradient with output channels in vector lanes: per image, dy
+// transposed to position-major g[q][k] (channels past k zero), then one
+// tile call per block of channels and taps over all ho x wo positions.
+void backward_weight_channels_in_lanes(const Conv2dShape& s, const DirectWeightChannelsTile& tile,
+                                       const float* x, const float* dy, float* dw) {
+  const int64_t kb = tile.kb, tb = tile.tb;
+  const PaddedImage pad(s, 0, tb);
+  const int64_t kp = round_up(s.k, kb), tp = int64_t(pad.offs.size());
+  const int64_t positions = s.ho * s.wo;
+  const int64_t chunks = std::min<int64_t>(s.n, kWeightChunks);
+  // partials[c][t][k]: chunk c's sums, tap-major, channels contiguous.
+  std::vector<float> partials(static_cast<size_t>(chunks * tp * kp), 0.0f);
+  const int64_t x_image = s.c * s.h * s.w, y_image = s.k * positions;
+  for_each_image_parallel(chunks, [&](int64_t c) {
+    static thread_local Scratch pad_scratch, dy_scratch;
+    float* xp = pad_scratch.floats(static_cast<size_t>(pad.size));
+    float* g = dy_scratch.floats(static_cast<size_t>(positions * kp));
+    float* part = partials.data() + c * tp * kp;
+    for (int64_t i = s.n * c / chunks; i < s.n * (c + 1) / chunks; ++i) {
+      pad.fill(s, x + i * x_image, xp);
+      const float* dyi = dy + i * y_image;
+      for (int64_t q = 0; q < positions; ++q) {
+        float* row = g + q * kp;
+        for (int64_t k = 0; k < s.k; ++k) row[k] = dyi[k * positions + q];
+        for (int64_t k = s.k; k < kp; ++k) row[k] = 0.0f;
+      }
+      for (int64_t k0 = 0; k0 < kp; k0 += kb)
+        for (int64_t t0 = 0; t0 < tp; t0 += tb)
+          tile.fn(s.ho, s.wo, pad.wp, g + k0, kp, pad.offs.data() + t0, xp, part + t0 * kp + k0, kp);
+    }
+  });
+  add_chunks(s.k, pad.taps, chunks, tp * kp, partials, [kp](int64_t k, int64_t t) { return t * kp + k; }, dw);
+}
+
+// The weight gradient with wide positions in vector lanes: dW[k][tap] = sum
+// over images and wide positions p of dy_wide[k][p] * x_padded[offs[tap] + p].
+void backward_weight_positions_in_lanes(const Conv2dShape& s, const DirectConvKernels& kern,
+                                        const float* x, const float* dy, float* dw) {
+  const DirectWeightPositionsTile& tile = kern.weight_positions;
+  const int64_t kb = tile.kb, tb = tile.tb;
+  const int64_t wp = padded_row_stride(s);
+  const int64_t len = round_up(s.ho * wp, kern.vec);
+  const PaddedImage pad(s, len, tb);
+  const int64_t kp = round_up(s.k, kb), tp = int64_t(pad.offs.size());
+  const int64_t chunks = std::min<int64_t>(s.n, kWeightChunks);
+  std::vector<float> partials(static_cast<size_t>(chunks * kp * tp), 0.0f);
+  const int64_t x_image = s.c * s.h * s.w, y_image = s.k * s.ho * s.wo;
+  for_each_image_parallel(chunks, [&](int64_t c) {
+    static thread_local Scratch pad_scratch, dy_scratch;
+    float* xp = pad_scratch.floats(static_cast<size_t>(pad.size));
+    float* dyw = dy_scratch.floats(static_cast<size_t>(kp * len));
+    float* part = partials.data() + c * kp * tp;
+    for (int64_t i = s.n * c / chunks; i < s.n * (c + 1) / chunks; ++i) {
+      pad.fill(s, x + i * x_image, xp);
+      std::memset(dyw, 0, sizeof(float) * size_t(kp * len));
+      const float* dyi = dy + i * y_image;
+      for (int64_t k = 0; k < s.k; ++k)
+        for (int64_t oh = 0; oh < s.ho; ++oh)
+          std::memcpy(dyw + k * len + oh * wp, dyi + (k * s.ho + oh) * s.wo, sizeof(float) * size_t(s.wo));
+      for (int64_t k0 = 0; k0 < kp; k0 += kb)
+        for (int64_t t0 = 0; t0 < tp; t0 += tb)
+          tile.fn(len, dyw + k0 * len, len, pad.offs.data() + t0, xp, part + k0 * tp + t0, tp);
+    }
+  });
+  add_chunks(s.k, pad.taps, chunks, kp * tp, partials, [tp](int64_t k, int64_t t) { return k * tp + t; }, dw);
+}
+
 }  // namespace
 
-const DirectConvKernel* direct_conv_kernel_for(Isa isa) {
+const DirectConvKernels* direct_conv_kernels_for(Isa isa) {
   switch (isa) {
 #if defined(__x86_64__) || defined(_M_X64)
-    case Isa::kAvx512: return &kAvx512;
-    case Isa::kAvx2: return &kAvx2;
+    case Isa::kAvx512: return &kDirectConvAvx512;
+    case Isa::kAvx2: return &kDirectConvAvx2;
 #endif
     default: return nullptr;
   }
 }
 
 bool conv2d_direct_applies(const Conv2dShape& s) {
-  return direct_conv_kernel_for(active_isa()) != nullptr && s.groups == 1 && s.stride_h == 1 &&
+  return direct_conv_kernels_for(active_isa()) != nullptr && s.groups == 1 && s.stride_h == 1 &&
          s.stride_w == 1 && s.dilation_h == 1 && s.dilation_w == 1 && !conv2d_is_pointwise(s) &&
          s.ho > 0 && s.wo > 0;
 }
@@ -109,52 +210,37 @@ void conv2d_backward_data_direct(const Conv2dShape& s, const float* dy, const fl
   conv2d_forward_direct(t, dy, flipped, nullptr, dx);
 }
 
-// dW[k][tap] = sum over images and wide positions p of dy_wide[k][p] *
-// x_padded[offs[tap] + p]: the batch is cut into kWeightChunks fixed chunks,
-// each summed into its own [K][taps] buffer (padded to whole microkernel
-// blocks), and the chunks are added in order.
+// Both weight-gradient tiles sum the batch in kWeightChunks fixed chunks,
+// each into its own buffer, and add the chunks in order. Lanes over
+// channels computes ho x wo positions per tap for every kb channels; lanes
+// over positions computes whole vectors of the wide rows, and its
+// horizontal sums (about a quarter more work, measured on LeNet's shapes)
+// are charged to it.
 void conv2d_backward_weight_direct(const Conv2dShape& s, const float* x, const float* dy,
                                    float* dw) {
-  const DirectConvKernel& kern = *direct_conv_kernel_for(active_isa());
-  const int64_t kb = kern.dw_kb, tb = kern.dw_tb;
-  const int64_t wp = s.w + 2 * s.pad_w;
-  const int64_t len = (s.ho * wp + kern.vec - 1) / kern.vec * kern.vec;
-  const PaddedImage pad(s, len, tb);
-  const int64_t taps = pad.taps, kp = (s.k + kb - 1) / kb * kb, tp = int64_t(pad.offs.size());
-  const int64_t chunks = std::min<int64_t>(s.n, kWeightChunks);
-  std::vector<float> partials(static_cast<size_t>(chunks * kp * tp), 0.0f);
-  const int64_t x_image = s.c * s.h * s.w, y_image = s.k * s.ho * s.wo;
-  for_each_image_parallel(chunks, [&](int64_t c) {
-    static thread_local Scratch pad_scratch, dy_scratch;
-    float* xp = pad_scratch.floats(static_cast<size_t>(pad.size));
-    float* dyw = dy_scratch.floats(static_cast<size_t>(kp * len));
-    float* part = partials.data() + c * kp * tp;
-    for (int64_t i = s.n * c / chunks; i < s.n * (c + 1) / chunks; ++i) {
-      pad.fill(s, x + i * x_image, xp);
-      std::memset(dyw, 0, sizeof(float) * size_t(kp * len));
-      const float* dyi = dy + i * y_image;
-      for (int64_t k = 0; k < s.k; ++k)
-        for (int64_t oh = 0; oh < s.ho; ++oh)
-          std::memcpy(dyw + k * len + oh * wp, dyi + (k * s.ho + oh) * s.wo, sizeof(float) * size_t(s.wo));
-      for (int64_t k0 = 0; k0 < kp; k0 += kb)
-        for (int64_t t0 = 0; t0 < tp; t0 += tb)
-          kern.dw_ukernel(len, dyw + k0 * len, len, pad.offs.data() + t0, xp, part + k0 * tp + t0, tp);
-    }
-  });
-  for (int64_t k = 0; k < s.k; ++k)
-    for (int64_t t = 0; t < taps; ++t) {
-      float sum = partials[size_t(k * tp + t)];
-      for (int64_t c = 1; c < chunks; ++c) sum += partials[size_t((c * kp + k) * tp + t)];
-      dw[k * taps + t] = sum;
-    }
+  const DirectConvKernels& kern = active_kernels();
+  const int64_t taps = s.c * s.kh * s.kw;
+  const DirectWeightChannelsTile& channels = kern.weight_channels[s.k > kern.vec ? 1 : 0];
+  const double channels_work =
+      double(round_up(s.k, channels.kb)) * double(round_up(taps, channels.tb)) * double(s.ho * s.wo);
+  const DirectWeightPositionsTile& positions = kern.weight_positions;
+  const double positions_work = 1.25 * double(round_up(s.k, positions.kb)) *
+                                double(round_up(taps, positions.tb)) *
+                                double(round_up(s.ho * padded_row_stride(s), kern.vec));
+  if (channels_work <= positions_work)
+    backward_weight_channels_in_lanes(s, channels, x, dy, dw);
+  else
+    backward_weight_positions_in_lanes(s, kern, x, dy, dw);
 }
 
 void conv2d_forward_direct(const Conv2dShape& s, const float* x, const float* w,
                            const float* bias, float* y) {
-  const DirectConvKernel& kern = *direct_conv_kernel_for(active_isa());
-  const int64_t kb = kern.kb, nb = kern.nb;
-  const int64_t wp = s.w + 2 * s.pad_w;
-  const int64_t wide = s.ho * wp, tiles = (wide + nb - 1) / nb, wide_r = tiles * nb;
+  const DirectConvKernels& kern = active_kernels();
+  const int64_t wp = padded_row_stride(s);
+  const int64_t wide = s.ho * wp;
+  const DirectForwardTile& tile = pick_forward_tile(kern, s.k, wide);
+  const int64_t kb = tile.kb, nb = tile.nb;
+  const int64_t tiles = (wide + nb - 1) / nb, wide_r = tiles * nb;
   const PaddedImage pad(s, wide_r, 1);
   const int64_t taps = pad.taps, kblocks = (s.k + kb - 1) / kb;
   // Filters in blocks of kb, tap-major within a block, zero filters past k.
@@ -173,7 +259,7 @@ void conv2d_forward_direct(const Conv2dShape& s, const float* x, const float* w,
     float* yi = y + i * y_image;
     for (int64_t b = 0; b < kblocks; ++b) {
       const float* wb = packed + b * taps * kb;
-      for (int64_t t = 0; t < tiles; ++t) kern.ukernel(taps, pad.offs.data(), xp + t * nb, wb, out + t * nb, wide_r);
+      for (int64_t t = 0; t < tiles; ++t) tile.fn(taps, pad.offs.data(), xp + t * nb, wb, out + t * nb, wide_r);
       for (int64_t kk = 0; kk < kb && b * kb + kk < s.k; ++kk) {
         const int64_t k = b * kb + kk;
         const float add = bias != nullptr ? bias[k] : 0.0f;

@@ -1,22 +1,30 @@
-// The direct-convolution microkernel contract (stride 1, small C x kh x kw).
+// The direct-convolution microkernel contracts (stride 1, small C x kh x kw).
 //
-// The driver zero-pads each input image (hp x wp per channel) and computes
-// the output "wide": ho rows of wp columns, flattened, of which the first wo
-// of each row are real. In that layout every filter tap (ci, ki, kj) reads
-// the padded input at one constant offset, ci*hp*wp + ki*wp + kj, from the
-// output position, so a tap is a vector multiply-add of a shifted input run.
-// A microkernel computes KB output channels x NB consecutive wide positions:
+// The driver zero-pads each input image (hp rows of wp per channel) and
+// computes the output "wide": ho rows of wp columns, flattened, of which the
+// first wo of each row are real. In that layout every filter tap (ci, ki,
+// kj) reads the padded input at one constant offset, ci*hp*wp + ki*wp + kj,
+// from the output position, so a tap is a vector multiply-add of a shifted
+// input run. A forward tile computes KB output channels x NB consecutive
+// wide positions:
 //   out[kk * ld + j] = sum_t w[t * KB + kk] * src[offs[t] + j]
-// for kk < KB, j < NB, t < taps; w holds KB filters, tap-major.
+// for kk < KB, j < NB, t < taps; w holds KB filters, tap-major. Each ISA
+// path has tiles of several widths, so that 1 or 6 output channels (LeNet's
+// first layer, and its backward data) do not fill a 4-channel tile with
+// zeros.
 //
-// The weight-gradient microkernel runs the same layout the other way: with
-// dy laid out wide too (zeros in the wp - wo columns past each row's end),
+// The weight gradient has two tiles. Lanes over positions, with dy laid
+// out wide (zeros in the wp - wo columns past each row's end):
 //   dw[kk * ldw + tt] += sum_{j < len} dy[kk * ld_dy + j] * src[offs[tt] + j]
-// for kk < KB channels and tt < TB taps; len is a multiple of the vector.
+// for kk < KB channels and tt < TB taps (len a multiple of the vector), and
+// lanes over channels, with dy transposed to position-major g:
+//   dw[tt * ldw + kk] += sum_{r, c} g[(r * cols + c) * ldg + kk] * src[offs[tt] + r * row_stride + c]
+// The first ends each accumulator in a horizontal sum and suits few
+// channels over long rows; the second has none and suits many channels.
 //
-// Naming: f32_conv_direct_<KB>x<NB>__<isa> and f32_conv_direct_dw_<KB>x<TB>__<isa>,
-// one file each, like the GEMM microkernels. The ISAs without them use
-// im2col + GEMM.
+// The tiles are templates in direct_conv_tiles.h; f32_conv_direct__<isa>.cc
+// compiles them with that ISA's flags and exports its table. The ISAs
+// without a table (scalar, NEON) use im2col + GEMM.
 #pragma once
 
 #include <cstdint>
@@ -28,28 +36,41 @@ namespace convnode {
 using DirectConvUkernelFn = void (*)(int64_t taps, const int64_t* offs, const float* src,
                                      const float* w, float* out, int64_t ld);
 
-using DirectConvWeightUkernelFn = void (*)(int64_t len, const float* dy, int64_t ld_dy,
-                                           const int64_t* offs, const float* src, float* dw,
-                                           int64_t ldw);
+using DirectConvWeightPositionsFn = void (*)(int64_t len, const float* dy, int64_t ld_dy,
+                                             const int64_t* offs, const float* src, float* dw,
+                                             int64_t ldw);
 
-struct DirectConvKernel {
-  const char* name;
+using DirectConvWeightChannelsFn = void (*)(int64_t rows, int64_t cols, int64_t row_stride,
+                                            const float* g, int64_t ldg, const int64_t* offs,
+                                            const float* src, float* dw, int64_t ldw);
+
+struct DirectForwardTile {
   int kb, nb;  // output channels x wide positions per call
-  DirectConvUkernelFn ukernel;
-  int dw_kb, dw_tb, vec;  // weight gradient: channels x taps per call; floats per vector
-  DirectConvWeightUkernelFn dw_ukernel;
+  DirectConvUkernelFn fn;
 };
 
-// nullptr when this ISA path has no direct kernel.
-const DirectConvKernel* direct_conv_kernel_for(Isa isa);
+struct DirectWeightPositionsTile {
+  int kb, tb;  // output channels x taps per call
+  DirectConvWeightPositionsFn fn;
+};
 
-void f32_conv_direct_4x24__avx2_fma(int64_t, const int64_t*, const float*, const float*, float*,
-                                    int64_t);
-void f32_conv_direct_4x48__avx512(int64_t, const int64_t*, const float*, const float*, float*,
-                                  int64_t);
-void f32_conv_direct_dw_4x2__avx2_fma(int64_t, const float*, int64_t, const int64_t*, const float*,
-                                      float*, int64_t);
-void f32_conv_direct_dw_4x4__avx512(int64_t, const float*, int64_t, const int64_t*, const float*,
-                                    float*, int64_t);
+struct DirectWeightChannelsTile {
+  int kb, tb;  // output channels (whole vectors) x taps per call
+  DirectConvWeightChannelsFn fn;
+};
+
+struct DirectConvKernels {
+  const char* isa;
+  int vec;  // floats per vector
+  DirectForwardTile forward[3];
+  DirectWeightPositionsTile weight_positions;
+  DirectWeightChannelsTile weight_channels[2];  // one vector of channels, then two
+};
+
+// nullptr when this ISA path has no direct kernels.
+const DirectConvKernels* direct_conv_kernels_for(Isa isa);
+
+extern const DirectConvKernels kDirectConvAvx2;
+extern const DirectConvKernels kDirectConvAvx512;
 
 }  // namespace convnode

@@ -1,0 +1,42 @@
+// The AVX-512 direct-convolution tiles (direct_conv_tiles.h) over zmm
+// registers, 12 accumulators each: forward 4 channels x 48 positions, 6 x
+// 32 and 1 x 192; weight gradient 4 channels x 4 taps (positions in lanes),
+// 16 channels x 12 taps and 32 x 6 (channels in lanes). Compiled with
+// -mavx512f (this file only).
+#include <immintrin.h>
+
+#include "direct_conv_ukernel.h"
+
+namespace convnode {
+namespace {
+
+struct Avx512 {
+  using V = __m512;
+  static constexpr int kVec = 16;
+  static V zero() { return _mm512_setzero_ps(); }
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static V bcast(float v) { return _mm512_set1_ps(v); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static float sum(V v) { return _mm512_reduce_add_ps(v); }
+};
+
+}  // namespace
+}  // namespace convnode
+
+#include "direct_conv_tiles.h"
+
+namespace convnode {
+
+const DirectConvKernels kDirectConvAvx512{
+    "avx512",
+    16,
+    {{4, 48, forward_tile<Avx512, 4, 3>},
+     {6, 32, forward_tile<Avx512, 6, 2>},
+     {1, 192, forward_tile<Avx512, 1, 12>}},
+    {4, 4, weight_tile_lanes_over_positions<Avx512, 4, 4>},
+    {{16, 12, weight_tile_lanes_over_channels<Avx512, 1, 12>},
+     {32, 6, weight_tile_lanes_over_channels<Avx512, 2, 6>}},
+};
+
+}  // namespace convnode
