@@ -11,6 +11,7 @@
       "native/kernels/conv/conv2d_direct.cc",
       "native/kernels/pool/pool2d.cc",
       "native/kernels/pool/max_pool_phased.cc",
+      "native/kernels/pool/f32_pool__baseline.cc",
       "native/kernels/eltwise/activation.cc",
       "native/kernels/eltwise/channel_ops.cc",
       "native/kernels/eltwise/softmax.cc",
@@ -24,7 +25,7 @@
     "convnode_avx2_sources": [
       "native/kernels/gemm/f32_gemm_ukernel_6x16__avx2_fma.cc",
       "native/kernels/conv/f32_conv_direct__avx2_fma.cc",
-      "native/kernels/pool/f32_max_pool_phased__avx2_fma.cc",
+      "native/kernels/pool/f32_pool__avx2_fma.cc",
       "native/kernels/probe/f32_fma_peak__avx2_fma.cc"
     ],
     "convnode_avx2_flags": [
@@ -34,7 +35,7 @@
     "convnode_avx512_sources": [
       "native/kernels/gemm/f32_gemm_ukernel_12x32__avx512.cc",
       "native/kernels/conv/f32_conv_direct__avx512.cc",
-      "native/kernels/pool/f32_max_pool_phased__avx512.cc",
+      "native/kernels/pool/f32_pool__avx512.cc",
       "native/kernels/probe/f32_fma_peak__avx512.cc"
     ],
     "convnode_avx512_flags": [

@@ -34,6 +34,7 @@ describe('pool2d native vs TS', () => {
       { n: 1, c: 1, h: 1, w: 1, kh: 1, kw: 1 },
       { n: 1, c: 130, h: 4, w: 4, kh: 2, kw: 2 },
       { n: 3, c: 2, h: 8, w: 11, kh: 3, kw: 2, strideH: 1, strideW: 2, padH: 1, ceilMode: true },
+      { n: 2, c: 3, h: 6, w: 45, kh: 2, kw: 2 }, // 2x2 rows in chunks of 16 + 4 + an overlapping 4
     ];
     let n = 0;
     forEachIsa((isa) => cases.forEach((c, i) => modes.forEach((mode) => { check({ ...c, mode }, i, isa); n++; })));
@@ -120,6 +121,15 @@ describe('pool2d native vs TS', () => {
       { n: 1, c: 2, h: 23, w: 40, kh: 5, kw: 5, strideH: 2, strideW: 2, padH: 2, padW: 2 },
       { n: 1, c: 2, h: 17, w: 38, kh: 2, kw: 3, strideH: 3, strideW: 3, padH: 1, padW: 1, ceilMode: true },
       { n: 1, c: 1, h: 9, w: 50, kh: 4, kw: 2, strideH: 1, strideW: 1 },
+      // 2x2 stride 2: rows of 1, 3, 5, 7, 14, 33 windows cover every chunk
+      // split (16, 8, 4, an overlapping 4, single windows); odd sizes leave
+      // a last row and column no window reads.
+      { n: 2, c: 3, h: 7, w: 2, kh: 2, kw: 2 },
+      { n: 2, c: 3, h: 6, w: 7, kh: 2, kw: 2 },
+      { n: 2, c: 3, h: 10, w: 10, kh: 2, kw: 2 },
+      { n: 1, c: 4, h: 14, w: 14, kh: 2, kw: 2 },
+      { n: 1, c: 2, h: 28, w: 28, kh: 2, kw: 2 },
+      { n: 1, c: 2, h: 9, w: 67, kh: 2, kw: 2 },
     ];
     let checked = 0;
     forEachIsa((isa) => shapes.forEach((shape, i) => {

@@ -74,7 +74,7 @@ const DirectForwardTile& pick_forward_tile(const DirectConvKernels& kern, int64_
   int64_t best_work = 0;
   for (const DirectForwardTile& t : kern.forward) {
     const int64_t work = round_up(k, t.kb) * round_up(wide, t.nb);
-    if (best_work == 0 || work < best_work) best = &t, best_work = work;
+    if (t.fn != nullptr && (best_work == 0 || work < best_work)) best = &t, best_work = work;
   }
   return *best;
 }

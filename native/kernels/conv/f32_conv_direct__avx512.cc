@@ -32,6 +32,7 @@ const DirectConvKernels kDirectConvAvx512{
     "avx512",
     16,
     {{4, 48, forward_tile<Avx512, 4, 3>},
+     {8, 32, forward_tile<Avx512, 8, 2>},
      {6, 32, forward_tile<Avx512, 6, 2>},
      {1, 192, forward_tile<Avx512, 1, 12>}},
     {4, 4, weight_tile_lanes_over_positions<Avx512, 4, 4>},

@@ -1,25 +1,13 @@
 // MaxPoolPhased: per-thread scratch and the choice of ISA path; the loops
-// are in max_pool_phased_loops.h. This file also compiles them for the
-// baseline path (plain x86-64 or armv8, where the compiler still
-// vectorises them with SSE2 or NEON).
+// are in max_pool_phased_loops.h, compiled per path (pool_loops.h).
 #include "max_pool_phased.h"
 
 #include <algorithm>
 #include <limits>
 
-#include "max_pool_phased_loops.h"
+#include "pool_loops.h"
 
 namespace convnode {
-
-void max_pool_forward__baseline(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next,
-                           float* out) {
-  forward_any(p, t, plane, next, out);
-}
-
-void max_pool_backward__baseline(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next,
-                                 const float* dy, float* dx) {
-  backward_any(p, t, plane, next, dy, dx);
-}
 
 namespace {
 
@@ -56,21 +44,9 @@ MaxPoolPhased::MaxPoolPhased(const Pool2dShape& s, Isa isa) : plan_(plan_for(s))
   std::fill(scratch_.band_value, scratch_.band_value + len, -std::numeric_limits<float>::infinity());
   std::fill(scratch_.band_key, scratch_.band_key + len, std::numeric_limits<int32_t>::min());
   std::fill(scratch_.winner, scratch_.winner + around, -1);  // no window: matches no cell
-  switch (isa) {
-#if defined(__x86_64__) || defined(_M_X64)
-    case Isa::kAvx512:
-      forward_ = max_pool_forward__avx512;
-      backward_ = max_pool_backward__avx512;
-      break;
-    case Isa::kAvx2:
-      forward_ = max_pool_forward__avx2;
-      backward_ = max_pool_backward__avx2;
-      break;
-#endif
-    default:
-      forward_ = max_pool_forward__baseline;
-      backward_ = max_pool_backward__baseline;
-  }
+  const PoolLoops& loops = pool_loops_for(isa);
+  forward_ = loops.max_forward;
+  backward_ = loops.max_backward;
 }
 
 }  // namespace convnode

@@ -1,8 +1,8 @@
 // Max pooling of one (n, c) plane for any window other than 2x2 stride 2,
 // forward and backward, in loops the compiler vectorises (see
 // max_pool_phased_loops.h). The loops are compiled once per ISA path
-// (baseline, AVX2, AVX-512); MaxPoolPhased owns the per-thread scratch and
-// calls the active path's loops.
+// (baseline, AVX2, AVX-512; see pool_loops.h); MaxPoolPhased owns the
+// per-thread scratch and calls the active path's loops.
 #pragma once
 
 #include <cstdint>
@@ -53,17 +53,6 @@ using MaxPoolForwardFn = void (*)(const MaxPoolPlan&, const MaxPoolScratch&, con
 // dx (one plane) is overwritten.
 using MaxPoolBackwardFn = void (*)(const MaxPoolPlan&, const MaxPoolScratch&, const float* plane,
                                    const float* next, const float* dy, float* dx);
-
-void max_pool_forward__baseline(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*, float*);
-void max_pool_backward__baseline(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*,
-                                 const float*, float*);
-// x86-64 only:
-void max_pool_forward__avx2(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*, float*);
-void max_pool_backward__avx2(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*,
-                                 const float*, float*);
-void max_pool_forward__avx512(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*, float*);
-void max_pool_backward__avx512(const MaxPoolPlan&, const MaxPoolScratch&, const float*, const float*,
-                                 const float*, float*);
 
 class MaxPoolPhased {
  public:

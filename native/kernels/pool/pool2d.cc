@@ -8,7 +8,8 @@
 // argmax are branchless (random data makes "v > best" a coin flip, and a
 // mispredicted branch per element cost 4 ns); NaN is tracked with a flag so
 // it still propagates as in PyTorch. 2x2 stride-2 windows without padding,
-// the common case, have their own loop. Other max windows go through
+// the common case, have their own loops (pool_2x2_loops.h). Both are
+// compiled per ISA path (pool_loops.h). Other max windows go through
 // MaxPoolPhased (max_pool_phased.cc); average and sum windows are separable:
 // one pass down the kh rows of a band leaves per column its sum, and a short
 // pass along the columns finishes each window.
@@ -22,7 +23,7 @@
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
 #include "max_pool_phased.h"
-#include "order_key.h"
+#include "pool_loops.h"
 #include "pool_geometry.h"
 
 namespace convnode {
@@ -38,93 +39,9 @@ float divisor(PoolMode mode, const Pool2dShape& s, const Span& r, const Span& c)
   return float((r.hi - r.lo) * (c.hi - c.lo));
 }
 
-// The order key packed with the bit-inverted position, so that one 64-bit
-// max picks the first maximum (or first NaN) of a window.
-inline int64_t max_key(float v, int64_t pos) {
-  return (int64_t(order_key(v)) << 32) | int64_t(uint32_t(~uint32_t(pos)));
-}
-
-inline int64_t key_position(int64_t key) { return int64_t(~uint32_t(key)); }
-
 bool is_2x2_stride2(const Pool2dShape& s) {
   return s.kh == 2 && s.kw == 2 && s.stride_h == 2 && s.stride_w == 2 && s.pad_h == 0 &&
          s.pad_w == 0 && 2 * s.ho <= s.h && 2 * s.wo <= s.w;
-}
-
-void forward_2x2(PoolMode mode, const Pool2dShape& s, const float* plane, float* out) {
-  const float scale = mode == PoolMode::kAvg ? 0.25f : 1.0f;
-  for (int64_t oh = 0; oh < s.ho; ++oh) {
-    const float* r0 = plane + 2 * oh * s.w;
-    const float* r1 = r0 + s.w;
-    float* o = out + oh * s.wo;
-    if (mode == PoolMode::kMax) {
-      for (int64_t ow = 0; ow < s.wo; ++ow) {
-        const float a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
-        const float ab = a > b ? a : b, cd = c > d ? c : d;
-        const float m = ab > cd ? ab : cd;
-        const bool nan = (a != a) | (b != b) | (c != c) | (d != d);
-        o[ow] = nan ? std::numeric_limits<float>::quiet_NaN() : m;
-      }
-    } else {
-      for (int64_t ow = 0; ow < s.wo; ++ow)
-        o[ow] = ((r0[2 * ow] + r0[2 * ow + 1]) + (r1[2 * ow] + r1[2 * ow + 1])) * scale;
-    }
-  }
-}
-
-// The 2x2 stride-2 windows tile the input without overlap: every covered
-// input cell gets exactly one value, the rest (an odd last row or column) 0.
-void backward_2x2(PoolMode mode, const Pool2dShape& s, const float* plane, const float* g, float* out) {
-  if (2 * s.ho != s.h || 2 * s.wo != s.w) std::memset(out, 0, sizeof(float) * size_t(s.h * s.w));
-  const float scale = mode == PoolMode::kAvg ? 0.25f : 1.0f;
-  for (int64_t oh = 0; oh < s.ho; ++oh) {
-    const float* r0 = plane + 2 * oh * s.w;
-    const float* r1 = r0 + s.w;
-    float* o0 = out + 2 * oh * s.w;
-    float* o1 = o0 + s.w;
-    const float* go = g + oh * s.wo;
-    if (mode != PoolMode::kMax) {
-      for (int64_t ow = 0; ow < s.wo; ++ow) {
-        const float v = go[ow] * scale;
-        o0[2 * ow] = o0[2 * ow + 1] = o1[2 * ow] = o1[2 * ow + 1] = v;
-      }
-      continue;
-    }
-    // Without a NaN in the two rows the winner is the first cell equal to
-    // the maximum: compares and selects over whole rows, which the compiler
-    // vectorises. A NaN (which must win, first one first) sends the rows
-    // through the integer keys instead.
-    bool nan = false;
-    for (int64_t iw = 0; iw < 2 * s.wo; ++iw) nan |= (r0[iw] != r0[iw]) | (r1[iw] != r1[iw]);
-    if (!nan) {
-      for (int64_t ow = 0; ow < s.wo; ++ow) {
-        const float a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
-        const float ab = a > b ? a : b, cd = c > d ? c : d;
-        const float m = ab >= cd ? ab : cd;
-        const bool wa = a == m, wb = !wa & (b == m), wc = !(wa | wb) & (c == m), wd = !(wa | wb | wc);
-        const float v = go[ow];
-        o0[2 * ow] = wa ? v : 0.0f;
-        o0[2 * ow + 1] = wb ? v : 0.0f;
-        o1[2 * ow] = wc ? v : 0.0f;
-        o1[2 * ow + 1] = wd ? v : 0.0f;
-      }
-      continue;
-    }
-    for (int64_t ow = 0; ow < s.wo; ++ow) {
-      // Window positions 0..3 in row-major order; the first maximum wins.
-      const int64_t best = std::max(std::max(max_key(r0[2 * ow], 0), max_key(r0[2 * ow + 1], 1)),
-                                    std::max(max_key(r1[2 * ow], 2), max_key(r1[2 * ow + 1], 3)));
-      const int64_t k = key_position(best);
-      // The winner is chosen by an address, not a branch (GCC turns
-      // "k == 0 ? g : 0" stores back into jumps on which key won).
-      float cell[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-      cell[k] = go[ow];
-      o0[2 * ow] = cell[0];
-      o0[2 * ow + 1] = cell[1];
-      o1[2 * ow] = cell[2];
-      o1[2 * ow + 1] = cell[3];
-    }
-  }
 }
 
 // Average / sum, separable: per band the column sums (rows added top to
@@ -221,6 +138,7 @@ Geometry geometry(const Pool2dShape& s) {
 void pool2d_forward(PoolMode mode, const Pool2dShape& s, const float* x, float* y) {
   const Geometry g = geometry(s);
   const Isa isa = active_isa();
+  const Pool2x2ForwardFn forward_2x2 = pool_loops_for(isa).forward_2x2;
   const bool fast = is_2x2_stride2(s);
   for_each_plane(s, [&](int64_t p, std::optional<MaxPoolPhased>& max_pool, std::optional<SumScratch>& sums) {
     const float* plane = x + p * s.h * s.w;
@@ -241,6 +159,7 @@ void pool2d_backward(PoolMode mode, const Pool2dShape& s, const float* x,
                      const float* dy, float* dx) {
   const Geometry g = geometry(s);
   const Isa isa = active_isa();
+  const Pool2x2BackwardFn backward_2x2 = pool_loops_for(isa).backward_2x2;
   const bool fast = is_2x2_stride2(s);
   for_each_plane(s, [&](int64_t p, std::optional<MaxPoolPhased>& max_pool, std::optional<SumScratch>& sums) {
     const float* plane = x + p * s.h * s.w;
