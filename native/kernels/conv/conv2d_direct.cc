@@ -26,6 +26,7 @@
 #include "direct_conv_ukernel.h"
 #include "im2col.h"
 #include "parallel_images.h"
+#include "../transpose.h"
 
 namespace convnode {
 namespace {
@@ -93,8 +94,8 @@ void add_chunks(int64_t k_count, int64_t taps, int64_t chunks, int64_t chunk_siz
 }
 
 // The weight gradient with output channels in vector lanes: per image, dy
-// transposed to position-major g[q][k] (channels past k zero), then one
-// tile call per block of channels and taps over all ho x wo positions.
+// transposed to position-major g[q][k] (channels past k stay zero), then
+// one tile call per block of channels and taps over all ho x wo positions.
 void backward_weight_channels_in_lanes(const Conv2dShape& s, const DirectWeightChannelsTile& tile,
                                        const float* x, const float* dy, float* dw) {
   const int64_t kb = tile.kb, tb = tile.tb;
@@ -109,15 +110,11 @@ void backward_weight_channels_in_lanes(const Conv2dShape& s, const DirectWeightC
     static thread_local Scratch pad_scratch, dy_scratch;
     float* xp = pad_scratch.floats(static_cast<size_t>(pad.size));
     float* g = dy_scratch.floats(static_cast<size_t>(positions * kp));
+    for (int64_t q = 0; q < positions; ++q) std::fill(g + q * kp + s.k, g + (q + 1) * kp, 0.0f);
     float* part = partials.data() + c * tp * kp;
     for (int64_t i = s.n * c / chunks; i < s.n * (c + 1) / chunks; ++i) {
       pad.fill(s, x + i * x_image, xp);
-      const float* dyi = dy + i * y_image;
-      for (int64_t q = 0; q < positions; ++q) {
-        float* row = g + q * kp;
-        for (int64_t k = 0; k < s.k; ++k) row[k] = dyi[k * positions + q];
-        for (int64_t k = s.k; k < kp; ++k) row[k] = 0.0f;
-      }
+      transpose(dy + i * y_image, positions, s.k, positions, g, kp);
       for (int64_t k0 = 0; k0 < kp; k0 += kb)
         for (int64_t t0 = 0; t0 < tp; t0 += tb)
           tile.fn(s.ho, s.wo, pad.wp, g + k0, kp, pad.offs.data() + t0, xp, part + t0 * kp + k0, kp);
@@ -221,8 +218,11 @@ void conv2d_backward_weight_direct(const Conv2dShape& s, const float* x, const f
   const DirectConvKernels& kern = active_kernels();
   const int64_t taps = s.c * s.kh * s.kw;
   const DirectWeightChannelsTile& channels = kern.weight_channels[s.k > kern.vec ? 1 : 0];
+  // Turning dy position-major costs about one FMA (kVec multiply-adds) per
+  // element: it decides LeNet's and SmallVGG's first layers (9 or 25 taps).
   const double channels_work =
-      double(round_up(s.k, channels.kb)) * double(round_up(taps, channels.tb)) * double(s.ho * s.wo);
+      double(round_up(s.k, channels.kb)) * (double(round_up(taps, channels.tb)) + kern.vec) *
+      double(s.ho * s.wo);
   const DirectWeightPositionsTile& positions = kern.weight_positions;
   const double positions_work = 1.25 * double(round_up(s.k, positions.kb)) *
                                 double(round_up(taps, positions.tb)) *

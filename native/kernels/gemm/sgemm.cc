@@ -18,6 +18,7 @@
 #include "convnode/runtime.h"
 #include "cpu/scratch.h"
 #include "gemm_ukernel.h"
+#include "../transpose.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -48,32 +49,6 @@ inline void copy_run(const float* src, int64_t n, float* dst) {
     default: std::copy(src, src + n, dst);
   }
 }
-
-// dst[c * ld_dst + r] = src[r * ld_src + c] for a 4 x 4 block. Generic
-// vectors: SSE shuffles on x86, NEON permutes on arm64.
-typedef float Vec4 __attribute__((vector_size(16)));
-typedef int Idx4 __attribute__((vector_size(16)));
-#if defined(__clang__)
-#define CONVNODE_SHUFFLE(a, b, i0, i1, i2, i3) __builtin_shufflevector(a, b, i0, i1, i2, i3)
-#else
-#define CONVNODE_SHUFFLE(a, b, i0, i1, i2, i3) __builtin_shuffle(a, b, Idx4{i0, i1, i2, i3})
-#endif
-inline void transpose_4x4(const float* src, int64_t ld_src, float* dst, int64_t ld_dst) {
-  Vec4 r0, r1, r2, r3;
-  __builtin_memcpy(&r0, src, sizeof r0);
-  __builtin_memcpy(&r1, src + ld_src, sizeof r1);
-  __builtin_memcpy(&r2, src + 2 * ld_src, sizeof r2);
-  __builtin_memcpy(&r3, src + 3 * ld_src, sizeof r3);
-  const Vec4 t0 = CONVNODE_SHUFFLE(r0, r1, 0, 4, 1, 5), t1 = CONVNODE_SHUFFLE(r0, r1, 2, 6, 3, 7);
-  const Vec4 t2 = CONVNODE_SHUFFLE(r2, r3, 0, 4, 1, 5), t3 = CONVNODE_SHUFFLE(r2, r3, 2, 6, 3, 7);
-  const Vec4 c0 = CONVNODE_SHUFFLE(t0, t2, 0, 1, 4, 5), c1 = CONVNODE_SHUFFLE(t0, t2, 2, 3, 6, 7);
-  const Vec4 c2 = CONVNODE_SHUFFLE(t1, t3, 0, 1, 4, 5), c3 = CONVNODE_SHUFFLE(t1, t3, 2, 3, 6, 7);
-  __builtin_memcpy(dst, &c0, sizeof c0);
-  __builtin_memcpy(dst + ld_dst, &c1, sizeof c1);
-  __builtin_memcpy(dst + 2 * ld_dst, &c2, sizeof c2);
-  __builtin_memcpy(dst + 3 * ld_dst, &c3, sizeof c3);
-}
-#undef CONVNODE_SHUFFLE
 
 // A sliver of `len` (MR or NR) lines by kc: dst[p * len + i] is element i of
 // line p of the sliver. `along` is the source stride between the `count`

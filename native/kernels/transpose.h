@@ -1,0 +1,51 @@
+// Transposes through 4 x 4 blocks in vector registers: four loads along
+// four source rows, four stores along four destination rows (a scalar loop
+// stores one float per cycle at best). Used by GEMM packing and by the
+// direct convolution's weight gradient, which turns dy position-major.
+#pragma once
+
+#include <cstdint>
+
+namespace convnode {
+
+// dst[c * ld_dst + r] = src[r * ld_src + c] for a 4 x 4 block. Generic
+// vectors: SSE shuffles on x86, NEON permutes on arm64.
+typedef float Vec4 __attribute__((vector_size(16)));
+typedef int Idx4 __attribute__((vector_size(16)));
+#if defined(__clang__)
+#define CONVNODE_SHUFFLE(a, b, i0, i1, i2, i3) __builtin_shufflevector(a, b, i0, i1, i2, i3)
+#else
+#define CONVNODE_SHUFFLE(a, b, i0, i1, i2, i3) __builtin_shuffle(a, b, Idx4{i0, i1, i2, i3})
+#endif
+inline void transpose_4x4(const float* src, int64_t ld_src, float* dst, int64_t ld_dst) {
+  Vec4 r0, r1, r2, r3;
+  __builtin_memcpy(&r0, src, sizeof r0);
+  __builtin_memcpy(&r1, src + ld_src, sizeof r1);
+  __builtin_memcpy(&r2, src + 2 * ld_src, sizeof r2);
+  __builtin_memcpy(&r3, src + 3 * ld_src, sizeof r3);
+  const Vec4 t0 = CONVNODE_SHUFFLE(r0, r1, 0, 4, 1, 5), t1 = CONVNODE_SHUFFLE(r0, r1, 2, 6, 3, 7);
+  const Vec4 t2 = CONVNODE_SHUFFLE(r2, r3, 0, 4, 1, 5), t3 = CONVNODE_SHUFFLE(r2, r3, 2, 6, 3, 7);
+  const Vec4 c0 = CONVNODE_SHUFFLE(t0, t2, 0, 1, 4, 5), c1 = CONVNODE_SHUFFLE(t0, t2, 2, 3, 6, 7);
+  const Vec4 c2 = CONVNODE_SHUFFLE(t1, t3, 0, 1, 4, 5), c3 = CONVNODE_SHUFFLE(t1, t3, 2, 3, 6, 7);
+  __builtin_memcpy(dst, &c0, sizeof c0);
+  __builtin_memcpy(dst + ld_dst, &c1, sizeof c1);
+  __builtin_memcpy(dst + 2 * ld_dst, &c2, sizeof c2);
+  __builtin_memcpy(dst + 3 * ld_dst, &c3, sizeof c3);
+}
+#undef CONVNODE_SHUFFLE
+
+// dst[c * ld_dst + r] = src[r * ld_src + c] for r < rows, c < cols.
+inline void transpose(const float* src, int64_t ld_src, int64_t rows, int64_t cols, float* dst,
+                      int64_t ld_dst) {
+  int64_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    int64_t c = 0;
+    for (; c + 4 <= cols; c += 4) transpose_4x4(src + r * ld_src + c, ld_src, dst + c * ld_dst + r, ld_dst);
+    for (; c < cols; ++c)
+      for (int64_t i = r; i < r + 4; ++i) dst[c * ld_dst + i] = src[i * ld_src + c];
+  }
+  for (; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) dst[c * ld_dst + r] = src[r * ld_src + c];
+}
+
+}  // namespace convnode
