@@ -180,10 +180,11 @@ bool conv2d_direct_backward_data_applies(const Conv2dShape& s) {
 }
 
 bool conv2d_direct_backward_weight_applies(const Conv2dShape& s) {
-  // With thousands of taps (shape f: 256 x 3 x 3 over 14 x 14) each
-  // microkernel call sums short rows and then reduces its 16 accumulators,
-  // and im2col + GEMM was faster (29 vs 23 ms, 2 threads); at 576 taps and
-  // below the direct kernel won everywhere measured.
+  // With thousands of taps (shape f: 256 x 3 x 3 over 14 x 14) im2col +
+  // GEMM is faster: 41 vs 44 ms at 1 thread, 20 vs 27 ms at 2 (measured
+  // with the channels-in-lanes tile; the 4 fixed batch chunks of 16 images
+  // and a 2.4 MB partial sum per chunk hold the direct path back). At 576
+  // taps and below the direct kernel won everywhere measured.
   return conv2d_direct_applies(s) && s.c * s.kh * s.kw <= 1024;
 }
 
@@ -211,8 +212,9 @@ void conv2d_backward_data_direct(const Conv2dShape& s, const float* dy, const fl
 // each into its own buffer, and add the chunks in order. Lanes over
 // channels computes ho x wo positions per tap for every kb channels; lanes
 // over positions computes whole vectors of the wide rows, and its
-// horizontal sums (about a quarter more work, measured on LeNet's shapes)
-// are charged to it.
+// horizontal sums are charged to it as a quarter more work (an estimate; it
+// keeps LeNet's first layer, 6 channels, on that tile, which measured
+// faster there).
 void conv2d_backward_weight_direct(const Conv2dShape& s, const float* x, const float* dy,
                                    float* dw) {
   const DirectConvKernels& kern = active_kernels();

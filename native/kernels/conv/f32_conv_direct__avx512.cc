@@ -1,8 +1,8 @@
 // The AVX-512 direct-convolution tiles (direct_conv_tiles.h) over zmm
-// registers, 12 accumulators each: forward 4 channels x 48 positions, 6 x
-// 32 and 1 x 192; weight gradient 4 channels x 4 taps (positions in lanes),
-// 16 channels x 12 taps and 32 x 6 (channels in lanes). Compiled with
-// -mavx512f (this file only).
+// registers: forward 4 channels x 48 positions, 8 x 32 (16 accumulators),
+// 6 x 32 and 1 x 192 (12 each); weight gradient 4 channels x 4 taps
+// (positions in lanes, 16 accumulators), 16 channels x 12 taps and 32 x 6
+// (channels in lanes, 12). Compiled with -mavx512f (this file only).
 #include <immintrin.h>
 
 #include "direct_conv_ukernel.h"
