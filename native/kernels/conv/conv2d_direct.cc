@@ -26,6 +26,7 @@
 #include "direct_conv_ukernel.h"
 #include "im2col.h"
 #include "parallel_images.h"
+#include "../round_up.h"
 #include "../transpose.h"
 
 namespace convnode {
@@ -49,7 +50,7 @@ struct PaddedImage {
   PaddedImage(const Conv2dShape& s, int64_t run, int64_t tap_blocks)
       : hp(s.h + 2 * s.pad_h), wp(padded_row_stride(s)), plane(hp * wp), taps(s.c * s.kh * s.kw),
         size(s.c * plane + run + s.kw + wp),
-        offs(static_cast<size_t>((taps + tap_blocks - 1) / tap_blocks * tap_blocks), 0) {
+        offs(static_cast<size_t>(round_up(taps, tap_blocks)), 0) {
     for (int64_t ci = 0; ci < s.c; ++ci)
       for (int64_t ki = 0; ki < s.kh; ++ki)
         for (int64_t kj = 0; kj < s.kw; ++kj) offs[size_t((ci * s.kh + ki) * s.kw + kj)] = ci * plane + ki * wp + kj;
@@ -63,8 +64,6 @@ struct PaddedImage {
         std::memcpy(xp + ci * plane + (r + s.pad_h) * wp + s.pad_w, x + (ci * s.h + r) * s.w, sizeof(float) * size_t(s.w));
   }
 };
-
-int64_t round_up(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
 
 const DirectConvKernels& active_kernels() { return *direct_conv_kernels_for(active_isa()); }
 
@@ -242,7 +241,7 @@ void conv2d_forward_direct(const Conv2dShape& s, const float* x, const float* w,
   const int64_t wide = s.ho * wp;
   const DirectForwardTile& tile = pick_forward_tile(kern, s.k, wide);
   const int64_t kb = tile.kb, nb = tile.nb;
-  const int64_t tiles = (wide + nb - 1) / nb, wide_r = tiles * nb;
+  const int64_t wide_r = round_up(wide, nb), tiles = wide_r / nb;
   const PaddedImage pad(s, wide_r, 1);
   const int64_t taps = pad.taps, kblocks = (s.k + kb - 1) / kb;
   // Filters in blocks of kb, tap-major within a block, zero filters past k.

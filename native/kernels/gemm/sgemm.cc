@@ -18,6 +18,7 @@
 #include "convnode/runtime.h"
 #include "cpu/scratch.h"
 #include "gemm_ukernel.h"
+#include "../round_up.h"
 #include "../transpose.h"
 
 #ifdef _OPENMP
@@ -107,8 +108,6 @@ void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
     }
   }
 }
-
-int64_t round_up(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
 
 // Share of the microkernel's tiles that holds real rows and columns.
 double tile_use(const GemmKernel& k, int64_t m, int64_t n) {
