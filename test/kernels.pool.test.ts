@@ -110,6 +110,47 @@ describe('pool2d native vs TS', () => {
     forEachIsa((isa) => check(native, `native ${isa}`));
   });
 
+  it('matches TS exactly on 3x3 stride-2 max pools without NaN (the AVX2 / AVX-512 vector tiles), and with NaN or -inf in some planes', () => {
+    // Widths around one and two vector blocks (8 and 16 windows, 2L + 1
+    // input columns), padding 0 and 1 on each axis, ceil mode, tiny planes.
+    // Values: a coarse grid with -0 and +0, so ties decide winners and a
+    // wrong tie rule changes the sign or the cell. Plane 1 of each batch
+    // holds a NaN and plane 2 a -inf: the vector path must hand those to
+    // the general loops, and the others must not be disturbed.
+    const widths = [1, 2, 3, 4, 5, 8, 15, 16, 17, 18, 31, 32, 33, 34, 35, 36, 37, 63, 66, 67, 112];
+    const shapes: Omit<Pool2dShape, 'mode'>[] = [];
+    widths.forEach((w, i) => {
+      const padH = i % 2, padW = (i >> 1) % 2;
+      shapes.push({ n: 1, c: 3, h: 1 + (i % 7), w, kh: 3, kw: 3, strideH: 2, strideW: 2, padH, padW, ceilMode: i % 3 === 0 });
+    });
+    shapes.push({ n: 2, c: 2, h: 12, w: 112, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 });
+    shapes.push({ n: 1, c: 3, h: 9, w: 40, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 0, padW: 0, ceilMode: true });
+    let checked = 0;
+    forEachIsa((isa) => shapes.forEach((shape, i) => {
+      const s: Pool2dShape = { ...shape, mode: 'max' };
+      const ho = pool2dOutputSize(s.h, s.kh, 2, s.padH ?? 0, s.ceilMode ?? false);
+      const wo = pool2dOutputSize(s.w, s.kw, 2, s.padW ?? 0, s.ceilMode ?? false);
+      if (ho === 0 || wo === 0) return;
+      const rand = rng(900 + i);
+      const plane = s.h * s.w;
+      const x = randomArray(rand, s.n * s.c * plane).map((v) => Math.round(v * 2) / 2 * (rand() < 0.5 ? 1 : -1));
+      x[plane + randInt(rand, 0, plane - 1)] = NaN;
+      x[2 * plane + randInt(rand, 0, plane - 1)] = -Infinity;
+      const dy = randomArray(rand, s.n * s.c * ho * wo);
+      const what = `${isa} ${JSON.stringify(shape)}`;
+      const y = new Float32Array(dy.length).fill(7), yRef = new Float32Array(dy.length);
+      native.pool2dForward(s, x, y);
+      js.pool2dForward(s, x, yRef);
+      expect(Array.from(y), `${what} forward`).toEqual(Array.from(yRef));
+      const dx = new Float32Array(x.length).fill(NaN), dxRef = new Float32Array(x.length);
+      native.pool2dBackward(s, x, dy, dx);
+      js.pool2dBackward(s, x, dy, dxRef);
+      expect(Array.from(dx), `${what} backward`).toEqual(Array.from(dxRef));
+      checked++;
+    }));
+    expect(checked).toBeGreaterThanOrEqual(shapes.length * 2);
+  });
+
   it('matches TS exactly on large max-pool planes with ties and NaNs, on every ISA path', () => {
     // Planes wide enough for full vectors and their remainders; coarse
     // values (many ties, both signs) and a few NaNs. The gradient sums of

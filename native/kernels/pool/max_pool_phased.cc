@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "pool_loops.h"
+#include "../round_up.h"
 
 namespace convnode {
 
@@ -19,7 +20,7 @@ MaxPoolPlan plan_for(const Pool2dShape& s) {
   const int64_t inner_hi = std::max(inner_lo, std::min(entries, (s.w + s.pad_w) / stride));
   const int64_t padded_rows = std::max(s.h + s.pad_h, (s.ho - 1) * s.stride_h + s.kh);
   return {s.h, s.w, s.ho, s.wo, s.kh, s.kw, stride, entries, s.pad_w, inner_lo, inner_hi,
-          (s.kw - 1) / stride, stride * entries, s.stride_h, s.pad_h, padded_rows};
+          (s.kw - 1) / stride, stride * entries, s.stride_h, s.pad_h, padded_rows, round_up(s.wo + 1, 16)};
 }
 
 }  // namespace
@@ -27,8 +28,9 @@ MaxPoolPlan plan_for(const Pool2dShape& s) {
 MaxPoolPhased::MaxPoolPhased(const Pool2dShape& s, Isa isa) : plan_(plan_for(s)) {
   const size_t plane = size_t(plan_.padded_rows * plan_.row_len), len = size_t(plan_.row_len);
   const size_t around = size_t(plan_.reach + plan_.entries);
+  const size_t blocks = size_t(plan_.block_windows);
   // One allocation per element type, carved into the scratch arrays.
-  floats_.assign(size_t(s.w) + len + around + plane, 0.0f);
+  floats_.assign(size_t(s.w) + len + around + plane + 2 * blocks, 0.0f);
   ints_.assign(2 * len + around, 0);
   float* f = floats_.data();
   int32_t* i = ints_.data();
@@ -41,12 +43,19 @@ MaxPoolPhased::MaxPoolPhased(const Pool2dShape& s, Isa isa) : plan_(plan_for(s))
   scratch_.winner = take_i(around);
   scratch_.grad = take_f(around);  // zeros around the windows
   scratch_.sums = take_f(plane);
+  scratch_.carry = take_f(2 * blocks);
   std::fill(scratch_.band_value, scratch_.band_value + len, -std::numeric_limits<float>::infinity());
   std::fill(scratch_.band_key, scratch_.band_key + len, std::numeric_limits<int32_t>::min());
   std::fill(scratch_.winner, scratch_.winner + around, -1);  // no window: matches no cell
   const PoolLoops& loops = pool_loops_for(isa);
   forward_ = loops.max_forward;
   backward_ = loops.max_backward;
+  const bool is_3x3_stride2 = s.kh == 3 && s.kw == 3 && s.stride_h == 2 && s.stride_w == 2 && s.pad_h <= 1 &&
+                              s.pad_w <= 1 && s.ho > 0 && s.wo > 0;
+  if (is_3x3_stride2 && loops.max_forward_3x3s2 != nullptr) {
+    forward_ = loops.max_forward_3x3s2;
+    backward_if_ = loops.max_backward_3x3s2;
+  }
 }
 
 }  // namespace convnode

@@ -1,8 +1,10 @@
 // Max pooling of one (n, c) plane for any window other than 2x2 stride 2,
 // forward and backward, in loops the compiler vectorises (see
-// max_pool_phased_loops.h). The loops are compiled once per ISA path
-// (baseline, AVX2, AVX-512; see pool_loops.h); MaxPoolPhased owns the
-// per-thread scratch and calls the active path's loops.
+// max_pool_phased_loops.h), or for 3x3 windows at stride 2 on the AVX2 and
+// AVX-512 paths in explicit vector tiles (max_pool_3x3s2_tiles.h). The
+// loops are compiled once per ISA path (baseline, AVX2, AVX-512; see
+// pool_loops.h); MaxPoolPhased owns the per-thread scratch and calls the
+// active path's loops.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +32,9 @@ struct MaxPoolPlan {
   // last window), so every window has kh rows: output row oh starts at
   // padded row oh * stride_h.
   int64_t stride_h, pad_h, padded_rows;
+  // 3x3 stride 2 (max_pool_3x3s2_tiles.h): windows [0, wo] rounded up to
+  // whole vectors of the widest path.
+  int64_t block_windows;
 };
 
 // The band arrays are indexed by padded column t; their padding entries
@@ -43,6 +48,7 @@ struct MaxPoolScratch {
   int32_t* winner;     // reach + entries: each window's winning cell, -1 around
   float* grad;         // reach + entries: dy per window, 0 around
   float* sums;         // padded_rows * row_len: the gradient (backward)
+  float* carry;        // 2 * block_windows: a band's bottom row of gradient (3x3 stride 2)
 };
 
 // `next` is the plane the thread will pool after this one, or null: it is
@@ -53,6 +59,10 @@ using MaxPoolForwardFn = void (*)(const MaxPoolPlan&, const MaxPoolScratch&, con
 // dx (one plane) is overwritten.
 using MaxPoolBackwardFn = void (*)(const MaxPoolPlan&, const MaxPoolScratch&, const float* plane,
                                    const float* next, const float* dy, float* dx);
+// A path that takes only some planes: false, with dx untouched, for the
+// others (3x3 stride 2: a plane holding NaN or -inf).
+using MaxPoolBackwardIfFn = bool (*)(const MaxPoolPlan&, const MaxPoolScratch&, const float* plane,
+                                     const float* next, const float* dy, float* dx);
 
 class MaxPoolPhased {
  public:
@@ -61,6 +71,7 @@ class MaxPoolPhased {
     forward_(plan_, scratch_, plane, next, out);
   }
   void backward(const float* plane, const float* next, const float* dy, float* dx) const {
+    if (backward_if_ != nullptr && backward_if_(plan_, scratch_, plane, next, dy, dx)) return;
     backward_(plan_, scratch_, plane, next, dy, dx);
   }
 
@@ -71,6 +82,7 @@ class MaxPoolPhased {
   MaxPoolScratch scratch_;
   MaxPoolForwardFn forward_;
   MaxPoolBackwardFn backward_;
+  MaxPoolBackwardIfFn backward_if_ = nullptr;  // tried first, where set
 };
 
 }  // namespace convnode

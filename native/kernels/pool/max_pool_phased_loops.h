@@ -1,17 +1,18 @@
 // The loops of MaxPoolPhased, included by one file per ISA path
-// (max_pool_phased.cc for the baseline, f32_max_pool_phased__avx2_fma.cc,
-// f32_max_pool_phased__avx512.cc), each compiled with its own target flags.
+// (f32_pool__baseline.cc, f32_pool__avx2_fma.cc, f32_pool__avx512.cc; see
+// pool_loops.h), each compiled with its own target flags.
 // Everything here has internal linkage and uses no library templates, so no
 // copy compiled for one ISA can be shared with another.
 //
-// Max pooling, separable. Per band of input rows (one output row): a pass
-// down the rows, read straight from the input, leaves per padded column t
-// the band's max (forward) or its largest order key and the first row
-// holding it (backward); the padding columns of those band arrays are
-// filled once. A pass along the windows then folds each window's kw
-// columns (loads at stride `stride`) into its max or its winner. The
-// window sizes and stride of the usual layers (3x3, stride 1 or 2) are
-// compile-time constants, so every pass is one vectorised loop.
+// Max pooling, separable. Forward, per band of input rows (one output
+// row): each row's windows along the columns, then those maxima down the
+// band's rows (row-major order, see forward_plane). Backward: a pass down
+// the rows, read straight from the input, leaves per padded column t the
+// band's largest order key and the first row holding it; the padding
+// columns of the band arrays are filled once. A pass along the windows
+// then folds each window's kw columns (loads at stride `stride`) into its
+// winner. The window sizes and stride of the usual layers (3x3, stride 1
+// or 2) are compile-time constants, so every pass is one vectorised loop.
 //
 // The backward pass does not scatter each window's gradient to its winner
 // (a load that waits for the winner's index, and conflicts between
@@ -40,31 +41,13 @@
 
 #include "max_pool_phased.h"
 #include "order_key.h"
+#include "plane_prefetch.h"
+#include "pool_selects.h"
 
 namespace convnode {
 namespace {
 
-constexpr float kMinusInf = -__builtin_inff();
 constexpr int32_t kPaddingKey = INT32_MIN;  // below every float's key
-
-// Selects written as bit operations on a mask of all ones or all zeros:
-// "c ? a : b" on floats, or on an array element being updated, can compile
-// to a branch or a conditional store, neither of which vectorises.
-inline int32_t mask_of(bool c) { return -int32_t(c); }
-inline int32_t select(int32_t mask, int32_t a, int32_t b) { return (a & mask) | (b & ~mask); }
-inline float select(int32_t mask, float a, float b) {
-  int32_t ia, ib;
-  std::memcpy(&ia, &a, sizeof ia);
-  std::memcpy(&ib, &b, sizeof ib);
-  const int32_t r = select(mask, ia, ib);
-  float out;
-  std::memcpy(&out, &r, sizeof out);
-  return out;
-}
-
-// The mask of "v replaces the running max cur": v is larger, or NaN (which
-// then stays, since nothing compares larger than NaN).
-inline int32_t replaces(float v, float cur) { return mask_of((v > cur) | (v != v)); }
 
 // The inverse of the phase split for one row: all phases of an entry in one
 // iteration, so the row is written in order (a loop per phase would write
@@ -95,16 +78,6 @@ void phases_to_row(const MaxPoolPlan& p, const float* phased, float* row) {
     }
   }
   for (int64_t m = p.inner_hi; m < n; ++m) edge(m);
-}
-
-// Prefetches band oh's share of the next plane (see MaxPoolForwardFn).
-inline void prefetch_share(const MaxPoolPlan& p, const float* next, int64_t oh) {
-  if (next == nullptr) return;
-  constexpr int64_t kLine = 64 / sizeof(float);
-  const int64_t lines = (p.h * p.w + kLine - 1) / kLine;
-  const int64_t per_band = (lines + p.ho - 1) / p.ho;
-  const int64_t end = (oh + 1) * per_band < lines ? (oh + 1) * per_band : lines;
-  for (int64_t l = oh * per_band; l < end; ++l) __builtin_prefetch(next + l * kLine);
 }
 
 // Window sizes and stride known at compile time (fused, unrolled and
@@ -140,51 +113,41 @@ BandRows<kKh> band_rows(const MaxPoolPlan& p, const float* plane, const float* d
   return b;
 }
 
+// Along each input row of the band first, then down the rows, each step
+// keeping the earlier value on a tie: the first maximum in row-major order,
+// as PyTorch picks it (which decides between -0 and +0). Down the columns
+// first would pick the first maximum in column-major order.
 template <int kKh, int kKw, int kStride>
 void forward_plane(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next,
                    float* out) {
   using D = Dims<kKh, kKw, kStride>;
   const int64_t kh = D::kh(p), kw = D::kw(p), stride = D::stride(p);
   const int64_t wo = p.wo, w = p.w;
-  // band[t] for padded column t = iw + pad; the padding stays -inf.
+  // band[t] for padded column t = iw + pad: one input row at a time; the
+  // padding stays -inf.
   float* band = t.band_value + p.pad;
+  const float* padded = t.band_value;
   for (int64_t oh = 0; oh < p.ho; ++oh) {
-    prefetch_share(p, next, oh);
-    // Down the band's rows, straight from the input (NaN sticks; a row in
-    // the padding adds -inf).
-    if constexpr (kKh != 0) {
-      const BandRows<kKh> rows = band_rows<kKh>(p, plane, t.dummy, oh);
+    prefetch_share(p.h * p.w, p.ho, next, oh);
+    float* o = out + oh * wo;
+    for (int64_t ow = 0; ow < wo; ++ow) o[ow] = kMinusInf;
+    for (int64_t d = 0; d < kh; ++d) {
+      int32_t real;
+      const float* row = band_input_row(p, plane, t.dummy, oh, d, &real);
+      if (real == 0) continue;
+      std::memcpy(band, row, sizeof(float) * size_t(w));
+      // NaN sticks once met; a row's max replaces the band's only if
+      // larger (or NaN).
 #pragma omp simd
-      for (int64_t iw = 0; iw < w; ++iw) {
-        float m = kMinusInf;
+      for (int64_t ow = 0; ow < wo; ++ow) {
+        float m = padded[ow * stride];
 #pragma GCC unroll 4
-        for (int64_t d = 0; d < kKh; ++d) {
-          const float v = select(rows.real[d], rows.row[d][iw], kMinusInf);
+        for (int64_t j = 1; j < kw; ++j) {
+          const float v = padded[ow * stride + j];
           m = select(replaces(v, m), v, m);
         }
-        band[iw] = m;
+        o[ow] = select(replaces(m, o[ow]), m, o[ow]);
       }
-    } else {
-      for (int64_t iw = 0; iw < w; ++iw) band[iw] = kMinusInf;
-      for (int64_t d = 0; d < kh; ++d) {
-        int32_t real;
-        const float* row = band_input_row(p, plane, t.dummy, oh, d, &real);
-        if (real == 0) continue;
-        for (int64_t iw = 0; iw < w; ++iw) band[iw] = select(replaces(row[iw], band[iw]), row[iw], band[iw]);
-      }
-    }
-    // Along each window's columns.
-    const float* padded = t.band_value;
-    float* o = out + oh * wo;
-#pragma omp simd
-    for (int64_t ow = 0; ow < wo; ++ow) {
-      float m = padded[ow * stride];
-#pragma GCC unroll 4
-      for (int64_t j = 1; j < kw; ++j) {
-        const float v = padded[ow * stride + j];
-        m = select(replaces(v, m), v, m);
-      }
-      o[ow] = m;
     }
   }
 }
@@ -202,7 +165,7 @@ void backward_plane(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* 
   int32_t* band_row = t.band_row;
   int64_t done = 0;  // input rows written to dx
   for (int64_t oh = 0; oh < p.ho; ++oh) {
-    prefetch_share(p, next, oh);
+    prefetch_share(p.h * p.w, p.ho, next, oh);
     const int64_t top_row = oh * p.stride_h;
     // Down the band's rows, straight from the input: the largest key and
     // the first row holding it (strictly larger: a tie keeps the earlier

@@ -17,6 +17,8 @@
 
 #include "convnode/kernels.h"
 #include "order_key.h"
+#include "pool_chunks.h"
+#include "pool_selects.h"
 
 namespace convnode {
 namespace {
@@ -31,46 +33,6 @@ inline int64_t max_key(float v, int64_t pos) {
 
 inline int64_t key_position(int64_t key) { return int64_t(~uint32_t(key)); }
 
-inline int32_t float_bits(float v) {
-  int32_t b;
-  std::memcpy(&b, &v, sizeof b);
-  return b;
-}
-
-inline float bits_float(int32_t b) {
-  float v;
-  std::memcpy(&v, &b, sizeof v);
-  return v;
-}
-
-// Rows are cut into chunks of 16, 8 and 4 windows, each a loop with a
-// compile-time trip count: LeNet's and VGG's rows (14, 7 or 5 windows) are
-// shorter than an AVX-512 vector, and a loop over the row itself ran only
-// its scalar remainder. A row's last few windows run as a chunk of 4 that
-// overlaps windows already done, which get the same values again.
-template <int64_t N>
-struct Width {
-  static constexpr int64_t kN = N;
-};
-
-template <typename ChunkFn>
-void for_each_chunk(int64_t wo, ChunkFn chunk) {
-  int64_t ow = 0;
-  for (; ow + 16 <= wo; ow += 16) chunk(Width<16>(), ow);
-  if (ow + 8 <= wo) chunk(Width<8>(), ow), ow += 8;
-  if (ow + 4 <= wo) chunk(Width<4>(), ow), ow += 4;
-  if (ow == wo) return;
-  if (wo >= 4) {
-    chunk(Width<4>(), wo - 4);
-  } else {
-    for (; ow < wo; ++ow) chunk(Width<1>(), ow);
-  }
-}
-
-inline float select_bits(int32_t mask, float a, float b) {
-  return bits_float((float_bits(a) & mask) | (float_bits(b) & ~mask));
-}
-
 // Not inlined: the __restrict promises (that o does not alias the rows),
 // which the vectoriser needs, do not survive inlining.
 template <int64_t N>
@@ -82,7 +44,7 @@ __attribute__((noinline)) void forward_chunk(PoolMode mode, float scale, const f
       const float ab = a > b ? a : b, cd = c > d ? c : d;
       const float m = ab > cd ? ab : cd;
       const int32_t nan = -(int32_t(a != a) | int32_t(b != b) | int32_t(c != c) | int32_t(d != d));
-      o[ow] = select_bits(nan, std::numeric_limits<float>::quiet_NaN(), m);
+      o[ow] = select(nan, std::numeric_limits<float>::quiet_NaN(), m);
     }
   } else {
     for (int64_t ow = 0; ow < N; ++ow)
@@ -96,7 +58,7 @@ void forward_2x2(PoolMode mode, const Pool2dShape& s, const float* plane, float*
     const float* r0 = plane + 2 * oh * s.w;
     const float* r1 = r0 + s.w;
     float* o = out + oh * s.wo;
-    for_each_chunk(s.wo, [&](auto width, int64_t ow) {
+    for_each_chunk(0, s.wo, [&](auto width, int64_t ow) {
       forward_chunk<decltype(width)::kN>(mode, scale, r0 + 2 * ow, r1 + 2 * ow, o + ow);
     });
   }
@@ -131,11 +93,10 @@ __attribute__((noinline)) void backward_chunk(PoolMode mode, float scale, const 
       // vectorising the loop).
       const int32_t wa = -int32_t(a == m), wb = ~wa & -int32_t(b == m);
       const int32_t wc = ~(wa | wb) & -int32_t(c == m), wd = ~(wa | wb | wc);
-      const int32_t v = float_bits(go[ow]);
-      o0[2 * ow] = bits_float(v & wa);
-      o0[2 * ow + 1] = bits_float(v & wb);
-      o1[2 * ow] = bits_float(v & wc);
-      o1[2 * ow + 1] = bits_float(v & wd);
+      o0[2 * ow] = pick(wa, go[ow]);
+      o0[2 * ow + 1] = pick(wb, go[ow]);
+      o1[2 * ow] = pick(wc, go[ow]);
+      o1[2 * ow + 1] = pick(wd, go[ow]);
     }
     return;
   }
@@ -166,7 +127,7 @@ void backward_2x2(PoolMode mode, const Pool2dShape& s, const float* plane, const
     float* o0 = out + 2 * oh * s.w;
     float* o1 = o0 + s.w;
     const float* go = g + oh * s.wo;
-    for_each_chunk(s.wo, [&](auto width, int64_t ow) {
+    for_each_chunk(0, s.wo, [&](auto width, int64_t ow) {
       backward_chunk<decltype(width)::kN>(mode, scale, r0 + 2 * ow, r1 + 2 * ow, go + ow, o0 + 2 * ow,
                                           o1 + 2 * ow);
     });

@@ -2,7 +2,8 @@
 // f32_pool__baseline.cc (plain x86-64 or armv8, where the compiler still
 // vectorises with SSE2 or NEON), f32_pool__avx2_fma.cc and
 // f32_pool__avx512.cc. The loops themselves are in max_pool_phased_loops.h
-// (max windows other than 2x2/s2) and pool_2x2_loops.h.
+// (max windows other than 2x2/s2), pool_2x2_loops.h and, for the vector
+// paths, max_pool_3x3s2_tiles.h.
 #pragma once
 
 #include "convnode/kernels.h"
@@ -21,6 +22,10 @@ struct PoolLoops {
   MaxPoolBackwardFn max_backward;
   Pool2x2ForwardFn forward_2x2;
   Pool2x2BackwardFn backward_2x2;
+  // 3x3 max windows at stride 2, padding 0 or 1 (max_pool_3x3s2_tiles.h);
+  // null where the path has none.
+  MaxPoolForwardFn max_forward_3x3s2;
+  MaxPoolBackwardIfFn max_backward_3x3s2;
 };
 
 extern const PoolLoops kPoolLoopsBaseline;

@@ -1,0 +1,306 @@
+// Max pooling with 3x3 windows at stride 2 and padding 0 or 1 (ResNet's
+// stem pool, the bench's standard 3x3 case), forward and backward, one
+// plane, as templates over a struct of vector operations (Ops). Included
+// by f32_pool__avx512.cc and f32_pool__avx2_fma.cc after each defines its
+// Ops; everything here has internal linkage, so no copy compiled for one
+// ISA is shared with another. Other paths use the general loops
+// (max_pool_phased_loops.h).
+//
+// The general loops handle any window with per-column bands, order keys
+// and a winner loop GCC leaves scalar: 3x slower than memory for this
+// shape. Written for the compiler to vectorise, the fixed window still
+// came out scalar (three reads at stride 2) or stalled on store forwarding
+// (one window's third column is the next one's first); hence explicit
+// vectors here.
+//
+// A block is kLanes consecutive windows of one output row. Window k of the
+// block covers input columns col0 + 2k + c, c = 0..2, with col0 =
+// 2 * first window - pad: per input row, two loads split into even and odd
+// columns give c = 0 and 1, two more loads 2 columns on give c = 2. Blocks
+// that reach past either end of the row load with a mask and read -inf
+// there; a band's row in the padding is replaced by a real row (Band3).
+//
+// Results equal the general loops' exactly. Forward: the first maximum in
+// row-major order (-0 and +0 are equal, so which one matters); NaN wins
+// its window. Backward: the winner is the first maximum in
+// row-major order (-0 equal to +0), and each input cell adds the gradients
+// of the windows that chose it in row-major window order, from +0. The
+// backward pass needs a plane without NaN or -inf (padding is -inf and
+// must lose every comparison); for any other plane it returns false having
+// written nothing, and the caller runs the general loops.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "max_pool_phased.h"
+#include "plane_prefetch.h"
+
+namespace convnode {
+namespace {
+
+// The block helpers pass vectors by value; not inlined, GCC passed them
+// through memory (the forward pass ran at a quarter of its speed).
+#define CONVNODE_POOL_INLINE inline __attribute__((always_inline))
+
+// The three input rows of output row oh's band, and the band row each
+// stands for. A row in the padding is replaced by a real row of the band,
+// with that row's index: the copy equals its source, so it never wins over
+// it (ties keep the earlier row, and the copy then names the real one). The
+// middle row is real except in a ceil-mode last band, whose top row is.
+struct Band3 {
+  const float* row[3];
+  int32_t index[3];
+};
+
+inline Band3 band3(const MaxPoolPlan& p, const float* plane, int64_t oh) {
+  const int64_t top = 2 * oh - p.pad_h;
+  auto real = [&](int64_t d) { return top + d >= 0 && top + d < p.h; };
+  int32_t source[3] = {0, 1, 2};
+  if (!real(1)) source[1] = 0;
+  if (!real(0)) source[0] = source[1];
+  if (!real(2)) source[2] = source[1];
+  Band3 b;
+  for (int d = 0; d < 3; ++d) {
+    b.row[d] = plane + (top + source[d]) * p.w;
+    b.index[d] = source[d];
+  }
+  return b;
+}
+
+// Per input row, the block's windows' three columns: c = 0, 1, 2.
+template <typename Ops>
+struct Columns {
+  typename Ops::V c[3];
+};
+
+inline int64_t first_column(const MaxPoolPlan& p, int64_t ow0) { return 2 * ow0 - p.pad; }
+
+// A block reads input columns [col0, col0 + 2L]. Near either end of the
+// row it loads with lane masks, the same for the band's three rows, and
+// reads -inf outside [0, w).
+template <typename Ops>
+struct Clip {
+  typename Ops::LaneMask first, second;  // lanes of the two loads inside the row
+  bool last_real;                 // column col0 + 2L inside the row
+};
+
+template <typename Ops>
+bool block_is_clipped(const MaxPoolPlan& p, int64_t ow0) {
+  const int64_t col0 = first_column(p, ow0);
+  return col0 < 0 || col0 + 2 * Ops::kLanes + 1 > p.w;
+}
+
+template <typename Ops>
+Clip<Ops> clip_for(const MaxPoolPlan& p, int64_t ow0) {
+  const int64_t col0 = first_column(p, ow0), last = col0 + 2 * Ops::kLanes;
+  return {Ops::lanes_within(col0, p.w), Ops::lanes_within(col0 + Ops::kLanes, p.w), last >= 0 && last < p.w};
+}
+
+// Even and odd columns from two loads; the third column of window k is the
+// first of window k + 1, so it is the even columns moved down one lane
+// with column col0 + 2L brought in.
+template <typename Ops, bool kClipped>
+CONVNODE_POOL_INLINE Columns<Ops> load_columns(const float* row, int64_t col0, const Clip<Ops>& clip) {
+  constexpr int64_t L = Ops::kLanes;
+  typename Ops::V a, b;
+  float last;
+  if (kClipped) {
+    a = Ops::load_masked(row + col0, clip.first);
+    b = Ops::load_masked(row + col0 + L, clip.second);
+    last = clip.last_real ? row[col0 + 2 * L] : -__builtin_inff();
+  } else {
+    a = Ops::load(row + col0);
+    b = Ops::load(row + col0 + L);
+    last = row[col0 + 2 * L];
+  }
+  const typename Ops::V even = Ops::even(a, b);
+  return {{even, Ops::odd(a, b), Ops::shift_down(even, last)}};
+}
+
+template <typename Ops, bool kClipped>
+CONVNODE_POOL_INLINE typename Ops::V forward_block(const MaxPoolPlan& p, const Band3& b, int64_t ow0,
+                                                   const Clip<Ops>& clip) {
+  using V = typename Ops::V;
+  const int64_t col0 = first_column(p, ow0);
+  const Columns<Ops> r0 = load_columns<Ops, kClipped>(b.row[0], col0, clip);
+  const Columns<Ops> r1 = load_columns<Ops, kClipped>(b.row[1], col0, clip);
+  const Columns<Ops> r2 = load_columns<Ops, kClipped>(b.row[2], col0, clip);
+  // Along each row, then down the rows: with Ops::max(later, earlier)
+  // keeping the earlier value on a tie, the result is the first maximum in
+  // row-major order (which decides between -0 and +0). vmaxps drops NaN;
+  // the mask puts it back.
+  const V h0 = Ops::max(r0.c[2], Ops::max(r0.c[1], r0.c[0]));
+  const V h1 = Ops::max(r1.c[2], Ops::max(r1.c[1], r1.c[0]));
+  const V h2 = Ops::max(r2.c[2], Ops::max(r2.c[1], r2.c[0]));
+  const V m = Ops::max(h2, Ops::max(h1, h0));
+  const typename Ops::M nan =
+      Ops::or_(Ops::or_(Ops::unordered(r0.c[0], r0.c[1]), Ops::unordered(r0.c[2], r1.c[0])),
+               Ops::or_(Ops::or_(Ops::unordered(r1.c[1], r1.c[2]), Ops::unordered(r2.c[0], r2.c[1])),
+                        Ops::unordered(r2.c[2], r2.c[2])));
+  return Ops::blend(nan, Ops::splat(__builtin_nanf("")), m);
+}
+
+template <typename Ops>
+void forward_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch&, const float* plane, const float* next,
+                   float* out) {
+  constexpr int64_t L = Ops::kLanes;
+  for (int64_t oh = 0; oh < p.ho; ++oh) {
+    prefetch_share(p.h * p.w, p.ho, next, oh);
+    const Band3 b = band3(p, plane, oh);
+    float* o = out + oh * p.wo;
+    for (int64_t ow0 = 0; ow0 < p.wo; ow0 += L) {
+      // A last part-block starts L back when that reads only real columns
+      // (its windows are computed twice, to the same values).
+      const int64_t start = ow0 + L > p.wo && p.wo >= L && !block_is_clipped<Ops>(p, p.wo - L) ? p.wo - L : ow0;
+      const typename Ops::V v = block_is_clipped<Ops>(p, start)
+                                    ? forward_block<Ops, true>(p, b, start, clip_for<Ops>(p, start))
+                                    : forward_block<Ops, false>(p, b, start, Clip<Ops>{});
+      if (start + L <= p.wo) {
+        Ops::store(o + start, v);
+      } else {
+        Ops::store_masked(o + start, Ops::lanes_within(start, p.wo), v);
+      }
+    }
+  }
+}
+
+// Each window's winning cell, coded row * 3 + column: down each column the
+// largest value and the first row holding it; along the columns a larger
+// value wins, and an equal one only from an earlier row (the same row
+// keeps the earlier column).
+template <typename Ops, bool kClipped>
+CONVNODE_POOL_INLINE typename Ops::I winner_block(const MaxPoolPlan& p, const Band3& b, int64_t ow0,
+                                                  const Clip<Ops>& clip) {
+  using V = typename Ops::V;
+  using I = typename Ops::I;
+  using M = typename Ops::M;
+  const int64_t col0 = first_column(p, ow0);
+  const Columns<Ops> r0 = load_columns<Ops, kClipped>(b.row[0], col0, clip);
+  const Columns<Ops> r1 = load_columns<Ops, kClipped>(b.row[1], col0, clip);
+  const Columns<Ops> r2 = load_columns<Ops, kClipped>(b.row[2], col0, clip);
+  const I i0 = Ops::splat_int(b.index[0]), i1 = Ops::splat_int(b.index[1]), i2 = Ops::splat_int(b.index[2]);
+  V value[3];
+  I row[3];
+  for (int c = 0; c < 3; ++c) {
+    const M over1 = Ops::greater(r1.c[c], r0.c[c]);
+    const V v = Ops::blend(over1, r1.c[c], r0.c[c]);
+    const I r = Ops::blend_int(over1, i1, i0);
+    const M over2 = Ops::greater(r2.c[c], v);
+    value[c] = Ops::blend(over2, r2.c[c], v);
+    row[c] = Ops::blend_int(over2, i2, r);
+  }
+  V best = value[0];
+  I best_row = row[0], best_col = Ops::splat_int(0);
+  for (int c = 1; c < 3; ++c) {
+    const M better = Ops::or_(Ops::greater(value[c], best),
+                              Ops::and_(Ops::equal(value[c], best), Ops::less_int(row[c], best_row)));
+    best = Ops::blend(better, value[c], best);
+    best_row = Ops::blend_int(better, row[c], best_row);
+    best_col = Ops::blend_int(better, Ops::splat_int(c), best_col);
+  }
+  return Ops::add_int(Ops::add_int(best_row, Ops::add_int(best_row, best_row)), best_col);
+}
+
+// Fast path only if the plane holds no NaN and no -inf (see the top).
+template <typename Ops>
+bool plane_is_orderable(const float* x, int64_t n) {
+  constexpr int64_t L = Ops::kLanes;
+  typename Ops::M bad = Ops::no_lanes();
+  const typename Ops::V minus_inf = Ops::splat(-__builtin_inff());
+  int64_t i = 0;
+  // "Not greater than -inf" is true exactly for NaN and -inf.
+  for (; i + L <= n; i += L) bad = Ops::or_(bad, Ops::not_greater(Ops::load(x + i), minus_inf));
+  for (; i < n; ++i) {
+    if (!(x[i] > -__builtin_inff())) return false;
+  }
+  return !Ops::any(bad);
+}
+
+// One band's gradient cells, in padded columns t (input column t - pad):
+// cell 2m is column 2 of window m - 1 and column 0 of window m; cell
+// 2m + 1 is column 1 of window m. Kept split into even and odd cells, as
+// blocks of kLanes windows. The band's bottom row is the next band's top.
+template <typename Ops>
+struct BandCells {
+  typename Ops::V even[3], odd[3];
+};
+
+// dx row `ih` (if real) gets a block's cells for padded columns
+// [2*ow0, 2*ow0 + 2L).
+template <typename Ops>
+CONVNODE_POOL_INLINE void store_cells(const MaxPoolPlan& p, float* dx, int64_t ih, int64_t ow0, typename Ops::V even,
+                 typename Ops::V odd) {
+  constexpr int64_t L = Ops::kLanes;
+  if (ih < 0 || ih >= p.h) return;
+  typename Ops::V lo, hi;
+  Ops::interleave(even, odd, &lo, &hi);
+  float* row = dx + ih * p.w;
+  const int64_t col0 = first_column(p, ow0);
+  if (col0 >= 0 && col0 + 2 * L <= p.w) {
+    Ops::store(row + col0, lo);
+    Ops::store(row + col0 + L, hi);
+  } else {
+    Ops::store_masked(row + col0, Ops::lanes_within(col0, p.w), lo);
+    Ops::store_masked(row + col0 + L, Ops::lanes_within(col0 + L, p.w), hi);
+  }
+}
+
+template <typename Ops>
+bool backward_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next,
+                    const float* dy, float* dx) {
+  using V = typename Ops::V;
+  using I = typename Ops::I;
+  constexpr int64_t L = Ops::kLanes;
+  if (!plane_is_orderable<Ops>(plane, p.h * p.w)) return false;
+  // Blocks cover windows [0, wo], one past the last: its cell 2*wo takes
+  // the last window's column 2. Windows from wo on have dy 0.
+  const int64_t blocks = (p.wo + 1 + L - 1) / L;
+  float* carry_even = t.carry;  // the band's top row, as the band above left it
+  float* carry_odd = t.carry + blocks * L;
+  std::memset(t.carry, 0, sizeof(float) * size_t(2 * blocks * L));
+  const V zero = Ops::zero();
+  for (int64_t oh = 0; oh < p.ho; ++oh) {
+    prefetch_share(p.h * p.w, p.ho, next, oh);
+    const Band3 b = band3(p, plane, oh);
+    const float* g_row = dy + oh * p.wo;
+    V column2_before[3] = {zero, zero, zero};  // the previous block's column-2 shares
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+      const int64_t ow0 = blk * L;
+      const I code = block_is_clipped<Ops>(p, ow0) ? winner_block<Ops, true>(p, b, ow0, clip_for<Ops>(p, ow0))
+                                                   : winner_block<Ops, false>(p, b, ow0, Clip<Ops>{});
+      const V g = ow0 + L <= p.wo ? Ops::load(g_row + ow0)
+                                  : Ops::load_masked_zero(g_row + ow0, Ops::lanes_within(ow0, p.wo));
+      for (int d = 0; d < 3; ++d) {
+        const V column0 = Ops::pick(code, 3 * d, g), column1 = Ops::pick(code, 3 * d + 1, g);
+        const V column2 = Ops::pick(code, 3 * d + 2, g);
+        const V from_left = Ops::shift_in(column2, column2_before[d]);
+        column2_before[d] = column2;
+        const V base_even = d == 0 ? Ops::load(carry_even + ow0) : zero;
+        const V base_odd = d == 0 ? Ops::load(carry_odd + ow0) : zero;
+        // Window m - 1 before window m: row-major window order.
+        const V even = Ops::add(Ops::add(base_even, from_left), column0);
+        const V odd = Ops::add(base_odd, column1);
+        if (d == 2) {
+          Ops::store(carry_even + ow0, even);
+          Ops::store(carry_odd + ow0, odd);
+        } else {
+          store_cells<Ops>(p, dx, 2 * oh + d - p.pad_h, ow0, even, odd);
+        }
+      }
+    }
+  }
+  // The last band's bottom row, then rows no window reaches.
+  const int64_t last = 2 * p.ho - p.pad_h;
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    store_cells<Ops>(p, dx, last, blk * L, Ops::load(carry_even + blk * L), Ops::load(carry_odd + blk * L));
+  }
+  const int64_t done = last + 1 > 0 ? last + 1 : 0;
+  if (done < p.h) std::memset(dx + done * p.w, 0, sizeof(float) * size_t((p.h - done) * p.w));
+  return true;
+}
+
+#undef CONVNODE_POOL_INLINE
+
+}  // namespace
+}  // namespace convnode
