@@ -13,20 +13,18 @@ namespace {
 
 struct Avx2PoolOps {
   using V = __m256;
-  using I = __m256i;
   using M = __m256;
   static constexpr int64_t kLanes = 8;
 
   static V zero() { return _mm256_setzero_ps(); }
   static V splat(float v) { return _mm256_set1_ps(v); }
-  static I splat_int(int32_t v) { return _mm256_set1_epi32(v); }
   static V load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
   // Lanes i with 0 <= c + i < w, as all-ones lanes. Masked-off lanes are
   // not accessed, so a masked load or store may start before the row.
   using LaneMask = __m256i;
   static LaneMask lanes_within(int64_t c, int64_t w) {
-    const I column = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(int32_t(c)));
+    const __m256i column = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(int32_t(c)));
     return _mm256_and_si256(_mm256_cmpgt_epi32(column, _mm256_set1_epi32(-1)),
                             _mm256_cmpgt_epi32(_mm256_set1_epi32(int32_t(w)), column));
   }
@@ -62,24 +60,18 @@ struct Avx2PoolOps {
   static M greater(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
   static M not_greater(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_NGT_UQ); }
   static M equal(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
-  static M less_int(I a, I b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(b, a)); }
   static M or_(M a, M b) { return _mm256_or_ps(a, b); }
   static M and_(M a, M b) { return _mm256_and_ps(a, b); }
+  static M and_not(M a, M b) { return _mm256_andnot_ps(b, a); }
   static M no_lanes() { return _mm256_setzero_ps(); }
   static bool any(M m) { return _mm256_movemask_ps(m) != 0; }
   static V blend(M m, V if_set, V otherwise) { return _mm256_blendv_ps(otherwise, if_set, m); }
-  static I blend_int(M m, I if_set, I otherwise) {
-    return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(otherwise), _mm256_castsi256_ps(if_set), m));
-  }
-  static I add_int(I a, I b) { return _mm256_add_epi32(a, b); }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
-  // g where code == want, else +0.
-  static V pick(I code, int32_t want, V g) {
-    return _mm256_and_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(code, _mm256_set1_epi32(want))), g);
-  }
+  // g where the mask is set, else +0.
+  static V pick(M m, V g) { return _mm256_and_ps(m, g); }
   // before's last lane, then cur's lanes 0..6.
   static V shift_in(V cur, V before) {
-    const I rotate = _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6);
+    const __m256i rotate = _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6);
     return _mm256_blend_ps(_mm256_permutevar8x32_ps(cur, rotate), _mm256_permutevar8x32_ps(before, rotate), 0x01);
   }
 };

@@ -20,13 +20,11 @@ namespace {
 
 struct Avx512PoolOps {
   using V = __m512;
-  using I = __m512i;
   using M = __mmask16;
   static constexpr int64_t kLanes = 16;
 
   static V zero() { return _mm512_setzero_ps(); }
   static V splat(float v) { return _mm512_set1_ps(v); }
-  static I splat_int(int32_t v) { return _mm512_set1_epi32(v); }
   static V load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
   // Lanes i with 0 <= c + i < w. Masked-off lanes are not accessed, so a
@@ -63,19 +61,15 @@ struct Avx512PoolOps {
   static M greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
   static M not_greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_NGT_UQ); }
   static M equal(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
-  static M less_int(I a, I b) { return _mm512_cmplt_epi32_mask(a, b); }
   static M or_(M a, M b) { return M(a | b); }
   static M and_(M a, M b) { return M(a & b); }
+  static M and_not(M a, M b) { return M(a & ~b); }
   static M no_lanes() { return 0; }
   static bool any(M m) { return m != 0; }
   static V blend(M m, V if_set, V otherwise) { return _mm512_mask_blend_ps(m, otherwise, if_set); }
-  static I blend_int(M m, I if_set, I otherwise) { return _mm512_mask_blend_epi32(m, otherwise, if_set); }
-  static I add_int(I a, I b) { return _mm512_add_epi32(a, b); }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
-  // g where code == want, else +0.
-  static V pick(I code, int32_t want, V g) {
-    return _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(code, _mm512_set1_epi32(want)), g);
-  }
+  // g where the mask is set, else +0.
+  static V pick(M m, V g) { return _mm512_maskz_mov_ps(m, g); }
   // before's last lane, then cur's lanes 0..14.
   static V shift_in(V cur, V before) {
     return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(cur), _mm512_castps_si512(before), 15));

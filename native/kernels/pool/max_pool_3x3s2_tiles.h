@@ -165,41 +165,44 @@ void forward_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch&, const float* pla
   }
 }
 
-// Each window's winning cell, coded row * 3 + column: down each column the
-// largest value and the first row holding it; along the columns a larger
-// value wins, and an equal one only from an earlier row (the same row
-// keeps the earlier column).
+// Which cell of each window wins: cell k = row * 3 + column gets the mask
+// of the windows whose first maximum in row-major order it is. The max
+// comes first (as in forward_block, no NaN here), then each cell equal to
+// it and not preceded by an equal one. (Tracking the winning row and
+// column through the compares took half again as many mask operations.)
+template <typename Ops>
+struct Winners {
+  typename Ops::M cell[9];
+};
+
 template <typename Ops, bool kClipped>
-CONVNODE_POOL_INLINE typename Ops::I winner_block(const MaxPoolPlan& p, const Band3& b, int64_t ow0,
-                                                  const Clip<Ops>& clip) {
+CONVNODE_POOL_INLINE Winners<Ops> winner_block(const MaxPoolPlan& p, const Band3& b, int64_t ow0,
+                                              const Clip<Ops>& clip) {
   using V = typename Ops::V;
-  using I = typename Ops::I;
   using M = typename Ops::M;
   const int64_t col0 = first_column(p, ow0);
-  const Columns<Ops> r0 = load_columns<Ops, kClipped>(b.row[0], col0, clip);
-  const Columns<Ops> r1 = load_columns<Ops, kClipped>(b.row[1], col0, clip);
-  const Columns<Ops> r2 = load_columns<Ops, kClipped>(b.row[2], col0, clip);
-  const I i0 = Ops::splat_int(b.index[0]), i1 = Ops::splat_int(b.index[1]), i2 = Ops::splat_int(b.index[2]);
-  V value[3];
-  I row[3];
-  for (int c = 0; c < 3; ++c) {
-    const M over1 = Ops::greater(r1.c[c], r0.c[c]);
-    const V v = Ops::blend(over1, r1.c[c], r0.c[c]);
-    const I r = Ops::blend_int(over1, i1, i0);
-    const M over2 = Ops::greater(r2.c[c], v);
-    value[c] = Ops::blend(over2, r2.c[c], v);
-    row[c] = Ops::blend_int(over2, i2, r);
+  const Columns<Ops> r[3] = {load_columns<Ops, kClipped>(b.row[0], col0, clip),
+                             load_columns<Ops, kClipped>(b.row[1], col0, clip),
+                             load_columns<Ops, kClipped>(b.row[2], col0, clip)};
+  V m = r[0].c[0];
+  for (int k = 1; k < 9; ++k) m = Ops::max(r[k / 3].c[k % 3], m);
+  Winners<Ops> w;
+  M taken = Ops::no_lanes();
+  for (int k = 0; k < 9; ++k) {
+    const M equal = Ops::equal(r[k / 3].c[k % 3], m);
+    w.cell[k] = Ops::and_not(equal, taken);
+    taken = Ops::or_(taken, equal);
   }
-  V best = value[0];
-  I best_row = row[0], best_col = Ops::splat_int(0);
-  for (int c = 1; c < 3; ++c) {
-    const M better = Ops::or_(Ops::greater(value[c], best),
-                              Ops::and_(Ops::equal(value[c], best), Ops::less_int(row[c], best_row)));
-    best = Ops::blend(better, value[c], best);
-    best_row = Ops::blend_int(better, row[c], best_row);
-    best_col = Ops::blend_int(better, Ops::splat_int(c), best_col);
+  // A copied padding row equals its source. Rows 1 and 2 copy an earlier
+  // row, so they never hold a first maximum; row 0 copies row 1 (the top
+  // padding), and its wins belong to row 1.
+  if (b.index[0] == 1) {
+    for (int c = 0; c < 3; ++c) {
+      w.cell[3 + c] = Ops::or_(w.cell[3 + c], w.cell[c]);
+      w.cell[c] = Ops::no_lanes();
+    }
   }
-  return Ops::add_int(Ops::add_int(best_row, Ops::add_int(best_row, best_row)), best_col);
+  return w;
 }
 
 // Fast path only if the plane holds no NaN and no -inf (see the top).
@@ -227,10 +230,12 @@ struct BandCells {
 };
 
 // dx row `ih` (if real) gets a block's cells for padded columns
-// [2*ow0, 2*ow0 + 2L).
+// [2*ow0, 2*ow0 + 2L). A block reaching past either end of the row goes
+// through a buffer: masked stores ran several times slower than the rest
+// of the pass.
 template <typename Ops>
-CONVNODE_POOL_INLINE void store_cells(const MaxPoolPlan& p, float* dx, int64_t ih, int64_t ow0, typename Ops::V even,
-                 typename Ops::V odd) {
+CONVNODE_POOL_INLINE void store_cells(const MaxPoolPlan& p, float* dx, int64_t ih, int64_t ow0,
+                                      typename Ops::V even, typename Ops::V odd) {
   constexpr int64_t L = Ops::kLanes;
   if (ih < 0 || ih >= p.h) return;
   typename Ops::V lo, hi;
@@ -240,17 +245,20 @@ CONVNODE_POOL_INLINE void store_cells(const MaxPoolPlan& p, float* dx, int64_t i
   if (col0 >= 0 && col0 + 2 * L <= p.w) {
     Ops::store(row + col0, lo);
     Ops::store(row + col0 + L, hi);
-  } else {
-    Ops::store_masked(row + col0, Ops::lanes_within(col0, p.w), lo);
-    Ops::store_masked(row + col0 + L, Ops::lanes_within(col0 + L, p.w), hi);
+    return;
   }
+  float cells[2 * L];
+  Ops::store(cells, lo);
+  Ops::store(cells + L, hi);
+  const int64_t begin = col0 < 0 ? -col0 : 0;
+  const int64_t end = p.w - col0 < 2 * L ? p.w - col0 : 2 * L;
+  if (end > begin) std::memcpy(row + col0 + begin, cells + begin, sizeof(float) * size_t(end - begin));
 }
 
 template <typename Ops>
 bool backward_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next,
                     const float* dy, float* dx) {
   using V = typename Ops::V;
-  using I = typename Ops::I;
   constexpr int64_t L = Ops::kLanes;
   if (!plane_is_orderable<Ops>(plane, p.h * p.w)) return false;
   // Blocks cover windows [0, wo], one past the last: its cell 2*wo takes
@@ -267,13 +275,14 @@ bool backward_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* 
     V column2_before[3] = {zero, zero, zero};  // the previous block's column-2 shares
     for (int64_t blk = 0; blk < blocks; ++blk) {
       const int64_t ow0 = blk * L;
-      const I code = block_is_clipped<Ops>(p, ow0) ? winner_block<Ops, true>(p, b, ow0, clip_for<Ops>(p, ow0))
-                                                   : winner_block<Ops, false>(p, b, ow0, Clip<Ops>{});
+      const Winners<Ops> win = block_is_clipped<Ops>(p, ow0)
+                                   ? winner_block<Ops, true>(p, b, ow0, clip_for<Ops>(p, ow0))
+                                   : winner_block<Ops, false>(p, b, ow0, Clip<Ops>{});
       const V g = ow0 + L <= p.wo ? Ops::load(g_row + ow0)
                                   : Ops::load_masked_zero(g_row + ow0, Ops::lanes_within(ow0, p.wo));
       for (int d = 0; d < 3; ++d) {
-        const V column0 = Ops::pick(code, 3 * d, g), column1 = Ops::pick(code, 3 * d + 1, g);
-        const V column2 = Ops::pick(code, 3 * d + 2, g);
+        const V column0 = Ops::pick(win.cell[3 * d], g), column1 = Ops::pick(win.cell[3 * d + 1], g);
+        const V column2 = Ops::pick(win.cell[3 * d + 2], g);
         const V from_left = Ops::shift_in(column2, column2_before[d]);
         column2_before[d] = column2;
         const V base_even = d == 0 ? Ops::load(carry_even + ow0) : zero;
