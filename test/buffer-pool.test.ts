@@ -91,6 +91,46 @@ describe.each(['native', 'js'] as const)('buffer pool (%s backend)', (name) => {
   }));
 });
 
+describe('parameter gradients in trainStep', () => {
+  // A model with a parameter the forward pass never uses: its gradient
+  // must stay null (as with a plain zeroGrad()), so the optimizer skips it.
+  class WithUnused extends Module {
+    readonly body = this.registerModule('body', new Sequential(new Flatten(), new Linear(8, 4), new ReLU(), new Linear(4, 2)));
+    readonly unused = this.registerParameter('unused', new Tensor(new Float32Array([1, 2, 3]), [3], { requiresGrad: true }));
+    forward(x: Tensor): Tensor {
+      return this.body.forward(x);
+    }
+    spec() {
+      return { type: 'WithUnused' };
+    }
+  }
+
+  it('reuses the gradient arrays from step to step, and trains exactly as with fresh ones', () => {
+    const { x, y } = batch(3, 2, 2, 2, 5);
+    manualSeed(11);
+    const model = new WithUnused();
+    const setup = { model, optimizer: new Adam(model.parameters(), { lr: 1e-2 }) };
+    trainStep(setup, x, y);
+    const arrays = model.body.parameters().map((p) => p.grad!.data);
+    for (let i = 0; i < 3; i++) trainStep(setup, x, y);
+    model.body.parameters().forEach((p, i) => expect(p.grad!.data).toBe(arrays[i]));
+    expect(model.unused.grad).toBeNull();
+
+    // The same four steps written out with zeroGrad(), which drops the
+    // arrays: a reused array that kept its old values would accumulate.
+    manualSeed(11);
+    const reference = new WithUnused();
+    const optimizer = new Adam(reference.parameters(), { lr: 1e-2 });
+    for (let i = 0; i < 4; i++) {
+      optimizer.zeroGrad();
+      ops.crossEntropy(reference.forward(x), y).backward();
+      optimizer.step();
+    }
+    expect(model.parameters().map((p) => Array.from(p.data))).toEqual(reference.parameters().map((p) => Array.from(p.data)));
+    expect(Array.from(model.unused.data)).toEqual([1, 2, 3]);
+  });
+});
+
 describe('tensors from a finished step', () => {
   it('throw a clear error when read, instead of showing the next step\'s numbers', () => {
     class KeepsActivation extends Module {

@@ -29,6 +29,16 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order.reverse();
 }
 
+// A leaf's first gradient of a pass: copied into its spare array if it has
+// one of the right size (see Tensor.spareGrad), else into a new one.
+function gradArray(t: Tensor, g: Float32Array): Float32Array {
+  const spare = t.spareGrad;
+  t.spareGrad = null;
+  if (spare === null || spare.length !== g.length) return g.slice();
+  spare.set(g);
+  return spare;
+}
+
 export function runBackward(root: Tensor, seed: Float32Array): void {
   if (!root.requiresGrad) {
     throw new Error('backward(): this tensor does not require a gradient (it was computed from no parameter, or in no-grad mode)');
@@ -38,7 +48,7 @@ export function runBackward(root: Tensor, seed: Float32Array): void {
     const g = grads.get(t);
     if (g === undefined) continue;
     if (t.gradFn === null) {
-      if (t.grad === null) t.grad = new Tensor(g.slice(), t.shape);
+      if (t.grad === null) t.grad = new Tensor(gradArray(t, g), t.shape);
       else {
         const acc = t.grad.data;
         for (let i = 0; i < acc.length; i++) acc[i]! += g[i]!;

@@ -90,8 +90,9 @@ export abstract class Module {
     return this.train(false);
   }
 
-  zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+  /** Drops every parameter's gradient; keepArrays: see Tensor.zeroGrad. */
+  zeroGrad(options: { keepArrays?: boolean } = {}): void {
+    for (const p of this.parameters()) p.zeroGrad(options.keepArrays);
   }
 
   /** Parameters and buffers by dotted name; the tensors are the live ones (copy to snapshot). */

@@ -82,8 +82,9 @@ export abstract class Optimizer<H extends { lr: number }> {
     }
   }
 
-  zeroGrad(): void {
-    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  /** Drops every parameter's gradient; keepArrays: see Tensor.zeroGrad. */
+  zeroGrad(options: { keepArrays?: boolean } = {}): void {
+    for (const g of this.paramGroups) for (const p of g.params) p.zeroGrad(options.keepArrays);
   }
 
   stateDict(): OptimizerState {

@@ -33,6 +33,12 @@ export class Tensor {
   requiresGrad: boolean;
   /** d(loss)/d(this), accumulated by backward() on tensors that require it. */
   grad: Tensor | null = null;
+  /**
+   * A gradient array left by `zeroGrad({ keepArrays: true })`: the next
+   * backward pass writes this tensor's gradient into it instead of
+   * allocating one (trainStep uses it, so steps allocate no gradients).
+   */
+  spareGrad: Float32Array | null = null;
   /** The op that produced this tensor (null for leaves and in no-grad mode). */
   readonly gradFn: GradFn | null;
 
@@ -95,6 +101,16 @@ export class Tensor {
   item(): number {
     if (this.data.length !== 1) throw new RangeError(`item(): tensor has ${this.data.length} elements, not 1`);
     return this.data[0]!;
+  }
+
+  /**
+   * Drops the gradient (grad becomes null, like PyTorch's set_to_none).
+   * keepArray: its array is kept as spareGrad and reused by the next
+   * backward pass, so a reference to the old gradient sees it overwritten.
+   */
+  zeroGrad(keepArray = false): void {
+    if (keepArray && this.grad !== null) this.spareGrad = this.grad.data;
+    this.grad = null;
   }
 
   /** A tensor sharing this one's data, cut from the autograd graph. */

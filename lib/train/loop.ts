@@ -90,7 +90,9 @@ function lossOf(setup: TrainSetup, logits: Tensor, y: Int32Array): Tensor {
 /** One optimisation step on a batch; returns its loss and number of correct predictions. */
 export function trainStep(setup: TrainSetup, x: Tensor, y: Int32Array): { loss: number; correct: number } {
   setup.model.train();
-  setup.optimizer.zeroGrad();
+  // The gradient arrays of the last step are reused, so a step allocates
+  // none (a gradient read after a step is valid until the next one).
+  setup.optimizer.zeroGrad({ keepArrays: true });
   return inBatchScope(setup, () => {
     const logits = setup.model.forward(x);
     const loss = lossOf(setup, logits, y);
