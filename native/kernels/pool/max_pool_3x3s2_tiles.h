@@ -16,15 +16,16 @@
 // A block is kLanes consecutive windows of one output row. Window k of the
 // block covers input columns col0 + 2k + c, c = 0..2, with col0 =
 // 2 * first window - pad: per input row, two loads split into even and odd
-// columns give c = 0 and 1, two more loads 2 columns on give c = 2. Blocks
-// that reach past either end of the row load with a mask and read -inf
-// there; a band's row in the padding is replaced by a real row (Band3).
+// columns give c = 0 and 1, and the even ones moved down a lane give c = 2.
+// Blocks that reach past either end of the row load with a mask and read
+// -inf there; a band's row in the padding is replaced by a real row
+// (Band3).
 //
-// Results equal the general loops' exactly. Forward: the first maximum in
-// row-major order (-0 and +0 are equal, so which one matters); NaN wins
-// its window. Backward: the winner is the first maximum in
-// row-major order (-0 equal to +0), and each input cell adds the gradients
-// of the windows that chose it in row-major window order, from +0. The
+// Results equal the general loops' and the TS backend's exactly. Forward:
+// the first maximum in row-major order (-0 and +0 compare equal, so which
+// comes first decides the sign); NaN wins its window. Backward: the winner
+// is that same first maximum, and each input cell adds the gradients of
+// the windows that chose it in row-major window order, from +0. The
 // backward pass needs a plane without NaN or -inf (padding is -inf and
 // must lose every comparison); for any other plane it returns false having
 // written nothing, and the caller runs the general loops.
@@ -45,9 +46,9 @@ namespace {
 
 // The three input rows of output row oh's band, and the band row each
 // stands for. A row in the padding is replaced by a real row of the band,
-// with that row's index: the copy equals its source, so it never wins over
-// it (ties keep the earlier row, and the copy then names the real one). The
-// middle row is real except in a ceil-mode last band, whose top row is.
+// with that row's index: the copy equals its source, so it changes no max,
+// and winner_block credits the source with any win of the copy. The middle
+// row is real except in a ceil-mode last band, whose top row is.
 struct Band3 {
   const float* row[3];
   int32_t index[3];
