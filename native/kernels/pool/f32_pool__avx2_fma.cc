@@ -57,11 +57,9 @@ struct Avx2PoolOps {
   // vmaxps returns its second operand on a tie and when either is NaN.
   static V max(V later, V earlier) { return _mm256_max_ps(later, earlier); }
   static M unordered(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_UNORD_Q); }
-  static M greater(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
   static M not_greater(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_NGT_UQ); }
   static M equal(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
   static M or_(M a, M b) { return _mm256_or_ps(a, b); }
-  static M and_(M a, M b) { return _mm256_and_ps(a, b); }
   static M and_not(M a, M b) { return _mm256_andnot_ps(b, a); }
   static M no_lanes() { return _mm256_setzero_ps(); }
   static bool any(M m) { return _mm256_movemask_ps(m) != 0; }

@@ -58,11 +58,9 @@ struct Avx512PoolOps {
   // vmaxps returns its second operand on a tie and when either is NaN.
   static V max(V later, V earlier) { return _mm512_max_ps(later, earlier); }
   static M unordered(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
-  static M greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
   static M not_greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_NGT_UQ); }
   static M equal(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
   static M or_(M a, M b) { return M(a | b); }
-  static M and_(M a, M b) { return M(a & b); }
   static M and_not(M a, M b) { return M(a & ~b); }
   static M no_lanes() { return 0; }
   static bool any(M m) { return m != 0; }

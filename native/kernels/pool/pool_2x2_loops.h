@@ -17,7 +17,6 @@
 
 #include "convnode/kernels.h"
 #include "order_key.h"
-#include "pool_chunks.h"
 #include "pool_selects.h"
 
 namespace convnode {
@@ -32,6 +31,30 @@ inline int64_t max_key(float v, int64_t pos) {
 }
 
 inline int64_t key_position(int64_t key) { return int64_t(~uint32_t(key)); }
+
+// Rows are cut into chunks of 16, 8 and 4 windows, each a loop with a
+// compile-time trip count: LeNet's and VGG's rows (14, 7 or 5 windows) are
+// shorter than an AVX-512 vector, and a loop over the row itself ran only
+// its scalar remainder. A row's last few windows run as a chunk of 4 that
+// overlaps windows already done, which get the same values again.
+template <int64_t N>
+struct Width {
+  static constexpr int64_t kN = N;
+};
+
+template <typename ChunkFn>
+void for_each_chunk(int64_t wo, ChunkFn chunk) {
+  int64_t ow = 0;
+  for (; ow + 16 <= wo; ow += 16) chunk(Width<16>(), ow);
+  if (ow + 8 <= wo) chunk(Width<8>(), ow), ow += 8;
+  if (ow + 4 <= wo) chunk(Width<4>(), ow), ow += 4;
+  if (ow == wo) return;
+  if (wo >= 4) {
+    chunk(Width<4>(), wo - 4);
+  } else {
+    for (; ow < wo; ++ow) chunk(Width<1>(), ow);
+  }
+}
 
 // Not inlined: the __restrict promises (that o does not alias the rows),
 // which the vectoriser needs, do not survive inlining.
@@ -58,7 +81,7 @@ void forward_2x2(PoolMode mode, const Pool2dShape& s, const float* plane, float*
     const float* r0 = plane + 2 * oh * s.w;
     const float* r1 = r0 + s.w;
     float* o = out + oh * s.wo;
-    for_each_chunk(0, s.wo, [&](auto width, int64_t ow) {
+    for_each_chunk(s.wo, [&](auto width, int64_t ow) {
       forward_chunk<decltype(width)::kN>(mode, scale, r0 + 2 * ow, r1 + 2 * ow, o + ow);
     });
   }
@@ -127,7 +150,7 @@ void backward_2x2(PoolMode mode, const Pool2dShape& s, const float* plane, const
     float* o0 = out + 2 * oh * s.w;
     float* o1 = o0 + s.w;
     const float* go = g + oh * s.wo;
-    for_each_chunk(0, s.wo, [&](auto width, int64_t ow) {
+    for_each_chunk(s.wo, [&](auto width, int64_t ow) {
       backward_chunk<decltype(width)::kN>(mode, scale, r0 + 2 * ow, r1 + 2 * ow, go + ow, o0 + 2 * ow,
                                           o1 + 2 * ow);
     });
