@@ -24,6 +24,7 @@
     ],
     "convnode_avx2_sources": [
       "native/kernels/gemm/f32_gemm_ukernel_6x16__avx2_fma.cc",
+      "native/kernels/gemm/f32_gemm_direct_a__avx2_fma.cc",
       "native/kernels/conv/f32_conv_direct__avx2_fma.cc",
       "native/kernels/pool/f32_pool__avx2_fma.cc",
       "native/kernels/probe/f32_fma_peak__avx2_fma.cc"
@@ -34,6 +35,7 @@
     ],
     "convnode_avx512_sources": [
       "native/kernels/gemm/f32_gemm_ukernel_12x32__avx512.cc",
+      "native/kernels/gemm/f32_gemm_direct_a__avx512.cc",
       "native/kernels/conv/f32_conv_direct__avx512.cc",
       "native/kernels/pool/f32_pool__avx512.cc",
       "native/kernels/probe/f32_fma_peak__avx512.cc"

@@ -17,6 +17,8 @@ function check(o: Required<GemmOptions>, seed: number, tag: string): void {
 
 const fixed: Array<[number, number, number]> = [
   [1, 1, 1], [1, 37, 5], [37, 1, 5], [13, 33, 385], [97, 65, 31], [200, 150, 100], [12, 32, 64], [6, 16, 7], [3, 2500, 9],
+  // narrow N (the direct-A path for row-major A): short last row tiles, partial column blocks, K in two blocks
+  [131, 48, 40], [40, 9, 300], [25, 64, 1100], [77, 24, 17],
 ];
 
 describe('gemm native vs TS', () => {
@@ -43,16 +45,17 @@ describe('gemm native vs TS', () => {
     });
   }
 
-  it('gives bit-identical results for 1 and 2 threads', () => {
+  it('gives bit-identical results for 1 and 2 threads (packed and direct-A paths)', () => {
     const rand = rng(99);
-    const o = { m: 300, n: 200, k: 150 };
-    const a = randomArray(rand, o.m * o.k), b = randomArray(rand, o.k * o.n);
-    const c1 = new Float32Array(o.m * o.n), c2 = new Float32Array(o.m * o.n);
-    addon.setNumThreads(1);
-    native.gemm(o, a, b, c1);
-    addon.setNumThreads(2);
-    native.gemm(o, a, b, c2);
-    expect(Buffer.from(c1.buffer).equals(Buffer.from(c2.buffer))).toBe(true);
+    for (const o of [{ m: 300, n: 200, k: 150 }, { m: 301, n: 48, k: 600 }]) {
+      const a = randomArray(rand, o.m * o.k), b = randomArray(rand, o.k * o.n);
+      const c1 = new Float32Array(o.m * o.n), c2 = new Float32Array(o.m * o.n);
+      addon.setNumThreads(1);
+      native.gemm(o, a, b, c1);
+      addon.setNumThreads(2);
+      native.gemm(o, a, b, c2);
+      expect(Buffer.from(c1.buffer).equals(Buffer.from(c2.buffer)), JSON.stringify(o)).toBe(true);
+    }
   });
 
   it('works on views with a byte offset into a larger buffer', () => {

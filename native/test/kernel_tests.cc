@@ -61,14 +61,22 @@ bool close(const std::vector<float>& got, const std::vector<double>& want,
   return true;
 }
 
+// With pad > 0 every operand is a view into wider rows: the columns past
+// op(A), op(B) are NaN (a read of them poisons C) and those past C hold a
+// sentinel that must survive.
 void test_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
-               float beta, const std::string& tag) {
-  const int64_t lda = ta ? m : k, ldb = tb ? k : n, ldc = n;
-  auto a = random_vec(size_t(m * k)), b = random_vec(size_t(k * n));
-  auto c = random_vec(size_t(m * n));
+               float beta, const std::string& tag, int64_t pad = 0) {
+  const int64_t lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  auto a = random_vec(size_t((ta ? k : m) * lda)), b = random_vec(size_t((tb ? n : k) * ldb));
+  auto c = random_vec(size_t(m * ldc));
+  for (size_t i = 0; i < a.size(); ++i) if (int64_t(i % lda) >= lda - pad) a[i] = nan;
+  for (size_t i = 0; i < b.size(); ++i) if (int64_t(i % ldb) >= ldb - pad) b[i] = nan;
+  for (size_t i = 0; i < c.size(); ++i) if (int64_t(i % ldc) >= n) c[i] = 12345.0f;
   if (beta == 0.0f)
-    for (auto& x : c) x = std::numeric_limits<float>::quiet_NaN();  // must not be read
-  std::vector<double> want(c.size()), scale(c.size());
+    for (size_t i = 0; i < c.size(); ++i)
+      if (int64_t(i % ldc) < n) c[i] = nan;  // must not be read
+  std::vector<double> want(c.begin(), c.end()), scale(c.size());
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < n; ++j) {
       double s = 0.0, sa = 0.0;
@@ -88,7 +96,7 @@ void test_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
   const bool ok = close(c, want, scale, double(k), &detail);
   check(ok, "sgemm", tag + " gemm ta=" + std::to_string(ta) + " tb=" + std::to_string(tb) +
                 " m=" + std::to_string(m) + " n=" + std::to_string(n) +
-                " k=" + std::to_string(k) + " " + detail);
+                " k=" + std::to_string(k) + " pad=" + std::to_string(pad) + " " + detail);
 }
 
 Conv2dShape conv_shape(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k,
@@ -554,6 +562,13 @@ int main() {
             test_gemm(ta, tb, small(rng), small(rng), small(rng), 1.0f, 0.0f, tag);
         }
       test_gemm(false, false, 3, 2500, 17, 1.0f, 0.0f, tag);  // n > NC
+      // The direct-A path (N <= 64, row-major A): every tile width, a short
+      // last row tile, a partial last column block, K split into blocks.
+      for (int64_t n : {1, 7, 8, 9, 16, 17, 31, 32, 33, 40, 48, 63, 64})
+        for (int64_t pad : {0, 3})
+          test_gemm(false, n % 2 == 1, 37 + n, n, 45, n % 3 ? 1.0f : -1.5f, n % 4 ? 0.0f : 0.5f, tag, pad);
+      test_gemm(false, false, 301, 64, 1500, 1.0f, 1.0f, tag, 5);  // 2 K blocks
+      test_gemm(false, true, 1000, 16, 150, 0.5f, 0.0f, tag, 1);    // threaded
       test_conv(conv_shape(2, 3, 9, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
       test_conv(conv_shape(3, 4, 11, 10, 6, 3, 2, 2, 3, 1, 0, 2, 1, 2), tag);
       test_conv(conv_shape(1, 5, 6, 7, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1), tag);  // pointwise

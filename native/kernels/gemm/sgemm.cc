@@ -9,14 +9,20 @@
 //
 // Everything outside the microkernel is portable; packing absorbs both
 // transpose flags (it reads op(A) and op(B) through row/column strides).
+//
+// Narrow products (N <= 64) with a row-major A skip the A packing: tiles
+// read A in place against one packed B panel (gemm_direct_a.h), so the
+// largest operand is read once instead of copied and read again.
 // One OpenMP region spans the whole call; every C element is computed by
 // one thread in a fixed k order, so results do not depend on the thread
 // count.
 #include <algorithm>
+#include <type_traits>
 
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
 #include "cpu/scratch.h"
+#include "gemm_direct_a.h"
 #include "gemm_ukernel.h"
 #include "../round_up.h"
 #include "../transpose.h"
@@ -196,6 +202,86 @@ void gemm_loops(const Blocks& g) {
   }
 }
 
+// ---- The direct-A path (gemm_direct_a.h) ----
+
+// Widest N the direct-A path takes. With N <= 64 a packed A sliver would
+// serve at most two (AVX-512) or four (AVX2) B slivers: too little reuse
+// to pay for copying A, the largest operand of a narrow product.
+constexpr int64_t kDirectAMaxN = 64;
+// The B panel (kc x N, packed) stays in L2 while the rows of A stream past
+// it; K is split into equal blocks no larger than this.
+constexpr int64_t kDirectABPanelFloats = 64 * 1024;  // 256 KB
+
+const GemmDirectATile* pick_direct_a(bool trans_a, int64_t n) {
+  if (trans_a || n > kDirectAMaxN) return nullptr;
+  const GemmDirectATiles& t = gemm_direct_a_tiles_for(active_isa());
+  for (int i = 0; i < t.count; ++i)
+    if (t.tiles[i].nr >= n || i == t.count - 1) return &t.tiles[i];
+  return nullptr;
+}
+
+struct DirectABlocks {
+  Operand A, B;
+  int64_t m, n, k;
+  float alpha, beta;
+  float* c;
+  int64_t ldc, kc_max;
+  float* b_pack;
+  const GemmDirectATile& tile;
+};
+
+// The last row tile has fewer than MR rows, but the tile reads all MR:
+// they go through a zero-padded copy (per thread).
+const float* pad_last_rows(const float* a, int64_t lda, int64_t rows,
+                           int64_t kc, int mr) {
+  static thread_local Scratch edge_scratch;
+  float* edge = edge_scratch.floats(static_cast<size_t>(mr * kc));
+  for (int64_t i = 0; i < rows; ++i) std::copy(a + i * lda, a + i * lda + kc, edge + i * kc);
+  std::fill(edge + rows * kc, edge + mr * kc, 0.0f);
+  return edge;
+}
+
+template <bool kTeam>
+void gemm_direct_a_loops(const DirectABlocks& g) {
+  const int mr = g.tile.mr, nr = g.tile.nr;
+  const int64_t b_slivers = (g.n + nr - 1) / nr, row_tiles = (g.m + mr - 1) / mr;
+  for (int64_t pc = 0; pc < g.k; pc += g.kc_max) {
+    const int64_t kc = std::min(g.kc_max, g.k - pc);
+    const float beta_eff = pc == 0 ? g.beta : 1.0f;
+    for_each<kTeam>(b_slivers, [&](int64_t s) {
+      pack_b_sliver(g.B, pc, kc, s * nr, std::min<int64_t>(nr, g.n - s * nr), nr,
+                    g.b_pack + s * nr * kc);
+    });
+    for_each<kTeam>(row_tiles, [&](int64_t t) {
+      const int64_t i0 = t * mr, rows = std::min<int64_t>(mr, g.m - i0);
+      const float* a = g.A.x + i0 * g.A.rs + pc;
+      int64_t lda = g.A.rs;
+      if (rows < mr) {
+        a = pad_last_rows(a, lda, rows, kc, mr);
+        lda = kc;
+      }
+      // Every B sliver against the same rows: after the first, those rows
+      // are read from L1.
+      for (int64_t s = 0; s < b_slivers; ++s)
+        g.tile.tile(kc, a, lda, g.b_pack + s * nr * kc, g.c + i0 * g.ldc + s * nr, g.ldc,
+                    rows, std::min<int64_t>(nr, g.n - s * nr), g.alpha, beta_eff);
+    });
+  }
+}
+
+// Runs loops(team) on `threads` threads: one OpenMP region for the whole
+// call, or none at all (a small call does not pay for libgomp's serialized
+// region).
+template <class Loops>
+void run_loops(int threads, Loops loops) {
+  if (threads > 1) {
+#pragma omp parallel num_threads(threads)
+    loops(std::true_type{});
+  } else {
+    loops(std::false_type{});
+  }
+}
+
 }  // namespace
 
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
@@ -206,17 +292,9 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
     scale_c(m, n, beta, c, ldc);
     return;
   }
-  const GemmKernel& kern = pick_kernel(m, n);
-  const int mr = kern.mr, nr = kern.nr;
   const Operand A = trans_a ? Operand{a, 1, lda} : Operand{a, lda, 1};
   const Operand B = trans_b ? Operand{b, 1, ldb} : Operand{b, ldb, 1};
-
-  const int64_t nc_max = std::min<int64_t>(kern.nc, round_up(n, nr));
-  const int64_t kc_max = std::min<int64_t>(kern.kc, k);
-  const int64_t mc_max = std::min<int64_t>(kern.mc, round_up(m, mr));
   static thread_local Scratch a_scratch, b_scratch;
-  float* a_pack = a_scratch.floats(static_cast<size_t>(mc_max * kc_max));
-  float* b_pack = b_scratch.floats(static_cast<size_t>(nc_max * kc_max));
 
   // Below ~2 MFLOP the fork/join costs more than it saves.
   const double flops = 2.0 * double(m) * double(n) * double(k);
@@ -227,15 +305,25 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
   if (omp_in_parallel()) threads = 1;
 #endif
 
-  const Blocks blocks{A, B, m, n, k, alpha, beta, c, ldc, mc_max, kc_max, nc_max, a_pack, b_pack, kern};
-  if (threads > 1) {
-#pragma omp parallel num_threads(threads)
-    gemm_loops<true>(blocks);
-  } else {
-    // No parallel region at all: a small call does not pay for libgomp's
-    // serialized region.
-    gemm_loops<false>(blocks);
+  if (const GemmDirectATile* tile = pick_direct_a(trans_a, n)) {
+    const int64_t width = round_up(n, tile->nr);
+    const int64_t blocks = std::max<int64_t>(1, (k * width + kDirectABPanelFloats - 1) / kDirectABPanelFloats);
+    const int64_t kc_max = (k + blocks - 1) / blocks;
+    float* b_pack = b_scratch.floats(static_cast<size_t>(width * kc_max));
+    const DirectABlocks g{A, B, m, n, k, alpha, beta, c, ldc, kc_max, b_pack, *tile};
+    run_loops(threads, [&](auto team) { gemm_direct_a_loops<decltype(team)::value>(g); });
+    return;
   }
+
+  const GemmKernel& kern = pick_kernel(m, n);
+  const int mr = kern.mr, nr = kern.nr;
+  const int64_t nc_max = std::min<int64_t>(kern.nc, round_up(n, nr));
+  const int64_t kc_max = std::min<int64_t>(kern.kc, k);
+  const int64_t mc_max = std::min<int64_t>(kern.mc, round_up(m, mr));
+  float* a_pack = a_scratch.floats(static_cast<size_t>(mc_max * kc_max));
+  float* b_pack = b_scratch.floats(static_cast<size_t>(nc_max * kc_max));
+  const Blocks blocks{A, B, m, n, k, alpha, beta, c, ldc, mc_max, kc_max, nc_max, a_pack, b_pack, kern};
+  run_loops(threads, [&](auto team) { gemm_loops<decltype(team)::value>(blocks); });
 }
 
 }  // namespace convnode

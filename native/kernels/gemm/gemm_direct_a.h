@@ -1,0 +1,48 @@
+// GEMM tiles that read op(A) in place: the contract of the narrow-N path.
+//
+// When N is small (a conv's 16 or 64 filters, a layer's few outputs), a
+// packed A sliver serves only one or two B slivers, so packing A costs a
+// full extra pass over the largest operand for little reuse. These tiles
+// instead broadcast A straight from its rows (row-major, leading dimension
+// lda) against a packed B sliver:
+//   a: MR rows at a + i * lda, kc floats each (all MR rows must be readable;
+//      the caller copies a short last tile into a padded buffer)
+//   b: kc x NR, packed row by row: b[p * NR + j] = op(B)(p, j), zero-padded
+//   C(i, j) = alpha * sum_p a[i*lda+p] * b[p*NR+j] + beta * C(i, j)
+// for i < m <= MR and j < n <= NR. When beta == 0, C is never read.
+//
+// Each ISA offers a few widths (NR) with the register tile shaped for each;
+// the driver (sgemm.cc) takes the narrowest that covers N.
+#pragma once
+
+#include <cstdint>
+
+#include "convnode/runtime.h"
+
+namespace convnode {
+
+using GemmDirectAFn = void (*)(int64_t kc, const float* a, int64_t lda,
+                               const float* b, float* c, int64_t ldc,
+                               int64_t m, int64_t n, float alpha, float beta);
+
+struct GemmDirectATile {
+  const char* name;
+  int mr, nr;
+  GemmDirectAFn tile;
+};
+
+// Up to kGemmDirectAWidths tiles, narrowest first; `count` is 0 on ISAs
+// without them (scalar, NEON), which keep the packed path.
+constexpr int kGemmDirectAWidths = 3;
+struct GemmDirectATiles {
+  int count;
+  GemmDirectATile tiles[kGemmDirectAWidths];
+};
+
+const GemmDirectATiles& gemm_direct_a_tiles_for(Isa isa);
+
+// The tables, built in the ISA files (f32_gemm_direct_a__<isa>.cc).
+extern const GemmDirectATiles kGemmDirectAAvx512;
+extern const GemmDirectATiles kGemmDirectAAvx2;
+
+}  // namespace convnode

@@ -1,0 +1,77 @@
+// The register tile behind the direct-A GEMM path (gemm_direct_a.h),
+// written once over a struct of vector operations and instantiated in each
+// ISA file with that file's compiler flags.
+//
+// MR rows by NV vectors: MR * NV accumulators, NV loads of B per k step,
+// and one broadcast of A per row, which x86 folds into the FMA as a memory
+// operand ({1to16} on AVX-512).
+#pragma once
+
+#include <cstdint>
+
+namespace convnode {
+
+// Ops provides: V, Mask, kLanes, zero(), splat(f), load(p), fmadd(a, b, c),
+// broadcast(p), lanes(n) (the first n lanes, 0 <= n <= kLanes),
+// load_masked(p, mask), store(p, v), store_masked(p, mask, v).
+template <class Ops, int MR, int NV>
+[[gnu::always_inline]] inline void gemm_direct_a_tile(
+    int64_t kc, const float* a, int64_t lda, const float* b, float* c,
+    int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
+  using V = typename Ops::V;
+  constexpr int kLanes = Ops::kLanes, kNr = NV * kLanes;
+  V acc[MR][NV];
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) acc[i][v] = Ops::zero();
+
+  for (int64_t p = 0; p < kc; ++p) {
+    V bv[NV];
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) bv[v] = Ops::load(b + v * kLanes);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+      const V ai = Ops::broadcast(a + i * lda + p);
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) acc[i][v] = Ops::fmadd(ai, bv[v], acc[i][v]);
+    }
+    b += kNr;
+  }
+
+  const V va = Ops::splat(alpha), vb = Ops::splat(beta);
+  if (n == kNr) {
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+      if (i >= m) break;
+      float* crow = c + i * ldc;
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) {
+        V r = Ops::mul(va, acc[i][v]);
+        if (beta != 0.0f) r = Ops::fmadd(vb, Ops::load(crow + v * kLanes), r);
+        Ops::store(crow + v * kLanes, r);
+      }
+    }
+    return;
+  }
+  // A partial last column block: lanes past n are neither read nor written.
+  typename Ops::Mask mask[NV];
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; ++v) {
+    const int64_t left = n - int64_t(v) * kLanes;
+    mask[v] = Ops::lanes(left <= 0 ? 0 : left >= kLanes ? kLanes : int(left));
+  }
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; ++i) {
+    if (i >= m) break;
+    float* crow = c + i * ldc;
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) {
+      V r = Ops::mul(va, acc[i][v]);
+      if (beta != 0.0f) r = Ops::fmadd(vb, Ops::load_masked(crow + v * kLanes, mask[v]), r);
+      Ops::store_masked(crow + v * kLanes, mask[v], r);
+    }
+  }
+}
+
+}  // namespace convnode
