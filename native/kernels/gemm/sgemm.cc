@@ -158,45 +158,68 @@ inline void for_each(int64_t count, F f) {
   }
 }
 
-// The five loops, split over the team of the GEMM's own parallel region
+// One A block: pack op(A)[ic:ic+mc, pc:pc+kc] into a_pack, then every tile
+// of the block against the packed B panel; both steps split over the team
 // when kTeam.
 template <bool kTeam>
-void gemm_loops(const Blocks& g) {
-  const Operand& A = g.A;
-  const Operand& B = g.B;
-  const int64_t m = g.m, n = g.n, k = g.k, ldc = g.ldc, mc_max = g.mc_max, kc_max = g.kc_max, nc_max = g.nc_max;
-  const float alpha = g.alpha, beta = g.beta;
-  float* c = g.c;
-  float* a_pack = g.a_pack;
-  float* b_pack = g.b_pack;
+void gemm_block(const Blocks& g, int64_t jc, int64_t nc, int64_t pc, int64_t kc,
+                float beta_eff, int64_t ic, int64_t mc, float* a_pack) {
   const GemmKernel& kern = g.kern;
   const int mr = kern.mr, nr = kern.nr;
+  const int64_t a_slivers = (mc + mr - 1) / mr, b_slivers = (nc + nr - 1) / nr;
+  for_each<kTeam>(a_slivers, [&](int64_t s) {
+    pack_a_sliver(g.A, ic + s * mr, std::min<int64_t>(mr, mc - s * mr), pc, kc, mr,
+                  a_pack + s * mr * kc);
+  });
+  for_each<kTeam>(a_slivers * b_slivers, [&](int64_t t) {
+    const int64_t js = t / a_slivers, is = t % a_slivers;
+    const int64_t i0 = is * mr, j0 = js * nr;
+    kern.ukernel(kc, a_pack + is * mr * kc, g.b_pack + js * nr * kc,
+                 g.c + (ic + i0) * g.ldc + jc + j0, g.ldc, std::min<int64_t>(mr, mc - i0),
+                 std::min<int64_t>(nr, nc - j0), g.alpha, beta_eff);
+  });
+}
+
+// The five loops, split over the team of the GEMM's own parallel region
+// when kTeam. The team packs each B panel together; then, when there are
+// enough rows, each thread takes its own share of them and packs its own A
+// blocks, so the only barriers are around the B panel. (Splitting every A
+// block over the team instead costs two barriers per block: most of a
+// 128-cubed product's time on 2 threads.)
+template <bool kTeam>
+void gemm_loops(const Blocks& g) {
+  const int64_t m = g.m, n = g.n, k = g.k, mc_max = g.mc_max, kc_max = g.kc_max, nc_max = g.nc_max;
+  const int mr = g.kern.mr, nr = g.kern.nr;
+  const int64_t row_slivers = (m + mr - 1) / mr;
+  int threads = 1, me = 0;
+#ifdef _OPENMP
+  if constexpr (kTeam) threads = omp_get_num_threads(), me = omp_get_thread_num();
+#endif
+  const bool split_rows = kTeam && row_slivers >= 2 * threads;
+  // This thread's rows when they are split: whole slivers, as even as can be.
+  const int64_t my_first = split_rows ? row_slivers * me / threads * mr : 0;
+  const int64_t my_end = split_rows ? std::min(m, row_slivers * (me + 1) / threads * mr) : m;
+  static thread_local Scratch own_a_scratch;
+  float* own_a_pack = split_rows ? own_a_scratch.floats(static_cast<size_t>(mc_max * kc_max)) : nullptr;
+
   for (int64_t jc = 0; jc < n; jc += nc_max) {
     const int64_t nc = std::min(nc_max, n - jc);
     const int64_t b_slivers = (nc + nr - 1) / nr;
     for (int64_t pc = 0; pc < k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, k - pc);
-      const float beta_eff = pc == 0 ? beta : 1.0f;
+      const float beta_eff = pc == 0 ? g.beta : 1.0f;
       for_each<kTeam>(b_slivers, [&](int64_t s) {
-        pack_b_sliver(B, pc, kc, jc + s * nr, std::min<int64_t>(nr, nc - s * nr),
-                      nr, b_pack + s * nr * kc);
+        pack_b_sliver(g.B, pc, kc, jc + s * nr, std::min<int64_t>(nr, nc - s * nr), nr,
+                      g.b_pack + s * nr * kc);
       });
-      for (int64_t ic = 0; ic < m; ic += mc_max) {
-        const int64_t mc = std::min(mc_max, m - ic);
-        const int64_t a_slivers = (mc + mr - 1) / mr;
-        for_each<kTeam>(a_slivers, [&](int64_t s) {
-          pack_a_sliver(A, ic + s * mr, std::min<int64_t>(mr, mc - s * mr), pc,
-                        kc, mr, a_pack + s * mr * kc);
-        });
-        const int64_t tiles = a_slivers * b_slivers;
-        for_each<kTeam>(tiles, [&](int64_t t) {
-          const int64_t js = t / a_slivers, is = t % a_slivers;
-          const int64_t i0 = is * mr, j0 = js * nr;
-          kern.ukernel(kc, a_pack + is * mr * kc, b_pack + js * nr * kc,
-                       c + (ic + i0) * ldc + jc + j0, ldc,
-                       std::min<int64_t>(mr, mc - i0),
-                       std::min<int64_t>(nr, nc - j0), alpha, beta_eff);
-        });
+      if (split_rows) {
+        for (int64_t ic = my_first; ic < my_end; ic += mc_max)
+          gemm_block<false>(g, jc, nc, pc, kc, beta_eff, ic, std::min(mc_max, my_end - ic), own_a_pack);
+        // Nobody repacks B while another thread still reads it.
+#pragma omp barrier
+      } else {
+        for (int64_t ic = 0; ic < m; ic += mc_max)
+          gemm_block<kTeam>(g, jc, nc, pc, kc, beta_eff, ic, std::min(mc_max, m - ic), g.a_pack);
       }
     }
   }
