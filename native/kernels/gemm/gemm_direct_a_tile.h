@@ -39,37 +39,27 @@ template <class Ops, int MR, int NV>
     b += kNr;
   }
 
-  const V va = Ops::splat(alpha), vb = Ops::splat(beta);
-  if (n == kNr) {
-#pragma GCC unroll 32
-    for (int i = 0; i < MR; ++i) {
-      if (i >= m) break;
-      float* crow = c + i * ldc;
-#pragma GCC unroll 8
-      for (int v = 0; v < NV; ++v) {
-        V r = Ops::mul(va, acc[i][v]);
-        if (beta != 0.0f) r = Ops::fmadd(vb, Ops::load(crow + v * kLanes), r);
-        Ops::store(crow + v * kLanes, r);
-      }
-    }
-    return;
-  }
-  // A partial last column block: lanes past n are neither read nor written.
+  // A partial last column block (n < NR): lanes past n are neither read nor
+  // written. Full blocks take plain loads and stores.
+  const bool full = n == kNr;
   typename Ops::Mask mask[NV];
 #pragma GCC unroll 8
   for (int v = 0; v < NV; ++v) {
     const int64_t left = n - int64_t(v) * kLanes;
     mask[v] = Ops::lanes(left <= 0 ? 0 : left >= kLanes ? kLanes : int(left));
   }
+  const V va = Ops::splat(alpha), vb = Ops::splat(beta);
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i) {
     if (i >= m) break;
     float* crow = c + i * ldc;
 #pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) {
+      float* cv = crow + v * kLanes;
       V r = Ops::mul(va, acc[i][v]);
-      if (beta != 0.0f) r = Ops::fmadd(vb, Ops::load_masked(crow + v * kLanes, mask[v]), r);
-      Ops::store_masked(crow + v * kLanes, mask[v], r);
+      if (beta != 0.0f) r = Ops::fmadd(vb, full ? Ops::load(cv) : Ops::load_masked(cv, mask[v]), r);
+      if (full) Ops::store(cv, r);
+      else Ops::store_masked(cv, mask[v], r);
     }
   }
 }
