@@ -32,6 +32,8 @@ struct Avx2PoolOps {
     return _mm256_blendv_ps(splat(-__builtin_inff()), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
   }
   static V load_masked_zero(const float* p, LaneMask m) { return _mm256_maskload_ps(p, m); }
+  // vmaskmovps stores are slow: edge blocks go through a buffer instead.
+  static constexpr bool kFastMaskedStore = false;
   static void store_masked(float* p, LaneMask m, V v) { _mm256_maskstore_ps(p, m, v); }
   // v's lanes 1..7, then `last`.
   static V shift_down(V v, float last) {

@@ -38,6 +38,8 @@ struct Avx512PoolOps {
   }
   static V load_masked(const float* p, LaneMask m) { return _mm512_mask_loadu_ps(splat(-__builtin_inff()), m, p); }
   static V load_masked_zero(const float* p, LaneMask m) { return _mm512_maskz_loadu_ps(m, p); }
+  // Masked stores run at the speed of plain ones (max_pool_3x3s2_tiles.h).
+  static constexpr bool kFastMaskedStore = true;
   static void store_masked(float* p, LaneMask m, V v) { _mm512_mask_storeu_ps(p, m, v); }
   // v's lanes 1..15, then `last`.
   static V shift_down(V v, float last) {
