@@ -61,6 +61,10 @@ struct Avx2PoolOps {
   static M unordered(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_UNORD_Q); }
   static M not_greater(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_NGT_UQ); }
   static M equal(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
+  static M greater(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+  // A mask kept in a slot of kLanes floats.
+  static void save_mask(float* slot, M m) { _mm256_storeu_ps(slot, m); }
+  static M load_mask(const float* slot) { return _mm256_loadu_ps(slot); }
   static M or_(M a, M b) { return _mm256_or_ps(a, b); }
   static M and_not(M a, M b) { return _mm256_andnot_ps(b, a); }
   static M no_lanes() { return _mm256_setzero_ps(); }
@@ -69,6 +73,8 @@ struct Avx2PoolOps {
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
   // g where the mask is set, else +0.
   static V pick(M m, V g) { return _mm256_and_ps(m, g); }
+  // g where the mask is clear, else +0.
+  static V pick_not(M m, V g) { return _mm256_andnot_ps(m, g); }
   // before's last lane, then cur's lanes 0..6.
   static V shift_in(V cur, V before) {
     const __m256i rotate = _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6);

@@ -11,6 +11,8 @@
 
 #include <immintrin.h>
 
+#include <cstring>
+
 #include "max_pool_phased_loops.h"
 #include "pool_2x2_loops.h"
 #include "pool_loops.h"
@@ -62,6 +64,14 @@ struct Avx512PoolOps {
   static M unordered(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
   static M not_greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_NGT_UQ); }
   static M equal(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+  static M greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+  // A mask kept in a slot of kLanes floats (its first two bytes).
+  static void save_mask(float* slot, M m) { std::memcpy(slot, &m, sizeof m); }
+  static M load_mask(const float* slot) {
+    M m;
+    std::memcpy(&m, slot, sizeof m);
+    return m;
+  }
   static M or_(M a, M b) { return M(a | b); }
   static M and_not(M a, M b) { return M(a & ~b); }
   static M no_lanes() { return 0; }
@@ -70,6 +80,8 @@ struct Avx512PoolOps {
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
   // g where the mask is set, else +0.
   static V pick(M m, V g) { return _mm512_maskz_mov_ps(m, g); }
+  // g where the mask is clear, else +0.
+  static V pick_not(M m, V g) { return _mm512_mask_mov_ps(g, m, zero()); }
   // before's last lane, then cur's lanes 0..14.
   static V shift_in(V cur, V before) {
     return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(cur), _mm512_castps_si512(before), 15));

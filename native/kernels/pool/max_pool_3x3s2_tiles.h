@@ -167,44 +167,61 @@ void forward_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch&, const float* pla
   }
 }
 
-// Which cell of each window wins: cell k = row * 3 + column gets the mask
-// of the windows whose first maximum in row-major order it is. The max
-// comes first (as in forward_block, no NaN here), then each cell equal to
-// it and not preceded by an equal one. (Tracking the winning row and
-// column through the compares took half again as many mask operations.)
+// Which cell of each window wins, found in two steps: along each input
+// row, the row's maximum over the window's three columns and the first
+// column holding it; then down the rows, the first row whose maximum is
+// the largest (strictly greater beats an earlier row, so a tie keeps it).
+// That is the first maximum in row-major order (no NaN here). A band's
+// bottom row is the next band's top row, so its step along the row is
+// kept (TopRows) rather than done again. (The first version compared all
+// nine cells with the window's max and took a running "not yet taken"
+// mask: a third more vector operations, none shared between bands.)
 template <typename Ops>
-struct Winners {
-  typename Ops::M cell[9];
+struct RowWinner {
+  typename Ops::V max;
+  typename Ops::M first0, first1;  // column 0 holds the row's first max; column 1 does (column 2: neither)
 };
 
 template <typename Ops, bool kClipped>
-CONVNODE_POOL_INLINE Winners<Ops> winner_block(const MaxPoolPlan& p, const Band3& b, int64_t ow0,
-                                              const Clip<Ops>& clip) {
-  using V = typename Ops::V;
+CONVNODE_POOL_INLINE RowWinner<Ops> row_winner(const float* row, int64_t col0, const Clip<Ops>& clip) {
+  const Columns<Ops> r = load_columns<Ops, kClipped>(row, col0, clip);
+  const typename Ops::V h = Ops::max(r.c[2], Ops::max(r.c[1], r.c[0]));
+  const typename Ops::M first0 = Ops::equal(r.c[0], h);
+  return {h, first0, Ops::and_not(Ops::equal(r.c[1], h), first0)};
+}
+
+// Per block, the RowWinner of the band's top row as the band above left
+// it: the max, then the two masks, kLanes floats each (MaxPoolScratch::top).
+template <typename Ops>
+CONVNODE_POOL_INLINE void save_row(float* slot, const RowWinner<Ops>& r) {
+  Ops::store(slot, r.max);
+  Ops::save_mask(slot + Ops::kLanes, r.first0);
+  Ops::save_mask(slot + 2 * Ops::kLanes, r.first1);
+}
+
+template <typename Ops>
+CONVNODE_POOL_INLINE RowWinner<Ops> load_row(const float* slot) {
+  return {Ops::load(slot), Ops::load_mask(slot + Ops::kLanes), Ops::load_mask(slot + 2 * Ops::kLanes)};
+}
+
+// The window's gradient g split over the band's three rows: all of it to
+// the winning row, +0 to the others.
+template <typename Ops>
+struct RowGrads {
+  typename Ops::V row[3];
+};
+
+template <typename Ops>
+CONVNODE_POOL_INLINE RowGrads<Ops> route_to_rows(const Band3& b, const RowWinner<Ops> (&r)[3], typename Ops::V g) {
   using M = typename Ops::M;
-  const int64_t col0 = first_column(p, ow0);
-  const Columns<Ops> r[3] = {load_columns<Ops, kClipped>(b.row[0], col0, clip),
-                             load_columns<Ops, kClipped>(b.row[1], col0, clip),
-                             load_columns<Ops, kClipped>(b.row[2], col0, clip)};
-  V m = r[0].c[0];
-  for (int k = 1; k < 9; ++k) m = Ops::max(r[k / 3].c[k % 3], m);
-  Winners<Ops> w;
-  M taken = Ops::no_lanes();
-  for (int k = 0; k < 9; ++k) {
-    const M equal = Ops::equal(r[k / 3].c[k % 3], m);
-    w.cell[k] = Ops::and_not(equal, taken);
-    taken = Ops::or_(taken, equal);
-  }
-  // A copied padding row equals its source. Rows 1 and 2 copy an earlier
-  // row, so they never hold a first maximum; row 0 copies row 1 (the top
-  // padding), and its wins belong to row 1.
-  if (b.index[0] == 1) {
-    for (int c = 0; c < 3; ++c) {
-      w.cell[3 + c] = Ops::or_(w.cell[3 + c], w.cell[c]);
-      w.cell[c] = Ops::no_lanes();
-    }
-  }
-  return w;
+  const M below1 = Ops::greater(r[1].max, r[0].max);                          // row 1 beats row 0
+  const M below2 = Ops::greater(r[2].max, Ops::max(r[1].max, r[0].max));      // row 2 beats both
+  // A copied padding row equals its source, so it never beats an earlier
+  // row; only the top row can win as a copy (of row 1, the top padding),
+  // and those wins belong to row 1.
+  if (b.index[0] == 1) return {{Ops::zero(), Ops::pick_not(below2, g), Ops::pick(below2, g)}};
+  return {{Ops::pick_not(Ops::or_(below1, below2), g), Ops::pick(Ops::and_not(below1, below2), g),
+           Ops::pick(below2, g)}};
 }
 
 // Fast path only if the plane holds no NaN and no -inf (see the top).
@@ -263,6 +280,44 @@ CONVNODE_POOL_INLINE void store_cells(const MaxPoolPlan& p, float* dx, int64_t i
   if (end > begin) std::memcpy(row + col0 + begin, cells + begin, sizeof(float) * size_t(end - begin));
 }
 
+// One block of band oh: its windows' winners, then each row's cells,
+// added to what the band above and the block to the left gave them.
+// `column2_before` holds the previous block's column-2 shares, per row.
+template <typename Ops, bool kClipped>
+CONVNODE_POOL_INLINE void backward_block(const MaxPoolPlan& p, const MaxPoolScratch& t, const Band3& b, int64_t oh,
+                                         int64_t ow0, const Clip<Ops>& clip, bool top_is_kept, typename Ops::V g,
+                                         typename Ops::V (&column2_before)[3], float* dx) {
+  using V = typename Ops::V;
+  const int64_t col0 = first_column(p, ow0);
+  float* top = t.top + 3 * ow0;
+  RowWinner<Ops> r[3];
+  r[0] = top_is_kept ? load_row<Ops>(top) : row_winner<Ops, kClipped>(b.row[0], col0, clip);
+  r[1] = row_winner<Ops, kClipped>(b.row[1], col0, clip);
+  r[2] = row_winner<Ops, kClipped>(b.row[2], col0, clip);
+  save_row<Ops>(top, r[2]);
+  const RowGrads<Ops> rows = route_to_rows<Ops>(b, r, g);
+  float* carry_even = t.carry;  // the band's top row, as the band above left it
+  float* carry_odd = t.carry + p.block_windows;
+  for (int d = 0; d < 3; ++d) {
+    const V column0 = Ops::pick(r[d].first0, rows.row[d]), column1 = Ops::pick(r[d].first1, rows.row[d]);
+    const V column2 = Ops::pick_not(Ops::or_(r[d].first0, r[d].first1), rows.row[d]);
+    const V from_left = Ops::shift_in(column2, column2_before[d]);
+    column2_before[d] = column2;
+    const V zero = Ops::zero();
+    const V base_even = d == 0 ? Ops::load(carry_even + ow0) : zero;
+    const V base_odd = d == 0 ? Ops::load(carry_odd + ow0) : zero;
+    // Window m - 1 before window m: row-major window order.
+    const V even = Ops::add(Ops::add(base_even, from_left), column0);
+    const V odd = Ops::add(base_odd, column1);
+    if (d == 2) {
+      Ops::store(carry_even + ow0, even);
+      Ops::store(carry_odd + ow0, odd);
+    } else {
+      store_cells<Ops>(p, dx, 2 * oh + d - p.pad_h, ow0, even, odd);
+    }
+  }
+}
+
 template <typename Ops>
 bool backward_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next,
                     const float* dy, float* dx) {
@@ -272,45 +327,31 @@ bool backward_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* 
   // Blocks cover windows [0, wo], one past the last: its cell 2*wo takes
   // the last window's column 2. Windows from wo on have dy 0.
   const int64_t blocks = (p.wo + 1 + L - 1) / L;
-  float* carry_even = t.carry;  // the band's top row, as the band above left it
-  float* carry_odd = t.carry + blocks * L;
-  std::memset(t.carry, 0, sizeof(float) * size_t(2 * blocks * L));
-  const V zero = Ops::zero();
+  std::memset(t.carry, 0, sizeof(float) * size_t(2 * p.block_windows));
   for (int64_t oh = 0; oh < p.ho; ++oh) {
     prefetch_share(p.h * p.w, p.ho, next, oh);
     const Band3 b = band3(p, plane, oh);
+    // From the second band on, the top row is the band above's bottom row,
+    // a real row (the last band's top row is real, see band3).
+    const bool top_is_kept = oh > 0;
     const float* g_row = dy + oh * p.wo;
-    V column2_before[3] = {zero, zero, zero};  // the previous block's column-2 shares
+    V column2_before[3] = {Ops::zero(), Ops::zero(), Ops::zero()};
     for (int64_t blk = 0; blk < blocks; ++blk) {
       const int64_t ow0 = blk * L;
-      const Winners<Ops> win = block_is_clipped<Ops>(p, ow0)
-                                   ? winner_block<Ops, true>(p, b, ow0, clip_for<Ops>(p, ow0))
-                                   : winner_block<Ops, false>(p, b, ow0, Clip<Ops>{});
       const V g = ow0 + L <= p.wo ? Ops::load(g_row + ow0)
                                   : Ops::load_masked_zero(g_row + ow0, Ops::lanes_within(ow0, p.wo));
-      for (int d = 0; d < 3; ++d) {
-        const V column0 = Ops::pick(win.cell[3 * d], g), column1 = Ops::pick(win.cell[3 * d + 1], g);
-        const V column2 = Ops::pick(win.cell[3 * d + 2], g);
-        const V from_left = Ops::shift_in(column2, column2_before[d]);
-        column2_before[d] = column2;
-        const V base_even = d == 0 ? Ops::load(carry_even + ow0) : zero;
-        const V base_odd = d == 0 ? Ops::load(carry_odd + ow0) : zero;
-        // Window m - 1 before window m: row-major window order.
-        const V even = Ops::add(Ops::add(base_even, from_left), column0);
-        const V odd = Ops::add(base_odd, column1);
-        if (d == 2) {
-          Ops::store(carry_even + ow0, even);
-          Ops::store(carry_odd + ow0, odd);
-        } else {
-          store_cells<Ops>(p, dx, 2 * oh + d - p.pad_h, ow0, even, odd);
-        }
+      if (block_is_clipped<Ops>(p, ow0)) {
+        backward_block<Ops, true>(p, t, b, oh, ow0, clip_for<Ops>(p, ow0), top_is_kept, g, column2_before, dx);
+      } else {
+        backward_block<Ops, false>(p, t, b, oh, ow0, Clip<Ops>{}, top_is_kept, g, column2_before, dx);
       }
     }
   }
   // The last band's bottom row, then rows no window reaches.
   const int64_t last = 2 * p.ho - p.pad_h;
   for (int64_t blk = 0; blk < blocks; ++blk) {
-    store_cells<Ops>(p, dx, last, blk * L, Ops::load(carry_even + blk * L), Ops::load(carry_odd + blk * L));
+    store_cells<Ops>(p, dx, last, blk * L, Ops::load(t.carry + blk * L),
+                     Ops::load(t.carry + p.block_windows + blk * L));
   }
   const int64_t done = last + 1 > 0 ? last + 1 : 0;
   if (done < p.h) std::memset(dx + done * p.w, 0, sizeof(float) * size_t((p.h - done) * p.w));

@@ -30,7 +30,7 @@ MaxPoolPhased::MaxPoolPhased(const Pool2dShape& s, Isa isa) : plan_(plan_for(s))
   const size_t around = size_t(plan_.reach + plan_.entries);
   const size_t blocks = size_t(plan_.block_windows);
   // One allocation per element type, carved into the scratch arrays.
-  floats_.assign(size_t(s.w) + len + around + plane + 2 * blocks, 0.0f);
+  floats_.assign(size_t(s.w) + len + around + plane + 5 * blocks, 0.0f);
   ints_.assign(2 * len + around, 0);
   float* f = floats_.data();
   int32_t* i = ints_.data();
@@ -44,6 +44,7 @@ MaxPoolPhased::MaxPoolPhased(const Pool2dShape& s, Isa isa) : plan_(plan_for(s))
   scratch_.grad = take_f(around);  // zeros around the windows
   scratch_.sums = take_f(plane);
   scratch_.carry = take_f(2 * blocks);
+  scratch_.top = take_f(3 * blocks);
   std::fill(scratch_.band_value, scratch_.band_value + len, -std::numeric_limits<float>::infinity());
   std::fill(scratch_.band_key, scratch_.band_key + len, std::numeric_limits<int32_t>::min());
   std::fill(scratch_.winner, scratch_.winner + around, -1);  // no window: matches no cell

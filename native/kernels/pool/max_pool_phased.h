@@ -49,6 +49,7 @@ struct MaxPoolScratch {
   float* grad;         // reach + entries: dy per window, 0 around
   float* sums;         // padded_rows * row_len: the gradient (backward)
   float* carry;        // 2 * block_windows: a band's bottom row of gradient (3x3 stride 2)
+  float* top;          // 3 * block_windows: per block, a band's bottom row's winners (3x3 stride 2)
 };
 
 // `next` is the plane the thread will pool after this one, or null: it is
