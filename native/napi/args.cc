@@ -6,6 +6,28 @@
 
 namespace convnode::napi {
 
+void FieldKeys::install(Napi::Env env) {
+  auto* keys = new FieldKeys();
+  keys->strings_ = Napi::Persistent(Napi::Array::New(env));
+  env.SetInstanceData(keys);
+}
+
+Napi::Value FieldKeys::key(Napi::Env env, const char* field) {
+  FieldKeys* self = env.GetInstanceData<FieldKeys>();
+  Napi::Array strings = self->strings_.Value();
+  auto it = self->index_.find(field);
+  if (it == self->index_.end()) {
+    const uint32_t i = uint32_t(self->index_.size());
+    strings.Set(i, Napi::String::New(env, field));
+    it = self->index_.emplace(field, i).first;
+  }
+  return strings.Get(it->second);
+}
+
+Napi::Value Call::get(const Napi::Object& o, const char* field) const {
+  return o.Get(FieldKeys::key(env_, field));
+}
+
 void Call::type_error(const std::string& msg) const {
   throw Napi::TypeError::New(env_, std::string(fn_) + ": " + msg);
 }
@@ -62,7 +84,11 @@ Napi::Object Call::object(size_t i, const char* name) const {
 
 int64_t Call::int_field(const Napi::Object& o, const char* obj, const char* field,
                         int64_t min, int64_t max) const {
-  Napi::Value v = o.Get(field);
+  return int_value(get(o, field), obj, field, min, max);
+}
+
+int64_t Call::int_value(const Napi::Value& v, const char* obj, const char* field, int64_t min,
+                        int64_t max) const {
   if (!v.IsNumber()) type_error(field_path(obj, field) + " must be a number, got " + describe(v));
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!(std::isfinite(d) && std::floor(d) == d && d >= double(min) && d <= double(max)))
@@ -73,13 +99,16 @@ int64_t Call::int_field(const Napi::Object& o, const char* obj, const char* fiel
 
 int64_t Call::int_field(const Napi::Object& o, const char* obj, const char* field,
                         int64_t min, int64_t max, int64_t dflt) const {
-  if (o.Get(field).IsUndefined()) return dflt;
-  return int_field(o, obj, field, min, max);
+  const Napi::Value v = get(o, field);
+  return v.IsUndefined() ? dflt : int_value(v, obj, field, min, max);
 }
 
 double Call::number_field(const Napi::Object& o, const char* obj,
                           const char* field) const {
-  Napi::Value v = o.Get(field);
+  return number_value(get(o, field), obj, field);
+}
+
+double Call::number_value(const Napi::Value& v, const char* obj, const char* field) const {
   if (!v.IsNumber()) type_error(field_path(obj, field) + " must be a number, got " + describe(v));
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d))
@@ -89,13 +118,13 @@ double Call::number_field(const Napi::Object& o, const char* obj,
 
 double Call::number_field(const Napi::Object& o, const char* obj, const char* field,
                           double dflt) const {
-  if (o.Get(field).IsUndefined()) return dflt;
-  return number_field(o, obj, field);
+  const Napi::Value v = get(o, field);
+  return v.IsUndefined() ? dflt : number_value(v, obj, field);
 }
 
 bool Call::bool_field(const Napi::Object& o, const char* obj, const char* field,
                       bool dflt) const {
-  Napi::Value v = o.Get(field);
+  Napi::Value v = get(o, field);
   if (v.IsUndefined()) return dflt;
   if (!v.IsBoolean())
     type_error(field_path(obj, field) + " must be a boolean, got " + describe(v));
@@ -104,7 +133,7 @@ bool Call::bool_field(const Napi::Object& o, const char* obj, const char* field,
 
 int Call::enum_field(const Napi::Object& o, const char* obj, const char* field,
                      std::initializer_list<const char*> choices) const {
-  Napi::Value v = o.Get(field);
+  Napi::Value v = get(o, field);
   auto list = [&] {
     std::string l;
     for (const char* c : choices) l += (l.empty() ? "'" : ", '") + std::string(c) + "'";
@@ -161,16 +190,26 @@ Extent Call::length_of(const F32& ref) const {
 }
 
 F32 Call::typed_f32(const Napi::Value& v, const char* name, const Extent* extent) const {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+  // One napi_get_typedarray_info call for type, length, data and buffer:
+  // node-addon-api's wrappers made four, a sixth of a small gemm call.
+  bool is_typed_array = false;
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_value buffer = nullptr;
+  size_t offset = 0;
+  if (napi_is_typedarray(env_, v, &is_typed_array) != napi_ok || !is_typed_array ||
+      napi_get_typedarray_info(env_, v, &type, &length, &data, &buffer, &offset) != napi_ok ||
+      type != napi_float32_array)
     type_error(std::string(name) + " must be a Float32Array, got " + describe(v));
-  Napi::Float32Array arr = v.As<Napi::Float32Array>();
-  if (arr.ArrayBuffer().IsDetached())
+  bool detached = false;
+  if (napi_is_detached_arraybuffer(env_, buffer, &detached) != napi_ok || detached)
     type_error(std::string(name) + " is backed by a detached ArrayBuffer");
-  const int64_t len = static_cast<int64_t>(arr.ElementLength());
+  const int64_t len = static_cast<int64_t>(length);
   if (extent != nullptr && len != extent->count)
     range_error(std::string(name) + " must have " + std::to_string(extent->count) +
                 " elements (" + extent->formula() + "), got " + std::to_string(len));
-  return F32{arr.Data(), len, name};
+  return F32{static_cast<float*>(data), len, name};
 }
 
 F32 Call::f32(size_t i, const char* name, const Extent& extent) const {

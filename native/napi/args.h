@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace convnode::napi {
@@ -61,6 +62,24 @@ struct Extent {
   do {                                         \
     if (!(cond)) (call).range_error(message);  \
   } while (0)
+
+// Property keys for the fields of options and shape objects, one
+// JavaScript string per field name, made the first time the name is read
+// and kept for the life of the environment. Looking a field up by a C
+// string makes V8 internalize the string on every read: with seven fields,
+// that was about a quarter of a small gemm call. The strings live in an
+// Array held by reference (Node 20's N-API can reference objects, not
+// strings), indexed through a map keyed by the name's address: the names
+// are string literals.
+class FieldKeys {
+ public:
+  static void install(Napi::Env env);
+  static Napi::Value key(Napi::Env env, const char* field);
+
+ private:
+  Napi::Reference<Napi::Array> strings_;
+  std::unordered_map<const char*, uint32_t> index_;
+};
 
 class Call {
  public:
@@ -123,7 +142,13 @@ class Call {
   // How JavaScript would describe v's type in a message.
   std::string describe(const Napi::Value& v) const;
 
+  // o[field], looked up with a key made once per environment (FieldKeys).
+  Napi::Value get(const Napi::Object& o, const char* field) const;
+
  private:
+  int64_t int_value(const Napi::Value& v, const char* obj, const char* field, int64_t min,
+                    int64_t max) const;
+  double number_value(const Napi::Value& v, const char* obj, const char* field) const;
   F32 typed_f32(const Napi::Value& v, const char* name, const Extent* extent) const;
   std::string field_path(const char* obj, const char* field) const;
 
