@@ -48,7 +48,7 @@ function convnodeContender(name: string, b: Backend, isa?: IsaName, threads?: nu
       if (threads !== undefined) setNumThreads(threads);
     }
   };
-  const runner = (fn: () => void): Prepared => ({ runner: { run: () => { activate(); fn(); } } });
+  const runner = (fn: () => void): Prepared => ({ runner: { enter: activate, run: fn } });
   return {
     name, kind: b.name === 'native' ? 'native' : 'ts', ...(isa ? { isa } : {}), ...(threads ? { threads } : {}),
     async gemm(c) {
@@ -184,7 +184,7 @@ export async function tfjsContender(backendName: 'cpu' | 'wasm'): Promise<{ cont
     } catch (err) {
       return { unsupported: (err as Error).message.split('\n')[0]!.slice(0, 160) };
     }
-    return { runner: { run: async () => { await use(); tf.tidy(() => { const r = op(); (Array.isArray(r) ? r[0] : r).dataSync(); }); } } };
+    return { runner: { enter: use, run: () => { tf.tidy(() => { const r = op(); (Array.isArray(r) ? r[0] : r).dataSync(); }); } } };
   };
   const nhwc = (n: number, h: number, w: number, c: number) => tf.tensor4d(random(n * h * w * c), [n, h, w, c]);
   const contender: Contender = {
@@ -225,18 +225,18 @@ export async function tfjsContender(backendName: 'cpu' | 'wasm'): Promise<{ cont
       } catch (err) {
         return { unsupported: (err as Error).message.split('\n')[0]!.slice(0, 160) };
       }
-      return { runner: { run: async () => { await use(); for (let i = 0; i < batches; i++) await m.trainOnBatch(x, y); } } };
+      return { runner: { enter: use, run: async () => { for (let i = 0; i < batches; i++) await m.trainOnBatch(x, y); } } };
     },
     async infer(model, batch) {
       await use();
       const m = tfModel(tf, layers, model);
       const x = nhwc(batch, 28, 28, 1);
-      return { runner: { run: async () => { await use(); tf.tidy(() => m.predict(x, { batchSize: batch }).dataSync()); } } };
+      return { runner: { enter: use, run: () => { tf.tidy(() => m.predict(x, { batchSize: batch }).dataSync()); } } };
     },
     async tiny(calls) {
       await use();
       const t = tf.tensor1d(random(4));
-      return { runner: { run: async () => { await use(); for (let i = 0; i < calls; i++) tf.tidy(() => tf.relu(t).dataSync()); } } };
+      return { runner: { enter: use, run: () => { for (let i = 0; i < calls; i++) tf.tidy(() => tf.relu(t).dataSync()); } } };
     },
   };
   return { contender, info: { name, version } };
