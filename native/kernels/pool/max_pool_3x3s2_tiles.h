@@ -173,7 +173,7 @@ void forward_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch&, const float* pla
 // the largest (strictly greater beats an earlier row, so a tie keeps it).
 // That is the first maximum in row-major order (no NaN here). A band's
 // bottom row is the next band's top row, so its step along the row is
-// kept (TopRows) rather than done again. (The first version compared all
+// kept (MaxPoolScratch::top) rather than done again. (The first version compared all
 // nine cells with the window's max and took a running "not yet taken"
 // mask: a third more vector operations, none shared between bands.)
 template <typename Ops>
@@ -239,15 +239,12 @@ bool plane_is_orderable(const float* x, int64_t n) {
   return !Ops::any(bad);
 }
 
-// One band's gradient cells, in padded columns t (input column t - pad):
+// A band's gradient cells, in padded columns t (input column t - pad):
 // cell 2m is column 2 of window m - 1 and column 0 of window m; cell
-// 2m + 1 is column 1 of window m. Kept split into even and odd cells, as
-// blocks of kLanes windows. The band's bottom row is the next band's top.
-template <typename Ops>
-struct BandCells {
-  typename Ops::V even[3], odd[3];
-};
-
+// 2m + 1 is column 1 of window m. They are computed split into even and
+// odd cells, a block of kLanes windows at a time. The band's bottom row is
+// the next band's top (MaxPoolScratch::carry).
+//
 // dx row `ih` (if real) gets a block's cells for padded columns
 // [2*ow0, 2*ow0 + 2L). A block reaching past either end of the row is
 // stored with lane masks where the path's masked stores are fast (AVX-512:
