@@ -148,7 +148,7 @@ void forward_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch&, const float* pla
                    float* out) {
   constexpr int64_t L = Ops::kLanes;
   for (int64_t oh = 0; oh < p.ho; ++oh) {
-    prefetch_share(p.h * p.w, p.ho, next, oh);
+    prefetch_share<PrefetchTo::kToL2>(p.h * p.w, p.ho, next, oh);
     const Band3 b = band3(p, plane, oh);
     float* o = out + oh * p.wo;
     for (int64_t ow0 = 0; ow0 < p.wo; ow0 += L) {
