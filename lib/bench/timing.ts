@@ -10,8 +10,8 @@ import * as vm from 'node:vm';
 export interface Runner {
   /**
    * Puts the contender's settings in place (backend, ISA path, threads) at
-   * the start of each sample, not in every run: for a 64-cubed GEMM those
-   * calls cost a sixth of the run.
+   * the start of each sample, not in every run: they are calls into the
+   * addon too, and a 64-cubed GEMM is only about 7 µs.
    */
   enter?(): void | Promise<void>;
   run(): void | Promise<void>;

@@ -9,10 +9,10 @@ namespace {
 
 // Where the lines go: kToL1 is prefetcht0, kToL2 prefetcht2. Measured on
 // the 3x3 stride-2 max pool, 1024 planes of 112x112 from memory, 1 thread
-// (C++ harness, 3 interleaved runs): the forward pass took 2.8-3.1 us per
-// plane with kToL2 against 3.5-3.8 with kToL1, the backward pass (which
-// reads each plane twice, see plane_is_orderable) 6.8-7.1 with kToL1
-// against 7.7-8.0 with kToL2.
+// (C++ harness, two sets of 3 interleaved runs): the forward pass took
+// 2.8-3.2 us per plane with kToL2 against 3.5-4.0 with kToL1; the backward
+// pass (which reads each plane twice, see plane_is_orderable) 6.8-7.1
+// with kToL1 against 7.7-8.0 with kToL2.
 enum class PrefetchTo { kToL1 = 3, kToL2 = 1 };
 
 // Band `band` of `bands`' equal share of the cache lines of `next` (a plane

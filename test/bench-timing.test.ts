@@ -1,0 +1,43 @@
+// The bench's timing loop: a contender's settings are put in place once per
+// sample (Runner.enter), never inside the timed runs, and a runner that
+// returns a promise is awaited before the next run starts.
+import { describe, expect, it } from 'vitest';
+import { timeCase, type Runner } from '../lib/bench/timing';
+
+const options = { rounds: 3, minSample: 0, budget: 10, warmup: true };
+
+describe('timeCase', () => {
+  it('calls enter once per sample (warm-up runs included), before that sample\'s runs', async () => {
+    const log: string[] = [];
+    const runner: Runner = { enter: () => { log.push('enter'); }, run: () => { log.push('run'); } };
+    // A sample of several runs (a run takes well under the 0.5 ms sample).
+    const out = await timeCase([{ name: 'a', prepare: async () => ({ runner }) }], { ...options, minSample: 0.0005 });
+    expect(out.a?.kind).toBe('measured');
+    const samples = log.join(' ').split('enter').slice(1).map((s) => s.trim());
+    // Three warm-up samples of one run, then one sample per round.
+    expect(samples.length).toBe(3 + options.rounds);
+    for (const s of samples) {
+      expect(s.length).toBeGreaterThan(0);
+      expect(s.split(' ').every((w) => w === 'run')).toBe(true);
+    }
+    const m = out.a?.kind === 'measured' ? out.a.m : undefined;
+    expect(m?.runs).toBe(options.rounds);
+    expect(m?.repsPerSample).toBeGreaterThan(1);
+    expect(log.filter((w) => w === 'run').length).toBe(3 + options.rounds * (m?.repsPerSample ?? 0));
+  });
+
+  it('awaits an async run before starting the next', async () => {
+    let inFlight = 0, overlapped = false;
+    const runner: Runner = {
+      run: async () => {
+        overlapped ||= inFlight > 0;
+        inFlight++;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        inFlight--;
+      },
+    };
+    const out = await timeCase([{ name: 'a', prepare: async () => ({ runner }) }], { ...options, minSample: 0.005 });
+    expect(out.a?.kind).toBe('measured');
+    expect(overlapped).toBe(false);
+  });
+});
