@@ -19,6 +19,8 @@ const fixed: Array<[number, number, number]> = [
   [1, 1, 1], [1, 37, 5], [37, 1, 5], [13, 33, 385], [97, 65, 31], [200, 150, 100], [12, 32, 64], [6, 16, 7], [3, 2500, 9],
   // narrow N (the direct-A path for row-major A): short last row tiles, partial column blocks, K in two blocks
   [131, 48, 40], [40, 9, 300], [25, 64, 1100], [77, 24, 17],
+  // N in (64, 128]: the widest direct-A tile over two or more column blocks, K in three blocks
+  [70, 120, 130], [33, 97, 1100],
 ];
 
 describe('gemm native vs TS', () => {
@@ -47,7 +49,7 @@ describe('gemm native vs TS', () => {
 
   it('gives bit-identical results for 1 and 2 threads (packed and direct-A paths)', () => {
     const rand = rng(99);
-    for (const o of [{ m: 300, n: 200, k: 150 }, { m: 301, n: 48, k: 600 }]) {
+    for (const o of [{ m: 300, n: 200, k: 150 }, { m: 301, n: 48, k: 600 }, { m: 130, n: 120, k: 300 }]) {
       const a = randomArray(rand, o.m * o.k), b = randomArray(rand, o.k * o.n);
       const c1 = new Float32Array(o.m * o.n), c2 = new Float32Array(o.m * o.n);
       addon.setNumThreads(1);

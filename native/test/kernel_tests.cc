@@ -562,13 +562,15 @@ int main() {
             test_gemm(ta, tb, small(rng), small(rng), small(rng), 1.0f, 0.0f, tag);
         }
       test_gemm(false, false, 3, 2500, 17, 1.0f, 0.0f, tag);  // n > NC
-      // The direct-A path (N <= 64, row-major A): every tile width, a short
-      // last row tile, a partial last column block, K split into blocks.
-      for (int64_t n : {1, 7, 8, 9, 16, 17, 31, 32, 33, 40, 48, 63, 64})
+      // The direct-A path (N <= 128, row-major A): every tile width, the
+      // widest over several column blocks, a short last row tile, a partial
+      // last column block, K split into blocks.
+      for (int64_t n : {1, 7, 8, 9, 16, 17, 31, 32, 33, 40, 48, 63, 64, 65, 96, 100, 127, 128})
         for (int64_t pad : {0, 3})
           test_gemm(false, n % 2 == 1, 37 + n, n, 45, n % 3 ? 1.0f : -1.5f, n % 4 ? 0.0f : 0.5f, tag, pad);
       test_gemm(false, false, 301, 64, 1500, 1.0f, 1.0f, tag, 5);  // 2 K blocks
       test_gemm(false, true, 1000, 16, 150, 0.5f, 0.0f, tag, 1);    // threaded
+      test_gemm(false, false, 130, 120, 1100, 1.0f, 0.5f, tag, 2);  // 128 wide: 3 K blocks, threaded
       test_conv(conv_shape(2, 3, 9, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
       test_conv(conv_shape(3, 4, 11, 10, 6, 3, 2, 2, 3, 1, 0, 2, 1, 2), tag);
       test_conv(conv_shape(1, 5, 6, 7, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1), tag);  // pointwise

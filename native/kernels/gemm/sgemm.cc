@@ -10,7 +10,7 @@
 // Everything outside the microkernel is portable; packing absorbs both
 // transpose flags (it reads op(A) and op(B) through row/column strides).
 //
-// Narrow products (N <= 64) with a row-major A skip the A packing: tiles
+// Narrow products (N <= 128) with a row-major A skip the A packing: tiles
 // read A in place against one packed B panel (gemm_direct_a.h), so the
 // largest operand is read once instead of copied and read again.
 //
@@ -232,10 +232,17 @@ void gemm_loops(const Blocks& g) {
 
 // ---- The direct-A path (gemm_direct_a.h) ----
 
-// Widest N the direct-A path takes. With N <= 64 a packed A sliver would
-// serve at most two (AVX-512) or four (AVX2) B slivers: too little reuse
-// to pay for copying A, the largest operand of a narrow product.
-constexpr int64_t kDirectAMaxN = 64;
+// Widest N the direct-A path takes. With N <= 128 a packed A sliver would
+// serve at most four (AVX-512) or eight (AVX2) B slivers: too little reuse
+// to pay for copying A, the largest operand of a narrow product. Past 64
+// the widest tile runs over two or more column blocks, the rows staying in
+// L1 after the first. Raising the limit from 64 to 128 measured (C++
+// harness, AVX-512, medians): 128-cubed at 2 threads 142-148 -> 139-162
+// GFLOP/s (best 145-150 -> 153-165), 64x120x400 (B transposed) at 1
+// thread 80 -> 86-90, 64x100x120 70 -> 73-78; AVX2 128-cubed at 1 thread
+// best 82-86 -> 94-109. Earlier, letting it take every N up to 4096 gained
+// nothing on the FC shapes past 128 and lost on 64x6272x150.
+constexpr int64_t kDirectAMaxN = 128;
 // The B panel (kc x N, packed) stays in L2 while the rows of A stream past
 // it; K is split into equal blocks no larger than this.
 constexpr int64_t kDirectABPanelFloats = 64 * 1024;  // 256 KB
