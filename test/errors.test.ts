@@ -180,6 +180,20 @@ describe('bad input gives a clear, typed error on both backends', () => {
     expect(() => addon.setNumThreads(0)).toThrow('setNumThreads: n must be an integer in [1, 1024], got 0');
     expect(() => addon.setNumThreads('2' as never)).toThrow(TypeError);
   });
+
+  it("the addon's positional gemm (behind the backend's gemm) checks each argument itself", () => {
+    const call = (...args: unknown[]) => () => (addon.gemm as (...a: unknown[]) => void)(...args);
+    expect(call()).toThrow(new TypeError('gemm: options.m must be a number, got undefined'));
+    expect(call(2, 2, 2.5)).toThrow(new RangeError('gemm: options.k must be an integer in [1, 2147483647], got 2.5'));
+    expect(call(2, 2, 2, 0)).toThrow(new TypeError('gemm: options.transA must be a boolean, got number 0'));
+    expect(call(2, 2, 2, undefined, undefined, NaN)).toThrow(new RangeError('gemm: options.alpha must be a finite number, got NaN'));
+    expect(call(2, 2, 2, undefined, undefined, 1, 0, f32(4), f32(4))).toThrow(new TypeError('gemm: c must be a Float32Array, got undefined'));
+    expect(call(2, 2, 2, true, false, 1, 0, f32(4), f32(4), f32(3))).toThrow(new RangeError('gemm: c must have 4 elements (m*n = 2*2), got 3'));
+    // Defaults for undefined (transA false, alpha 1, beta 0): c = a * b.
+    const c = new Float32Array([9, 9, 9, 9]);
+    addon.gemm(2, 2, 2, undefined, undefined, undefined, undefined, new Float32Array([1, 2, 3, 4]), new Float32Array([0, 1, 1, 0]), c);
+    expect(Array.from(c)).toEqual([2, 1, 4, 3]);
+  });
 });
 
 /** Garbage of every kind, weighted towards almost-valid values. */

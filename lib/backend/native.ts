@@ -3,10 +3,23 @@
 // source build. Never throws: a failure comes back as a reason the caller
 // can show, with what to do about it.
 import * as path from 'node:path';
-import { KERNEL_NAMES, type Backend, type IsaName, type NativeInfo } from './types';
+import { KERNEL_NAMES, type Backend, type Kernels, type IsaName, type NativeInfo } from './types';
+import { Call } from './validate';
+
+/**
+ * The addon's gemm: the options' fields as arguments (undefined for a
+ * default). Reading seven fields through N-API cost about 0.9 us a call;
+ * read here, in JavaScript, they cost next to nothing. The addon checks
+ * each value and names it as options.m etc.
+ */
+export type NativeGemm = (
+  m: unknown, n: unknown, k: unknown, transA: unknown, transB: unknown, alpha: unknown, beta: unknown,
+  a: Float32Array, b: Float32Array, c: Float32Array,
+) => void;
 
 /** The addon's own exports: every kernel plus its runtime controls. */
-export interface NativeAddon extends Omit<Backend, 'name'> {
+export interface NativeAddon extends Omit<Backend, 'name' | 'gemm'> {
+  gemm: NativeGemm;
   info(): NativeInfo;
   setIsa(isa: IsaName): void;
   setNumThreads(n: number): void;
@@ -50,5 +63,15 @@ export function loadNative(root: string = PACKAGE_ROOT): NativeLoad {
 function pickKernels(addon: NativeAddon): Omit<Backend, 'name'> {
   const out: Record<string, unknown> = {};
   for (const k of KERNEL_NAMES) out[k] = (addon as unknown as Record<string, unknown>)[k];
+  out.gemm = gemmWithOptions(addon.gemm);
   return out as unknown as Omit<Backend, 'name'>;
+}
+
+/** The public gemm(options, a, b, c) over the addon's positional one. */
+function gemmWithOptions(gemm: NativeGemm): Kernels['gemm'] {
+  const call = new Call('gemm');
+  return (options, a, b, c) => {
+    const o = call.object(options, 'options');
+    gemm(o.m, o.n, o.k, o.transA, o.transB, o.alpha, o.beta, a, b, c);
+  };
 }

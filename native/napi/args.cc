@@ -124,7 +124,23 @@ double Call::number_field(const Napi::Object& o, const char* obj, const char* fi
 
 bool Call::bool_field(const Napi::Object& o, const char* obj, const char* field,
                       bool dflt) const {
-  Napi::Value v = get(o, field);
+  return bool_value(get(o, field), obj, field, dflt);
+}
+
+int64_t Call::int_arg(size_t i, const char* obj, const char* field, int64_t min, int64_t max) const {
+  return int_value(info_[i], obj, field, min, max);
+}
+
+double Call::number_arg(size_t i, const char* obj, const char* field, double dflt) const {
+  const Napi::Value v = info_[i];
+  return v.IsUndefined() ? dflt : number_value(v, obj, field);
+}
+
+bool Call::bool_arg(size_t i, const char* obj, const char* field, bool dflt) const {
+  return bool_value(info_[i], obj, field, dflt);
+}
+
+bool Call::bool_value(const Napi::Value& v, const char* obj, const char* field, bool dflt) const {
   if (v.IsUndefined()) return dflt;
   if (!v.IsBoolean())
     type_error(field_path(obj, field) + " must be a boolean, got " + describe(v));

@@ -105,6 +105,12 @@ class Call {
                       double dflt) const;
   bool bool_field(const Napi::Object& o, const char* obj, const char* field,
                   bool dflt) const;
+  // The same checks on argument i, for an entry point whose JavaScript
+  // wrapper has read the fields out of the options object (gemm: see
+  // gemm_entry.cc); messages still name obj.field.
+  int64_t int_arg(size_t i, const char* obj, const char* field, int64_t min, int64_t max) const;
+  double number_arg(size_t i, const char* obj, const char* field, double dflt) const;
+  bool bool_arg(size_t i, const char* obj, const char* field, bool dflt) const;
   // Index into `choices` of the string field's value.
   int enum_field(const Napi::Object& o, const char* obj, const char* field,
                  std::initializer_list<const char*> choices) const;
@@ -149,6 +155,7 @@ class Call {
   int64_t int_value(const Napi::Value& v, const char* obj, const char* field, int64_t min,
                     int64_t max) const;
   double number_value(const Napi::Value& v, const char* obj, const char* field) const;
+  bool bool_value(const Napi::Value& v, const char* obj, const char* field, bool dflt) const;
   F32 typed_f32(const Napi::Value& v, const char* name, const Extent* extent) const;
   std::string field_path(const char* obj, const char* field) const;
 
