@@ -11,6 +11,7 @@
       "native/kernels/conv/conv2d_direct.cc",
       "native/kernels/pool/pool2d.cc",
       "native/kernels/pool/max_pool_phased.cc",
+      "native/kernels/pool/max_pool_argmax.cc",
       "native/kernels/pool/f32_pool__baseline.cc",
       "native/kernels/eltwise/activation.cc",
       "native/kernels/eltwise/channel_ops.cc",

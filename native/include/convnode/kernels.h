@@ -65,6 +65,23 @@ void pool2d_forward(PoolMode mode, const Pool2dShape& s, const float* x,
 void pool2d_backward(PoolMode mode, const Pool2dShape& s, const float* x,
                      const float* dy, float* dx);
 
+// Max pooling that keeps each window's winner, so that the backward pass
+// reads one byte per output instead of the whole input again (PyTorch
+// keeps indices too). argmax[i] is the cell of output i's window that
+// pool2d_forward's max came from, numbered row * kw + col inside the
+// kh x kw window, padding included; y is exactly pool2d_forward's.
+// Needs kh * kw <= kMaxPoolArgmaxCells.
+constexpr int64_t kMaxPoolArgmaxCells = 256;
+void max_pool2d_forward_argmax(const Pool2dShape& s, const float* x, float* y,
+                               uint8_t* argmax);
+// dx is overwritten with what pool2d_backward(kMax, ...) gives when argmax
+// came from that x: each window's gradient added to the cell argmax names,
+// in row-major window order, from +0. Returns false if some entry names
+// no input cell of its window (>= kh * kw, or in the padding); dx then
+// holds no meaningful values.
+bool max_pool2d_backward_argmax(const Pool2dShape& s, const uint8_t* argmax,
+                                const float* dy, float* dx);
+
 // ---------------------------------------------------------------- eltwise
 enum class Activation { kIdentity, kRelu, kLeakyRelu, kTanh, kSigmoid, kHardtanh };
 struct ActivationParams {

@@ -7,7 +7,7 @@
 
 namespace convnode {
 
-const PoolLoops kPoolLoopsBaseline{forward_any, backward_any, forward_2x2, backward_2x2, nullptr, nullptr};
+const PoolLoops kPoolLoopsBaseline{forward_any, backward_any, forward_2x2, backward_2x2, nullptr, nullptr, nullptr, nullptr};
 
 const PoolLoops& pool_loops_for(Isa isa) {
   switch (isa) {

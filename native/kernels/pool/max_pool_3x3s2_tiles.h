@@ -277,14 +277,45 @@ CONVNODE_POOL_INLINE void store_cells(const MaxPoolPlan& p, float* dx, int64_t i
   if (end > begin) std::memcpy(row + col0 + begin, cells + begin, sizeof(float) * size_t(end - begin));
 }
 
-// One block of band oh: its windows' winners, then each row's cells,
-// added to what the band above and the block to the left gave them.
-// `column2_before` holds the previous block's column-2 shares, per row.
+// A block's window gradients split by band row and window column.
+template <typename Ops>
+struct ColumnGrads {
+  typename Ops::V row[3][3];  // [band row][window column]
+};
+
+// Each band row's cells of one block, added to what the band above and
+// the block to the left gave them. `column2_before` holds the previous
+// block's column-2 shares, per row.
+template <typename Ops>
+CONVNODE_POOL_INLINE void add_and_store_band(const MaxPoolPlan& p, const MaxPoolScratch& t, int64_t oh,
+                                             int64_t ow0, const ColumnGrads<Ops>& c,
+                                             typename Ops::V (&column2_before)[3], float* dx) {
+  using V = typename Ops::V;
+  float* carry_even = t.carry;  // the band's top row, as the band above left it
+  float* carry_odd = t.carry + p.block_windows;
+  for (int d = 0; d < 3; ++d) {
+    const V from_left = Ops::shift_in(c.row[d][2], column2_before[d]);
+    column2_before[d] = c.row[d][2];
+    const V zero = Ops::zero();
+    const V base_even = d == 0 ? Ops::load(carry_even + ow0) : zero;
+    const V base_odd = d == 0 ? Ops::load(carry_odd + ow0) : zero;
+    // Window m - 1 before window m: row-major window order.
+    const V even = Ops::add(Ops::add(base_even, from_left), c.row[d][0]);
+    const V odd = Ops::add(base_odd, c.row[d][1]);
+    if (d == 2) {
+      Ops::store(carry_even + ow0, even);
+      Ops::store(carry_odd + ow0, odd);
+    } else {
+      store_cells<Ops>(p, dx, 2 * oh + d - p.pad_h, ow0, even, odd);
+    }
+  }
+}
+
+// One block of band oh: its windows' winners, then each row's cells.
 template <typename Ops, bool kClipped>
 CONVNODE_POOL_INLINE void backward_block(const MaxPoolPlan& p, const MaxPoolScratch& t, const Band3& b, int64_t oh,
                                          int64_t ow0, const Clip<Ops>& clip, bool top_is_kept, typename Ops::V g,
                                          typename Ops::V (&column2_before)[3], float* dx) {
-  using V = typename Ops::V;
   const int64_t col0 = first_column(p, ow0);
   float* top = t.top + 3 * ow0;
   RowWinner<Ops> r[3];
@@ -293,26 +324,27 @@ CONVNODE_POOL_INLINE void backward_block(const MaxPoolPlan& p, const MaxPoolScra
   r[2] = row_winner<Ops, kClipped>(b.row[2], col0, clip);
   save_row<Ops>(top, r[2]);
   const RowGrads<Ops> rows = route_to_rows<Ops>(b, r, g);
-  float* carry_even = t.carry;  // the band's top row, as the band above left it
-  float* carry_odd = t.carry + p.block_windows;
+  ColumnGrads<Ops> c;
   for (int d = 0; d < 3; ++d) {
-    const V column0 = Ops::pick(r[d].first0, rows.row[d]), column1 = Ops::pick(r[d].first1, rows.row[d]);
-    const V column2 = Ops::pick_not(Ops::or_(r[d].first0, r[d].first1), rows.row[d]);
-    const V from_left = Ops::shift_in(column2, column2_before[d]);
-    column2_before[d] = column2;
-    const V zero = Ops::zero();
-    const V base_even = d == 0 ? Ops::load(carry_even + ow0) : zero;
-    const V base_odd = d == 0 ? Ops::load(carry_odd + ow0) : zero;
-    // Window m - 1 before window m: row-major window order.
-    const V even = Ops::add(Ops::add(base_even, from_left), column0);
-    const V odd = Ops::add(base_odd, column1);
-    if (d == 2) {
-      Ops::store(carry_even + ow0, even);
-      Ops::store(carry_odd + ow0, odd);
-    } else {
-      store_cells<Ops>(p, dx, 2 * oh + d - p.pad_h, ow0, even, odd);
-    }
+    c.row[d][0] = Ops::pick(r[d].first0, rows.row[d]);
+    c.row[d][1] = Ops::pick(r[d].first1, rows.row[d]);
+    c.row[d][2] = Ops::pick_not(Ops::or_(r[d].first0, r[d].first1), rows.row[d]);
   }
+  add_and_store_band<Ops>(p, t, oh, ow0, c, column2_before, dx);
+}
+
+// After the last band: its bottom row (held in carry), then the rows no
+// window reaches.
+template <typename Ops>
+void finish_plane(const MaxPoolPlan& p, const MaxPoolScratch& t, int64_t blocks, float* dx) {
+  constexpr int64_t L = Ops::kLanes;
+  const int64_t last = 2 * p.ho - p.pad_h;
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    store_cells<Ops>(p, dx, last, blk * L, Ops::load(t.carry + blk * L),
+                     Ops::load(t.carry + p.block_windows + blk * L));
+  }
+  const int64_t done = last + 1 > 0 ? last + 1 : 0;
+  if (done < p.h) std::memset(dx + done * p.w, 0, sizeof(float) * size_t((p.h - done) * p.w));
 }
 
 template <typename Ops>
@@ -344,15 +376,99 @@ bool backward_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* 
       }
     }
   }
-  // The last band's bottom row, then rows no window reaches.
-  const int64_t last = 2 * p.ho - p.pad_h;
-  for (int64_t blk = 0; blk < blocks; ++blk) {
-    store_cells<Ops>(p, dx, last, blk * L, Ops::load(t.carry + blk * L),
-                     Ops::load(t.carry + p.block_windows + blk * L));
-  }
-  const int64_t done = last + 1 > 0 ? last + 1 : 0;
-  if (done < p.h) std::memset(dx + done * p.w, 0, sizeof(float) * size_t((p.h - done) * p.w));
+  finish_plane<Ops>(p, t, blocks, dx);
   return true;
+}
+
+// The forward pass that keeps each window's winner (max_pool_argmax.cc):
+// the backward pass's two steps (RowWinner down the band, the kept row
+// included), then the winner's window-local cell, 3 * row + column, as a
+// byte. A band row copied from another stands for its source
+// (Band3::index): only the top padding row can win as a copy, and its
+// wins belong to row 1. Like the backward pass it needs a plane without
+// NaN or -inf, and returns false, having written nothing, for others.
+template <typename Ops, bool kClipped>
+CONVNODE_POOL_INLINE void forward_argmax_block(const MaxPoolPlan& p, const MaxPoolScratch& t, const Band3& b,
+                                               int64_t ow0, const Clip<Ops>& clip, bool top_is_kept,
+                                               float* out, uint8_t* argmax) {
+  using V = typename Ops::V;
+  using M = typename Ops::M;
+  const int64_t col0 = first_column(p, ow0);
+  float* top = t.top + 3 * ow0;
+  RowWinner<Ops> r[3];
+  r[0] = top_is_kept ? load_row<Ops>(top) : row_winner<Ops, kClipped>(b.row[0], col0, clip);
+  r[1] = row_winner<Ops, kClipped>(b.row[1], col0, clip);
+  r[2] = row_winner<Ops, kClipped>(b.row[2], col0, clip);
+  save_row<Ops>(top, r[2]);
+  // As forward_block: on a tie the earlier row's value, and its sign.
+  const V max01 = Ops::max(r[1].max, r[0].max);
+  const M below1 = Ops::greater(r[1].max, r[0].max);
+  const M below2 = Ops::greater(r[2].max, max01);
+  V cell[3];
+  for (int d = 0; d < 3; ++d) {
+    const V column = Ops::blend(r[d].first0, Ops::zero(), Ops::blend(r[d].first1, Ops::splat(1.0f), Ops::splat(2.0f)));
+    cell[d] = Ops::add(Ops::splat(float(3 * b.index[d])), column);
+  }
+  const V winner = Ops::blend(below2, cell[2], Ops::blend(below1, cell[1], cell[0]));
+  const V m = Ops::max(r[2].max, max01);
+  const int64_t n = p.wo - ow0 < Ops::kLanes ? p.wo - ow0 : Ops::kLanes;
+  if (n == Ops::kLanes) {
+    Ops::store(out + ow0, m);
+  } else {
+    Ops::store_masked(out + ow0, Ops::lanes_within(0, n), m);
+  }
+  Ops::store_bytes(argmax + ow0, winner, n);
+}
+
+template <typename Ops>
+bool forward_argmax_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* plane, const float* next,
+                          float* out, uint8_t* argmax) {
+  constexpr int64_t L = Ops::kLanes;
+  if (!plane_is_orderable<Ops>(plane, p.h * p.w)) return false;
+  for (int64_t oh = 0; oh < p.ho; ++oh) {
+    prefetch_share<PrefetchTo::kToL2>(p.h * p.w, p.ho, next, oh);
+    const Band3 b = band3(p, plane, oh);
+    const bool top_is_kept = oh > 0;  // as in backward_3x3s2
+    float* o = out + oh * p.wo;
+    uint8_t* a = argmax + oh * p.wo;
+    for (int64_t ow0 = 0; ow0 < p.wo; ow0 += L) {
+      if (block_is_clipped<Ops>(p, ow0)) {
+        forward_argmax_block<Ops, true>(p, t, b, ow0, clip_for<Ops>(p, ow0), top_is_kept, o, a);
+      } else {
+        forward_argmax_block<Ops, false>(p, t, b, ow0, Clip<Ops>{}, top_is_kept, o, a);
+      }
+    }
+  }
+  return true;
+}
+
+// The backward pass from the winners the forward pass kept
+// (max_pool_argmax.cc): each window's gradient goes to the cell its byte
+// names, then on as in backward_3x3s2, so dx is the same bit for bit.
+// The caller has checked that every byte names a cell of its window
+// inside the input.
+template <typename Ops>
+void backward_argmax_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch& t, const uint8_t* argmax, const float* dy,
+                           float* dx) {
+  using V = typename Ops::V;
+  constexpr int64_t L = Ops::kLanes;
+  const int64_t blocks = (p.wo + 1 + L - 1) / L;  // as in backward_3x3s2
+  std::memset(t.carry, 0, sizeof(float) * size_t(2 * p.block_windows));
+  for (int64_t oh = 0; oh < p.ho; ++oh) {
+    const float* g_row = dy + oh * p.wo;
+    const uint8_t* a_row = argmax + oh * p.wo;
+    V column2_before[3] = {Ops::zero(), Ops::zero(), Ops::zero()};
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+      const int64_t ow0 = blk * L, n = p.wo - ow0 < L ? p.wo - ow0 : L;
+      const V g = n == L ? Ops::load(g_row + ow0) : Ops::load_masked_zero(g_row + ow0, Ops::lanes_within(ow0, p.wo));
+      const V cell = Ops::load_bytes(a_row + ow0, n);  // past the row: 255, no cell
+      ColumnGrads<Ops> c;
+      for (int d = 0; d < 3; ++d)
+        for (int col = 0; col < 3; ++col) c.row[d][col] = Ops::pick(Ops::equal(cell, Ops::splat(float(3 * d + col))), g);
+      add_and_store_band<Ops>(p, t, oh, ow0, c, column2_before, dx);
+    }
+  }
+  finish_plane<Ops>(p, t, blocks, dx);
 }
 
 #undef CONVNODE_POOL_INLINE

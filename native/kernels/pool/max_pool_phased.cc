@@ -56,6 +56,8 @@ MaxPoolPhased::MaxPoolPhased(const Pool2dShape& s, Isa isa) : plan_(plan_for(s))
   if (is_3x3_stride2 && loops.max_forward_3x3s2 != nullptr) {
     forward_ = loops.max_forward_3x3s2;
     backward_if_ = loops.max_backward_3x3s2;
+    forward_argmax_if_ = loops.max_forward_argmax_3x3s2;
+    backward_argmax_ = loops.max_backward_argmax_3x3s2;
   }
 }
 

@@ -65,6 +65,17 @@ using MaxPoolBackwardFn = void (*)(const MaxPoolPlan&, const MaxPoolScratch&, co
 using MaxPoolBackwardIfFn = bool (*)(const MaxPoolPlan&, const MaxPoolScratch&, const float* plane,
                                      const float* next, const float* dy, float* dx);
 
+// The forward pass that also writes each window's winner as one byte
+// (max_pool_argmax.cc), for the planes a path takes: false, having
+// written nothing, for the others.
+using MaxPoolForwardArgmaxIfFn = bool (*)(const MaxPoolPlan&, const MaxPoolScratch&, const float* plane,
+                                          const float* next, float* out, uint8_t* argmax);
+
+// The backward pass from those bytes, every one checked to name a cell of
+// its window inside the input; dx is overwritten.
+using MaxPoolBackwardArgmaxFn = void (*)(const MaxPoolPlan&, const MaxPoolScratch&, const uint8_t* argmax,
+                                         const float* dy, float* dx);
+
 class MaxPoolPhased {
  public:
   MaxPoolPhased(const Pool2dShape& s, Isa isa);
@@ -75,6 +86,16 @@ class MaxPoolPhased {
     if (backward_if_ != nullptr && backward_if_(plan_, scratch_, plane, next, dy, dx)) return;
     backward_(plan_, scratch_, plane, next, dy, dx);
   }
+  // False, having written nothing, where no vector tile takes the shape.
+  bool backward_argmax(const uint8_t* argmax, const float* dy, float* dx) const {
+    if (backward_argmax_ == nullptr) return false;
+    backward_argmax_(plan_, scratch_, argmax, dy, dx);
+    return true;
+  }
+  // False where no vector tile takes the shape or the plane.
+  bool forward_argmax(const float* plane, const float* next, float* out, uint8_t* argmax) const {
+    return forward_argmax_if_ != nullptr && forward_argmax_if_(plan_, scratch_, plane, next, out, argmax);
+  }
 
  private:
   MaxPoolPlan plan_;
@@ -84,6 +105,8 @@ class MaxPoolPhased {
   MaxPoolForwardFn forward_;
   MaxPoolBackwardFn backward_;
   MaxPoolBackwardIfFn backward_if_ = nullptr;  // tried first, where set
+  MaxPoolForwardArgmaxIfFn forward_argmax_if_ = nullptr;
+  MaxPoolBackwardArgmaxFn backward_argmax_ = nullptr;
 };
 
 }  // namespace convnode

@@ -26,6 +26,8 @@ struct PoolLoops {
   // null where the path has none.
   MaxPoolForwardFn max_forward_3x3s2;
   MaxPoolBackwardIfFn max_backward_3x3s2;
+  MaxPoolForwardArgmaxIfFn max_forward_argmax_3x3s2;  // max_pool_argmax.cc
+  MaxPoolBackwardArgmaxFn max_backward_argmax_3x3s2;
 };
 
 extern const PoolLoops kPoolLoopsBaseline;
