@@ -149,6 +149,39 @@ describe('bad input gives a clear, typed error on both backends', () => {
     for (const b of [native, js]) b.sgdUpdateMany({ lr: 0.1 }, [p0, p1], [buf.subarray(16, 24), buf.subarray(24, 32)], null);
   });
 
+  it("max pooling's kept winners (argmax)", () => {
+    const max = { mode: 'max', n: 1, c: 1, h: 4, w: 4, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 } as const; // y is 2x2
+    const u8 = (n: number) => new Uint8Array(n);
+    expectError((b) => b.pool2dForward(max, f32(16), f32(4), f32(4) as never), TypeError,
+      'pool2dForward: argmax must be a Uint8Array, got Float32Array');
+    expectError((b) => b.pool2dForward(max, f32(16), f32(4), u8(3)), RangeError,
+      'pool2dForward: argmax must have 4 elements (n*c*ho*wo = 1*1*2*2), got 3');
+    expectError((b) => b.pool2dForward({ ...max, mode: 'avg' }, f32(16), f32(4), u8(4)), RangeError,
+      "pool2dForward: argmax is only for shape.mode 'max'");
+    expectError((b) => b.pool2dForward({ mode: 'max', n: 1, c: 1, h: 17, w: 17, kh: 17, kw: 17 }, f32(289), f32(1), u8(1)), RangeError,
+      'pool2dForward: argmax needs a window of at most 256 cells, got kh*kw = 17*17');
+    const y = f32(4);
+    expectError((b) => b.pool2dForward(max, f32(16), y, new Uint8Array(y.buffer, 0, 4)), RangeError,
+      'pool2dForward: argmax must not share memory with y');
+    expectError((b) => b.pool2dBackwardFromArgmax({ ...max, mode: 'sum' }, u8(4), f32(4), f32(16)), RangeError,
+      "pool2dBackwardFromArgmax: shape.mode must be 'max'");
+    expectError((b) => b.pool2dBackwardFromArgmax(max, new Int8Array(4) as never, f32(4), f32(16)), TypeError,
+      'pool2dBackwardFromArgmax: argmax must be a Uint8Array, got Int8Array');
+    // Window (1, 1) covers rows and columns 1..3: cell 4 (its centre) is
+    // input (2, 2); cell 9 is past the window. In window (0, 0) cell 0 is
+    // the padding corner and cell 8 is input (1, 1).
+    const bad = 'pool2dBackwardFromArgmax: argmax names a cell outside its window or in the padding (dx now holds no meaningful values)';
+    expectError((b) => b.pool2dBackwardFromArgmax(max, new Uint8Array([8, 4, 4, 9]), f32(4), f32(16)), RangeError, bad);
+    expectError((b) => b.pool2dBackwardFromArgmax(max, new Uint8Array([0, 4, 4, 4]), f32(4), f32(16)), RangeError, bad);
+    for (const b of [native, js]) {
+      const dx = f32(16).fill(NaN);
+      b.pool2dBackwardFromArgmax(max, new Uint8Array([8, 4, 4, 4]), new Float32Array([1, 2, 3, 4]), dx);
+      // Cell 4 is the window's centre: window (0, 1) covers rows -1..1 and
+      // columns 1..3, so input (0, 2); window (1, 0) input (2, 0).
+      expect(Array.from(dx), b.name).toEqual([0, 0, 2, 0, 0, 1, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0]);
+    }
+  });
+
   it('outputs aliasing inputs where that is unsafe', () => {
     const buf = new Float32Array(100);
     expectError((b) => b.gemm({ m: 2, n: 2, k: 2 }, buf.subarray(0, 4), buf.subarray(10, 14), buf.subarray(2, 6)), RangeError,

@@ -4,6 +4,24 @@ import { pool2dOutputSize } from '../lib/backend/geometry';
 import type { Pool2dShape, PoolMode } from '../lib/backend/types';
 import { expectCloseRel, forEachIsa, js, native, randInt, rng, randomArray } from './helpers';
 
+/**
+ * Max pooling that keeps the winners, on both backends: the same y as
+ * pool2dForward, the same winners on both, and, from them, pool2dBackward's
+ * dx (dxRef, the TS backend's) bit for bit, without x.
+ */
+function checkArgmax(s: Pool2dShape, x: Float32Array, dy: Float32Array, yRef: Float32Array, dxRef: Float32Array, what: string): void {
+  const winners = { native: new Uint8Array(dy.length).fill(255), js: new Uint8Array(dy.length).fill(254) };
+  for (const b of [native, js]) {
+    const y = new Float32Array(dy.length).fill(7);
+    b.pool2dForward(s, x, y, winners[b.name]);
+    expect(Array.from(y), `${what} ${b.name} forward with argmax`).toEqual(Array.from(yRef));
+    const dx = new Float32Array(x.length).fill(NaN);
+    b.pool2dBackwardFromArgmax(s, winners[b.name], dy, dx);
+    expect(Array.from(dx), `${what} ${b.name} backward from argmax`).toEqual(Array.from(dxRef));
+  }
+  expect(Array.from(winners.native), `${what} winners`).toEqual(Array.from(winners.js));
+}
+
 function check(s: Pool2dShape, seed: number, tag: string): void {
   const ho = pool2dOutputSize(s.h, s.kh, s.strideH ?? s.kh, s.padH ?? 0, s.ceilMode ?? false);
   const wo = pool2dOutputSize(s.w, s.kw, s.strideW ?? s.kw, s.padW ?? 0, s.ceilMode ?? false);
@@ -20,6 +38,7 @@ function check(s: Pool2dShape, seed: number, tag: string): void {
   native.pool2dBackward(s, x, dy, dx);
   js.pool2dBackward(s, x, dy, dxRef);
   expectCloseRel(dx, dxRef, 1e-6, `${what} backward`);
+  if (s.mode === 'max') checkArgmax(s, x, dy, yRef, dxRef, what);
 }
 
 const modes: PoolMode[] = ['max', 'avg', 'sum'];
@@ -146,6 +165,7 @@ describe('pool2d native vs TS', () => {
       native.pool2dBackward(s, x, dy, dx);
       js.pool2dBackward(s, x, dy, dxRef);
       expect(Array.from(dx), `${what} backward`).toEqual(Array.from(dxRef));
+      checkArgmax(s, x, dy, yRef, dxRef, what);
       checked++;
     }));
     expect(checked).toBeGreaterThanOrEqual(shapes.length * 2);

@@ -111,9 +111,20 @@ export interface Kernels {
   conv2dBackwardWeight(shape: Conv2dShape, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
   conv2dBackwardBias(shape: Conv2dShape, dy: Float32Array, db: Float32Array): void;
 
-  pool2dForward(shape: Pool2dShape, x: Float32Array, y: Float32Array): void;
+  /**
+   * With argmax (max pooling, kh*kw <= 256, as long as y), also writes each
+   * window's winning cell: row * kw + column inside the kh x kw window,
+   * padding included.
+   */
+  pool2dForward(shape: Pool2dShape, x: Float32Array, y: Float32Array, argmax?: Uint8Array | null): void;
   /** dx is overwritten; max pooling recomputes each window's argmax from x. */
   pool2dBackward(shape: Pool2dShape, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /**
+   * Max pooling's dx from the winners pool2dForward kept, without x: the same
+   * dx as pool2dBackward, bit for bit. Throws a RangeError if an entry names
+   * no input cell of its window.
+   */
+  pool2dBackwardFromArgmax(shape: Pool2dShape, argmax: Uint8Array, dy: Float32Array, dx: Float32Array): void;
 
   activationForward(options: ActivationOptions, x: Float32Array, y: Float32Array): void;
   activationBackward(options: ActivationOptions, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
@@ -152,6 +163,7 @@ export const KERNEL_NAMES = [
   'conv2dBackwardBias',
   'pool2dForward',
   'pool2dBackward',
+  'pool2dBackwardFromArgmax',
   'activationForward',
   'activationBackward',
   'preluForward',

@@ -126,6 +126,19 @@ export class Call {
     return v;
   }
 
+  u8(v: unknown, name: string, extent: Extent): Uint8Array {
+    if (!(v instanceof Uint8Array)) this.typeError(`${name} must be a Uint8Array, got ${describe(v)}`);
+    if (isDetached(v.buffer)) this.typeError(`${name} is backed by a detached ArrayBuffer`);
+    if (v.length !== extent.count)
+      this.rangeError(`${name} must have ${extent.count} elements (${extent.formula}), got ${v.length}`);
+    return v;
+  }
+
+  optionalU8(v: unknown, name: string, extent: Extent): Uint8Array | null {
+    if (v === undefined || v === null) return null;
+    return this.u8(v, name, extent);
+  }
+
   optionalF32(v: unknown, name: string, extent: Extent): Float32Array | null {
     if (v === undefined || v === null) return null;
     return this.f32(v, name, extent);

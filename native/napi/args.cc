@@ -205,7 +205,8 @@ Extent Call::length_of(const F32& ref) const {
   return e;
 }
 
-F32 Call::typed_f32(const Napi::Value& v, const char* name, const Extent* extent) const {
+void* Call::typed(const Napi::Value& v, const char* name, const Extent* extent, napi_typedarray_type want,
+                  const char* type_name, int64_t* length_out) const {
   // One napi_get_typedarray_info call for type, length, data and buffer:
   // node-addon-api's wrappers made four, a sixth of a small gemm call.
   bool is_typed_array = false;
@@ -216,8 +217,8 @@ F32 Call::typed_f32(const Napi::Value& v, const char* name, const Extent* extent
   size_t offset = 0;
   if (napi_is_typedarray(env_, v, &is_typed_array) != napi_ok || !is_typed_array ||
       napi_get_typedarray_info(env_, v, &type, &length, &data, &buffer, &offset) != napi_ok ||
-      type != napi_float32_array)
-    type_error(std::string(name) + " must be a Float32Array, got " + describe(v));
+      type != want)
+    type_error(std::string(name) + " must be a " + type_name + ", got " + describe(v));
   bool detached = false;
   if (napi_is_detached_arraybuffer(env_, buffer, &detached) != napi_ok || detached)
     type_error(std::string(name) + " is backed by a detached ArrayBuffer");
@@ -225,7 +226,26 @@ F32 Call::typed_f32(const Napi::Value& v, const char* name, const Extent* extent
   if (extent != nullptr && len != extent->count)
     range_error(std::string(name) + " must have " + std::to_string(extent->count) +
                 " elements (" + extent->formula() + "), got " + std::to_string(len));
-  return F32{static_cast<float*>(data), len, name};
+  *length_out = len;
+  return data;
+}
+
+F32 Call::typed_f32(const Napi::Value& v, const char* name, const Extent* extent) const {
+  int64_t length = 0;
+  void* data = typed(v, name, extent, napi_float32_array, "Float32Array", &length);
+  return F32{static_cast<float*>(data), length, name};
+}
+
+U8 Call::u8(size_t i, const char* name, const Extent& extent) const {
+  int64_t length = 0;
+  void* data = typed(info_[i], name, &extent, napi_uint8_array, "Uint8Array", &length);
+  return U8{static_cast<uint8_t*>(data), length, name};
+}
+
+U8 Call::optional_u8(size_t i, const char* name, const Extent& extent) const {
+  Napi::Value v = info_[i];
+  if (v.IsUndefined() || v.IsNull()) return U8{nullptr, 0, name, false};
+  return u8(i, name, extent);
 }
 
 F32 Call::f32(size_t i, const char* name, const Extent& extent) const {
@@ -256,6 +276,23 @@ static bool overlaps(const F32& a, const F32& b) {
   const float* a_end = a.data + a.length;
   const float* b_end = b.data + b.length;
   return a.data < b_end && b.data < a_end;
+}
+
+static bool bytes_overlap(const void* a, int64_t a_bytes, const void* b, int64_t b_bytes) {
+  if (a_bytes == 0 || b_bytes == 0) return false;
+  const char* a0 = static_cast<const char*>(a);
+  const char* b0 = static_cast<const char*>(b);
+  return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
+}
+
+void Call::no_overlap(const U8& out, const F32& in) const {
+  if (bytes_overlap(out.data, out.length, in.data, 4 * in.length))
+    range_error(std::string(out.name) + " must not share memory with " + in.name);
+}
+
+void Call::no_overlap(const F32& out, const U8& in) const {
+  if (bytes_overlap(out.data, 4 * out.length, in.data, in.length))
+    range_error(std::string(out.name) + " must not share memory with " + in.name);
 }
 
 void Call::no_overlap(const F32& out, const F32& in) const {

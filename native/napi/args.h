@@ -38,9 +38,13 @@ struct F32List {
   int64_t size() const { return static_cast<int64_t>(items.size()); }
 };
 
-struct I32 {
-  int32_t* data = nullptr;
+// A Uint8Array (max pooling's winners).
+struct U8 {
+  uint8_t* data = nullptr;
   int64_t length = 0;
+  const char* name = "";
+  bool given = true;  // as F32::given
+  bool present() const { return given; }
 };
 
 // A checked product of shape dimensions. Its formula for messages
@@ -119,6 +123,10 @@ class Call {
   F32 f32(size_t i, const char* name, const Extent& extent) const;
   // Same, but null or undefined give an absent F32.
   F32 optional_f32(size_t i, const char* name, const Extent& extent) const;
+  // Argument i must be a Uint8Array of exactly extent.count elements; the
+  // optional form gives an absent U8 for null/undefined.
+  U8 u8(size_t i, const char* name, const Extent& extent) const;
+  U8 optional_u8(size_t i, const char* name, const Extent& extent) const;
   // Argument i must be a Float32Array of any length (its length then
   // sizes the other arguments).
   F32 any_f32(size_t i, const char* name) const;
@@ -142,6 +150,8 @@ class Call {
 
   // out must not share memory with in.
   void no_overlap(const F32& out, const F32& in) const;
+  void no_overlap(const U8& out, const F32& in) const;
+  void no_overlap(const F32& out, const U8& in) const;
   // out may be exactly in (in place) but must not partly overlap it.
   void same_or_disjoint(const F32& out, const F32& in) const;
 
@@ -157,6 +167,10 @@ class Call {
   double number_value(const Napi::Value& v, const char* obj, const char* field) const;
   bool bool_value(const Napi::Value& v, const char* obj, const char* field, bool dflt) const;
   F32 typed_f32(const Napi::Value& v, const char* name, const Extent* extent) const;
+  // v's data and length if it is a typed array of `type` (named
+  // type_name in the message) with extent->count elements (any if null).
+  void* typed(const Napi::Value& v, const char* name, const Extent* extent, napi_typedarray_type type,
+              const char* type_name, int64_t* length) const;
   std::string field_path(const char* obj, const char* field) const;
 
   const Napi::CallbackInfo& info_;

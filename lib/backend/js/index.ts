@@ -5,7 +5,7 @@
 import type { Backend } from '../types';
 import { gemm } from './gemm';
 import { conv2dBackwardBias, conv2dBackwardData, conv2dBackwardWeight, conv2dForward } from './conv';
-import { pool2dBackward, pool2dForward } from './pool';
+import { pool2dBackward, pool2dBackwardFromArgmax, pool2dForward } from './pool';
 import {
   activationBackward, activationForward, biasAdd, biasGrad, logSoftmaxBackward, logSoftmaxForward,
   preluBackward, preluForward, softmaxBackward, softmaxForward,
@@ -22,6 +22,7 @@ export const jsBackend: Backend = Object.freeze({
   conv2dBackwardBias,
   pool2dForward,
   pool2dBackward,
+  pool2dBackwardFromArgmax,
   activationForward,
   activationBackward,
   preluForward,

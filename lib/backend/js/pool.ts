@@ -1,21 +1,26 @@
 // Max / average / sum pooling in TypeScript; the window rules of
 // native/kernels/pool/pool2d.cc (clipped windows, first maximum wins, NaN
-// counts as a maximum, avg divisor with or without padding).
+// counts as a maximum, avg divisor with or without padding), and max
+// pooling that keeps each window's winner (max_pool_argmax.cc).
 import { Call } from '../validate';
 import { readPool2dShape, type ResolvedPool2d } from '../geometry';
 import type { Pool2dShape } from '../types';
 
 interface Window {
+  hs: number; ws: number;  // top-left corner, padding included
   h0: number; h1: number; w0: number; w1: number;
   divisor: number;
 }
+
+/** The most cells a window may have when its winners are kept as bytes. */
+export const MAX_POOL_ARGMAX_CELLS = 256;
 
 function window(s: ResolvedPool2d, oh: number, ow: number): Window {
   const hs = oh * s.strideH - s.padH, ws = ow * s.strideW - s.padW;
   const he = Math.min(hs + s.kh, s.h + s.padH), we = Math.min(ws + s.kw, s.w + s.padW);
   const h0 = Math.max(hs, 0), w0 = Math.max(ws, 0), h1 = Math.min(he, s.h), w1 = Math.min(we, s.w);
   const divisor = s.mode === 'sum' ? 1 : s.countIncludePad ? (he - hs) * (we - ws) : (h1 - h0) * (w1 - w0);
-  return { h0, h1, w0, w1, divisor };
+  return { hs, ws, h0, h1, w0, w1, divisor };
 }
 
 function argmax(x: Float32Array, plane: number, w: number, win: Window): number {
@@ -44,19 +49,36 @@ function check(call: Call, shape: Pool2dShape) {
   };
 }
 
-export function pool2dForward(shape: Pool2dShape, x: Float32Array, y: Float32Array): void {
+function requireArgmaxWindow(call: Call, s: ResolvedPool2d): void {
+  call.require(s.kh * s.kw <= MAX_POOL_ARGMAX_CELLS,
+    `argmax needs a window of at most ${MAX_POOL_ARGMAX_CELLS} cells, got kh*kw = ${s.kh}*${s.kw}`);
+}
+
+export function pool2dForward(shape: Pool2dShape, x: Float32Array, y: Float32Array, argmaxOut?: Uint8Array | null): void {
   const call = new Call('pool2dForward');
   const { s, input, output } = check(call, shape);
   call.f32(x, 'x', input('x'));
   call.f32(y, 'y', output('y'));
+  const winners = call.optionalU8(argmaxOut, 'argmax', output('argmax'));
   call.noOverlap(y, 'y', x, 'x');
+  if (winners !== null) {
+    call.require(s.mode === 'max', "argmax is only for shape.mode 'max'");
+    requireArgmaxWindow(call, s);
+    call.noOverlap(winners, 'argmax', x, 'x');
+    call.noOverlap(winners, 'argmax', y, 'y');
+  }
   for (let p = 0; p < s.n * s.c; p++) {
     const plane = p * s.h * s.w, out = p * s.ho * s.wo;
     for (let oh = 0; oh < s.ho; oh++) {
       for (let ow = 0; ow < s.wo; ow++) {
         const win = window(s, oh, ow);
         if (s.mode === 'max') {
-          y[out + oh * s.wo + ow] = x[argmax(x, plane, s.w, win)]!;
+          const best = argmax(x, plane, s.w, win);
+          y[out + oh * s.wo + ow] = x[best]!;
+          if (winners !== null) {
+            const ih = Math.floor((best - plane) / s.w), iw = (best - plane) % s.w;
+            winners[out + oh * s.wo + ow] = (ih - win.hs) * s.kw + (iw - win.ws);
+          }
           continue;
         }
         let sum = 0;
@@ -66,6 +88,39 @@ export function pool2dForward(shape: Pool2dShape, x: Float32Array, y: Float32Arr
       }
     }
   }
+}
+
+/**
+ * dx from the winners pool2dForward kept: each window's gradient added to
+ * the cell it names, in row-major window order, as pool2dBackward does.
+ */
+export function pool2dBackwardFromArgmax(shape: Pool2dShape, winners: Uint8Array, dy: Float32Array, dx: Float32Array): void {
+  const call = new Call('pool2dBackwardFromArgmax');
+  const { s, input, output } = check(call, shape);
+  call.require(s.mode === 'max', "shape.mode must be 'max'");
+  requireArgmaxWindow(call, s);
+  call.u8(winners, 'argmax', output('argmax'));
+  call.f32(dy, 'dy', output('dy'));
+  call.f32(dx, 'dx', input('dx'));
+  call.noOverlap(dx, 'dx', winners, 'argmax');
+  call.noOverlap(dx, 'dx', dy, 'dy');
+  const cells = s.kh * s.kw;
+  // Every entry checked before dx is touched.
+  const target = new Int32Array(winners.length);
+  for (let p = 0; p < s.n * s.c; p++) {
+    const plane = p * s.h * s.w, out = p * s.ho * s.wo;
+    for (let oh = 0; oh < s.ho; oh++) {
+      for (let ow = 0; ow < s.wo; ow++) {
+        const win = window(s, oh, ow), cell = winners[out + oh * s.wo + ow]!;
+        const ih = win.hs + Math.floor(cell / s.kw), iw = win.ws + (cell % s.kw);
+        call.require(cell < cells && ih >= win.h0 && ih < win.h1 && iw >= win.w0 && iw < win.w1,
+          'argmax names a cell outside its window or in the padding (dx now holds no meaningful values)');
+        target[out + oh * s.wo + ow] = plane + ih * s.w + iw;
+      }
+    }
+  }
+  dx.fill(0);
+  for (let i = 0; i < target.length; i++) dx[target[i]!]! += dy[i]!;
 }
 
 export function pool2dBackward(shape: Pool2dShape, x: Float32Array, dy: Float32Array, dx: Float32Array): void {
