@@ -78,6 +78,30 @@ describe.each(['native', 'js'] as const)('autograd through whole models (%s back
     expect(n).toBeGreaterThan(90);
   });
 
+  it('a stem with an overlapping max pool (3x3, stride 2, padding 1: the winners are kept)', () => {
+    useBackend(name);
+    const rng = new Rng(4);
+    const model = new Sequential(
+      new Conv2d(2, 4, 3, { padding: 1, rng }), new ReLU(), new MaxPool2d(3, { stride: 2, padding: 1 }),
+      new Flatten(), new Linear(4 * 5 * 5, 3, { rng }),
+    );
+    const n = checkModel('stem', model, randomTensor([3, 2, 9, 10], rng), new Int32Array([0, 2, 1]));
+    expect(n).toBeGreaterThan(40);
+  });
+
+  it('overlapping max pooling routes dy by the winners of the forward pass, not of x as it is later', () => {
+    useBackend(name);
+    const values = randomTensor([2, 3, 9, 9], new Rng(6)).data;
+    const poolThenBackward = (changeXAfterForward: boolean) => {
+      const x = new Tensor(values.slice(), [2, 3, 9, 9], { requiresGrad: true });
+      const y = ops.maxPool2d(x, 3, { stride: 2, padding: 1 });
+      if (changeXAfterForward) x.data.reverse();
+      ops.sum(ops.mul(y, new Tensor(Float32Array.from({ length: y.size }, (_, i) => i + 1), y.shape))).backward();
+      return Array.from(x.grad!.data);
+    };
+    expect(poolThenBackward(true)).toEqual(poolThenBackward(false));
+  });
+
   it('a residual network with batch norm (training mode)', () => {
     useBackend(name);
     const rng = new Rng(2);

@@ -56,7 +56,14 @@ export function poolOutput(s: PoolCase['shape']): { ho: number; wo: number } {
   return { ho: pool2dOutputSize(s.h, s.kh, s.strideH, s.padH, false), wo: pool2dOutputSize(s.w, s.kw, s.strideW, s.padW, false) };
 }
 
-/** Bytes a forward + backward pass must move at least: read x, write y; read x and dy, write dx. */
+/**
+ * The bytes of a forward + backward pass that works the winners out from x
+ * both times: read x, write y; read x and dy, write dx. A fixed yardstick,
+ * the same for every contender, so GB/s compares times. Passes that keep
+ * the winners move less: convnode's overlapping max pools read a byte per
+ * output instead of x in the backward pass (ops/pool.ts), PyTorch keeps
+ * 8-byte indices.
+ */
 export function poolBytes(s: PoolCase['shape']): number {
   const { ho, wo } = poolOutput(s);
   const x = s.n * s.c * s.h * s.w, y = s.n * s.c * ho * wo;

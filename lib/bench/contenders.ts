@@ -4,6 +4,7 @@
 // Each prepares a runner per case on buffers it allocates once, or says why
 // it cannot do the case.
 import * as path from 'node:path';
+import { keepsWinners } from '../autograd/ops/pool';
 import { jsBackend } from '../backend/js';
 import { nativeBackend, setIsa, setNumThreads, useBackend } from '../backend';
 import type { Backend, IsaName } from '../backend/types';
@@ -65,6 +66,11 @@ function convnodeContender(name: string, b: Backend, isa?: IsaName, threads?: nu
     async pool(c) {
       const s = c.shape, { ho, wo } = poolOutput(s);
       const x = random(s.n * s.c * s.h * s.w), y = new Float32Array(s.n * s.c * ho * wo), dy = random(y.length), dx = new Float32Array(x.length);
+      // The kernels autograd runs for this pool (ops/pool.ts).
+      if (keepsWinners(s)) {
+        const winners = new Uint8Array(y.length);
+        return runner(() => { b.pool2dForward(s, x, y, winners); b.pool2dBackwardFromArgmax(s, winners, dy, dx); });
+      }
       return runner(() => { b.pool2dForward(s, x, y); b.pool2dBackward(s, x, dy, dx); });
     },
     async train(model, batch, batches) {
