@@ -1,5 +1,6 @@
 // Max pooling with 3x3 windows at stride 2 and padding 0 or 1 (ResNet's
-// stem pool, the bench's standard 3x3 case), forward and backward, one
+// stem pool, the bench's standard 3x3 case), forward and backward, and the
+// pair that keeps each window's winner as a byte (max_pool_argmax.cc), one
 // plane, as templates over a struct of vector operations (Ops). Included
 // by f32_pool__avx512.cc and f32_pool__avx2_fma.cc after each defines its
 // Ops; everything here has internal linkage, so no copy compiled for one
