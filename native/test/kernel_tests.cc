@@ -602,6 +602,8 @@ int main() {
       test_gemm(false, false, 301, 64, 1500, 1.0f, 1.0f, tag, 5);  // 2 K blocks
       test_gemm(false, true, 1000, 16, 150, 0.5f, 0.0f, tag, 1);    // threaded
       test_gemm(false, false, 130, 120, 1100, 1.0f, 0.5f, tag, 2);  // 128 wide: 3 K blocks, threaded
+      test_gemm(false, true, 100, 120, 1100, 1.0f, 0.5f, tag, 1);   // the same, A small: threads split columns
+      test_gemm(false, false, 61, 200, 96, 1.0f, 0.0f, tag, 0);     // past 128 wide: the packed path
       test_conv(conv_shape(2, 3, 9, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
       test_conv(conv_shape(3, 4, 11, 10, 6, 3, 2, 2, 3, 1, 0, 2, 1, 2), tag);
       test_conv(conv_shape(1, 5, 6, 7, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1), tag);  // pointwise
