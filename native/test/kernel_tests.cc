@@ -600,6 +600,7 @@ int main() {
         for (int64_t pad : {0, 3})
           test_gemm(false, n % 2 == 1, 37 + n, n, 45, n % 3 ? 1.0f : -1.5f, n % 4 ? 0.0f : 0.5f, tag, pad);
       test_gemm(false, false, 301, 64, 1500, 1.0f, 1.0f, tag, 5);  // 2 K blocks
+      test_gemm(false, false, 150, 64, 1500, 1.0f, 1.0f, tag, 0);  // 2 K blocks, B read in place
       test_gemm(false, true, 1000, 16, 150, 0.5f, 0.0f, tag, 1);    // threaded
       test_gemm(false, false, 130, 120, 1100, 1.0f, 0.5f, tag, 2);  // 128 wide: 3 K blocks, threaded
       test_gemm(false, true, 100, 120, 1100, 1.0f, 0.5f, tag, 1);   // the same, A small: threads split columns
