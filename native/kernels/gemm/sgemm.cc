@@ -284,7 +284,11 @@ const float* pad_last_rows(const float* a, int64_t lda, int64_t rows,
 }
 
 // Row tile t (MR rows of C) against B slivers [s_begin, s_end) of the
-// packed panel: after the first sliver, the rows are read from L1.
+// packed panel: after the first sliver, the rows are read from L1. Sliver
+// s sits at s * NR * kc_max for every K block, the last (shorter) one
+// included: when the threads split the columns, one may pack its sliver
+// for the next block while another still reads its own for this one, and
+// packed at s * NR * kc they overlapped.
 inline void direct_a_row_tile(const DirectABlocks& g, const float* panel, int64_t t, int64_t pc, int64_t kc,
                               float beta_eff, int64_t s_begin, int64_t s_end) {
   const int mr = g.tile.mr, nr = g.tile.nr;
@@ -296,7 +300,7 @@ inline void direct_a_row_tile(const DirectABlocks& g, const float* panel, int64_
     lda = kc;
   }
   for (int64_t s = s_begin; s < s_end; ++s)
-    g.tile.tile(kc, a, lda, panel + s * nr * kc, g.c + i0 * g.ldc + s * nr, g.ldc, rows,
+    g.tile.tile(kc, a, lda, panel + s * nr * g.kc_max, g.c + i0 * g.ldc + s * nr, g.ldc, rows,
                 std::min<int64_t>(nr, g.n - s * nr), g.alpha, beta_eff);
 }
 
@@ -326,7 +330,7 @@ void gemm_direct_a_loops(const DirectABlocks& g) {
     const float beta_eff = pc == 0 ? g.beta : 1.0f;
     const float* panel = g.b_in_place ? g.B.x + pc * g.B.rs : g.b_pack;
     auto pack = [&](int64_t s) {
-      pack_b_sliver(g.B, pc, kc, s * nr, std::min<int64_t>(nr, g.n - s * nr), nr, g.b_pack + s * nr * kc);
+      pack_b_sliver(g.B, pc, kc, s * nr, std::min<int64_t>(nr, g.n - s * nr), nr, g.b_pack + s * nr * g.kc_max);
     };
     if (split_columns) {
       for (int64_t s = my_first; s < my_end && !g.b_in_place; ++s) pack(s);
