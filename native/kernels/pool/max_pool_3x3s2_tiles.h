@@ -312,18 +312,27 @@ CONVNODE_POOL_INLINE void add_and_store_band(const MaxPoolPlan& p, const MaxPool
   }
 }
 
+// Step one for the block's three band rows; the top row's as the band
+// above kept it (from the second band on), the bottom row's kept for the
+// band below.
+template <typename Ops, bool kClipped>
+CONVNODE_POOL_INLINE void band_row_winners(const MaxPoolPlan& p, const MaxPoolScratch& t, const Band3& b, int64_t ow0,
+                                           const Clip<Ops>& clip, bool top_is_kept, RowWinner<Ops> (&r)[3]) {
+  const int64_t col0 = first_column(p, ow0);
+  float* top = t.top + 3 * ow0;
+  r[0] = top_is_kept ? load_row<Ops>(top) : row_winner<Ops, kClipped>(b.row[0], col0, clip);
+  r[1] = row_winner<Ops, kClipped>(b.row[1], col0, clip);
+  r[2] = row_winner<Ops, kClipped>(b.row[2], col0, clip);
+  save_row<Ops>(top, r[2]);
+}
+
 // One block of band oh: its windows' winners, then each row's cells.
 template <typename Ops, bool kClipped>
 CONVNODE_POOL_INLINE void backward_block(const MaxPoolPlan& p, const MaxPoolScratch& t, const Band3& b, int64_t oh,
                                          int64_t ow0, const Clip<Ops>& clip, bool top_is_kept, typename Ops::V g,
                                          typename Ops::V (&column2_before)[3], float* dx) {
-  const int64_t col0 = first_column(p, ow0);
-  float* top = t.top + 3 * ow0;
   RowWinner<Ops> r[3];
-  r[0] = top_is_kept ? load_row<Ops>(top) : row_winner<Ops, kClipped>(b.row[0], col0, clip);
-  r[1] = row_winner<Ops, kClipped>(b.row[1], col0, clip);
-  r[2] = row_winner<Ops, kClipped>(b.row[2], col0, clip);
-  save_row<Ops>(top, r[2]);
+  band_row_winners<Ops, kClipped>(p, t, b, ow0, clip, top_is_kept, r);
   const RowGrads<Ops> rows = route_to_rows<Ops>(b, r, g);
   ColumnGrads<Ops> c;
   for (int d = 0; d < 3; ++d) {
@@ -394,13 +403,8 @@ CONVNODE_POOL_INLINE void forward_argmax_block(const MaxPoolPlan& p, const MaxPo
                                                float* out, uint8_t* argmax) {
   using V = typename Ops::V;
   using M = typename Ops::M;
-  const int64_t col0 = first_column(p, ow0);
-  float* top = t.top + 3 * ow0;
   RowWinner<Ops> r[3];
-  r[0] = top_is_kept ? load_row<Ops>(top) : row_winner<Ops, kClipped>(b.row[0], col0, clip);
-  r[1] = row_winner<Ops, kClipped>(b.row[1], col0, clip);
-  r[2] = row_winner<Ops, kClipped>(b.row[2], col0, clip);
-  save_row<Ops>(top, r[2]);
+  band_row_winners<Ops, kClipped>(p, t, b, ow0, clip, top_is_kept, r);
   // As forward_block: on a tie the earlier row's value, and its sign.
   const V max01 = Ops::max(r[1].max, r[0].max);
   const M below1 = Ops::greater(r[1].max, r[0].max);

@@ -27,12 +27,6 @@
 namespace convnode {
 namespace {
 
-struct Windows {
-  std::vector<Span> rows, cols;
-  explicit Windows(const Pool2dShape& s)
-      : rows(pool_spans(s.ho, s.h, s.kh, s.stride_h, s.pad_h)), cols(pool_spans(s.wo, s.w, s.kw, s.stride_w, s.pad_w)) {}
-};
-
 // One (n, c) plane per unit of work, as pool2d.cc does; each thread builds
 // its own MaxPoolPhased (the vector tiles' scratch) on first use.
 template <typename PlaneFn>
@@ -49,7 +43,7 @@ void for_each_plane(const Pool2dShape& s, PlaneFn&& fn) {
 // Branchless, through order keys and masks (on random data "v > best" is
 // a coin flip; with the branch GCC chose, a 2x2 window took 18 ns), and
 // with the shape in locals (a byte store may alias any field).
-void forward_plane(const Pool2dShape& s, const Windows& g, const float* plane, float* out, uint8_t* argmax) {
+void forward_plane(const Pool2dShape& s, const PoolWindows& g, const float* plane, float* out, uint8_t* argmax) {
   const int64_t w = s.w, kw = s.kw, ho = s.ho, wo = s.wo;
   const int64_t stride_h = s.stride_h, stride_w = s.stride_w, pad_h = s.pad_h, pad_w = s.pad_w;
   const Span* rows = g.rows.data();
@@ -81,7 +75,7 @@ void forward_plane(const Pool2dShape& s, const Windows& g, const float* plane, f
 }
 
 // Whether window (oh, ow)'s byte names one of its cells inside the input.
-bool names_input_cell(const Pool2dShape& s, const Windows& g, int64_t oh, int64_t ow, int64_t cell) {
+bool names_input_cell(const Pool2dShape& s, const PoolWindows& g, int64_t oh, int64_t ow, int64_t cell) {
   const Span& r = g.rows[size_t(oh)];
   const Span& c = g.cols[size_t(ow)];
   const int64_t ih = oh * s.stride_h - s.pad_h + cell / s.kw, iw = ow * s.stride_w - s.pad_w + cell % s.kw;
@@ -92,7 +86,7 @@ bool names_input_cell(const Pool2dShape& s, const Windows& g, int64_t oh, int64_
 // and for the windows that reach into the padding, also inside the input:
 // those are the windows of the first and last few rows and columns, so
 // this reads each plane's bytes once plus its border.
-bool plane_is_valid(const Pool2dShape& s, const Windows& g, const std::vector<int64_t>& clipped_rows,
+bool plane_is_valid(const Pool2dShape& s, const PoolWindows& g, const std::vector<int64_t>& clipped_rows,
                     const std::vector<int64_t>& clipped_cols, const uint8_t* argmax) {
   const int64_t count = s.ho * s.wo;
   uint8_t largest = 0;
@@ -132,7 +126,7 @@ void backward_plane(const Pool2dShape& s, const std::vector<int64_t>& offset, co
 
 void max_pool2d_forward_argmax(const Pool2dShape& s, const float* x, float* y, uint8_t* argmax) {
   if (s.ho <= 0 || s.wo <= 0) return;
-  const Windows g(s);
+  const PoolWindows g(s);
   const Isa isa = active_isa();
   const int64_t planes = s.n * s.c, in = s.h * s.w, out = s.ho * s.wo;
   for_each_plane(s, [&](int64_t p, std::optional<MaxPoolPhased>& tiles) {
@@ -144,7 +138,7 @@ void max_pool2d_forward_argmax(const Pool2dShape& s, const float* x, float* y, u
 }
 
 bool max_pool2d_backward_argmax(const Pool2dShape& s, const uint8_t* argmax, const float* dy, float* dx) {
-  const Windows g(s);
+  const PoolWindows g(s);
   const std::vector<int64_t> clipped_rows = clipped(g.rows, s.kh), clipped_cols = clipped(g.cols, s.kw);
   // Cell -> offset from the window's top-left corner (no division per window).
   std::vector<int64_t> offset(static_cast<size_t>(kMaxPoolArgmaxCells));

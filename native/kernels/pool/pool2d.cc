@@ -29,10 +29,6 @@
 namespace convnode {
 namespace {
 
-struct Geometry {
-  std::vector<Span> rows, cols;
-};
-
 float divisor(PoolMode mode, const Pool2dShape& s, const Span& r, const Span& c) {
   if (mode == PoolMode::kSum) return 1.0f;
   if (s.count_include_pad) return float(r.padded * c.padded);
@@ -66,7 +62,7 @@ const float* band_sums(const float* plane, int64_t w, const Span& r, SumScratch&
   return sum;
 }
 
-void forward_average(PoolMode mode, const Pool2dShape& s, const Geometry& g, const float* plane,
+void forward_average(PoolMode mode, const Pool2dShape& s, const PoolWindows& g, const float* plane,
                      float* out, SumScratch& t) {
   for (int64_t oh = 0; oh < s.ho; ++oh) {
     const Span& r = g.rows[size_t(oh)];
@@ -83,7 +79,7 @@ void forward_average(PoolMode mode, const Pool2dShape& s, const Geometry& g, con
 
 // Spread each window's share over its columns once, then add that row to
 // every row of the band.
-void backward_average(PoolMode mode, const Pool2dShape& s, const Geometry& g, const float* gp,
+void backward_average(PoolMode mode, const Pool2dShape& s, const PoolWindows& g, const float* gp,
                       float* out, SumScratch& t) {
   std::memset(out, 0, sizeof(float) * size_t(s.h * s.w));
   float* spread = t.buf[0].data();
@@ -129,14 +125,10 @@ void for_each_plane(const Pool2dShape& s, PlaneFn&& fn) {
   }
 }
 
-Geometry geometry(const Pool2dShape& s) {
-  return {pool_spans(s.ho, s.h, s.kh, s.stride_h, s.pad_h), pool_spans(s.wo, s.w, s.kw, s.stride_w, s.pad_w)};
-}
-
 }  // namespace
 
 void pool2d_forward(PoolMode mode, const Pool2dShape& s, const float* x, float* y) {
-  const Geometry g = geometry(s);
+  const PoolWindows g(s);
   const Isa isa = active_isa();
   const Pool2x2ForwardFn forward_2x2 = pool_loops_for(isa).forward_2x2;
   const bool fast = is_2x2_stride2(s);
@@ -157,7 +149,7 @@ void pool2d_forward(PoolMode mode, const Pool2dShape& s, const float* x, float* 
 
 void pool2d_backward(PoolMode mode, const Pool2dShape& s, const float* x,
                      const float* dy, float* dx) {
-  const Geometry g = geometry(s);
+  const PoolWindows g(s);
   const Isa isa = active_isa();
   const Pool2x2BackwardFn backward_2x2 = pool_loops_for(isa).backward_2x2;
   const bool fast = is_2x2_stride2(s);

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "convnode/kernels.h"
+
 namespace convnode {
 
 // Per output row (or column): the clipped input range and the padded extent.
@@ -22,5 +24,12 @@ inline std::vector<Span> pool_spans(int64_t out, int64_t in, int64_t kernel, int
   }
   return s;
 }
+
+// Every window's span, per output row and per output column.
+struct PoolWindows {
+  std::vector<Span> rows, cols;
+  explicit PoolWindows(const Pool2dShape& s)
+      : rows(pool_spans(s.ho, s.h, s.kh, s.stride_h, s.pad_h)), cols(pool_spans(s.wo, s.w, s.kw, s.stride_w, s.pad_w)) {}
+};
 
 }  // namespace convnode
