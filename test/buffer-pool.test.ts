@@ -23,6 +23,7 @@ function everyLayerModel(): Sequential {
   return new Sequential(
     new Conv2d(2, 4, 3, { padding: 1 }), new BatchNorm2d(4), new PReLU(4), new MaxPool2d(2),
     new Conv2d(4, 6, 3, { padding: 1, stride: 2 }), new LeakyReLU(0.1), new AvgPool2d(3, { stride: 1, padding: 1 }),
+    new MaxPool2d(3, { stride: 1, padding: 1 }), // overlapping: keeps its winners in pooled bytes
     new Tanh(), new Flatten(), new Dropout(0.25), new Linear(6 * 3 * 3, 12), new Sigmoid(), new Linear(12, 8), new HardTanh(-2, 2),
     new Linear(8, 5), new ReLU(), new Linear(5, 3),
   );
@@ -174,6 +175,24 @@ describe('tensors from a finished step', () => {
     expect(() => view!.data).toThrow(/recycled/);
     expect(innerPool.stats()).toMatchObject({ created: 0, freeBytes: 0 });
     expect(outerPool.stats()).toMatchObject({ created: 1, freeBytes: 16 });
+  });
+
+  it("max pooling's kept winners come from the step's pool, and a backward pass after the step throws before reading them", () => {
+    const pool = new BufferPool();
+    const x = new Tensor(Float32Array.from({ length: 2 * 9 * 9 }, (_, i) => Math.sin(i)), [1, 2, 9, 9], { requiresGrad: true });
+    let y: Tensor | null = null;
+    // y (2x5x5 floats) and the winners (50 bytes, so 13 floats) both from the pool.
+    withBufferPool(pool, () => { y = ops.maxPool2d(x, 3, { stride: 2, padding: 1 }); });
+    expect(pool.stats()).toMatchObject({ created: 2, freeBytes: 4 * (50 + 13) });
+    const grad = Tensor.full([1, 2, 5, 5], 1);
+    expect(() => y!.backward(grad)).toThrow(/Tensor\(shape=\[1, 2, 5, 5\]\): its buffer was recycled/);
+    // Inside the step the backward pass runs, and the next step reuses both buffers.
+    withBufferPool(pool, () => {
+      const z = ops.maxPool2d(x, 3, { stride: 2, padding: 1 });
+      z.backward(Tensor.full(z.shape, 1));
+    });
+    expect(pool.stats().created).toBe(2 + 1); // + dx
+    expect(x.grad!.data.reduce((a, v) => a + v, 0)).toBe(50); // every window's 1 lands on its winner
   });
 
   it('outside a step, op outputs are ordinary arrays that stay valid', () => {

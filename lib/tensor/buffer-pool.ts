@@ -98,6 +98,19 @@ export function outputBuffer(n: number): Float32Array {
   return buf;
 }
 
+/**
+ * n bytes an op keeps for its own backward pass (max pooling's winners): a
+ * view over a buffer from the running step's pool, given back with the
+ * step's other buffers, or a new array outside a step. They need no guard
+ * of their own: a backward pass that reaches the op after the step starts
+ * from a tensor of that step, whose read throws.
+ */
+export function keptBytes(n: number): Uint8Array {
+  if (active === null) return new Uint8Array(n);
+  const buf = outputBuffer(Math.ceil(n / 4));
+  return new Uint8Array(buf.buffer, buf.byteOffset, n);
+}
+
 /** Called by every Tensor constructor: remembers tensors whose data the running step owns. */
 export function noteTensor(t: RecyclableTensor): void {
   // A nested step may build a view of a buffer its outer step issued: the

@@ -3,7 +3,7 @@ import { backend } from '../../backend';
 import { pool2dOutputSize } from '../../backend/geometry';
 import type { Pool2dShape, PoolMode } from '../../backend/types';
 import { Tensor } from '../../tensor/tensor';
-import { outputBuffer } from '../../tensor/buffer-pool';
+import { keptBytes, outputBuffer } from '../../tensor/buffer-pool';
 import { expectRank, result } from '../result';
 import { pair, type Pair } from './pair';
 
@@ -32,8 +32,8 @@ export function pool2d(mode: PoolMode, x: Tensor, kernel: Pair, options: Pool2dO
   const b = backend();
   const y = outputBuffer(Math.max(0, n * c * ho * wo));
   if (keepsWinners(s)) {
-    // A new array per call: it lives as long as the graph node that holds it.
-    const winners = new Uint8Array(y.length);
+    // From the step's buffer pool, like y: no allocation per batch.
+    const winners = keptBytes(y.length);
     b.pool2dForward(s, x.data, y, winners);
     return result(op, y, [n, c, ho, wo], [x], (dy) => {
       const dx = outputBuffer(x.size);
