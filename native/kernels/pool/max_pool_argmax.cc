@@ -23,22 +23,10 @@
 #include "max_pool_phased.h"
 #include "order_key.h"
 #include "pool_geometry.h"
+#include "pool_planes.h"
 
 namespace convnode {
 namespace {
-
-// One (n, c) plane per unit of work, as pool2d.cc does; each thread builds
-// its own MaxPoolPhased (the vector tiles' scratch) on first use.
-template <typename PlaneFn>
-void for_each_plane(const Pool2dShape& s, PlaneFn&& fn) {
-  const int64_t planes = s.n * s.c;
-#pragma omp parallel num_threads(num_threads()) if (planes * s.h * s.w > (1 << 15))
-  {
-    std::optional<MaxPoolPhased> tiles;
-#pragma omp for schedule(static)
-    for (int64_t p = 0; p < planes; ++p) fn(p, tiles);
-  }
-}
 
 // Branchless, through order keys and masks (on random data "v > best" is
 // a coin flip; with the branch GCC chose, a 2x2 window took 18 ns), and
@@ -129,7 +117,7 @@ void max_pool2d_forward_argmax(const Pool2dShape& s, const float* x, float* y, u
   const PoolWindows g(s);
   const Isa isa = active_isa();
   const int64_t planes = s.n * s.c, in = s.h * s.w, out = s.ho * s.wo;
-  for_each_plane(s, [&](int64_t p, std::optional<MaxPoolPhased>& tiles) {
+  for_each_plane<MaxPoolPhased>(s, [&](int64_t p, std::optional<MaxPoolPhased>& tiles) {
     if (!tiles) tiles.emplace(s, isa);
     const float* plane = x + p * in;
     if (tiles->forward_argmax(plane, p + 1 < planes ? plane + in : nullptr, y + p * out, argmax + p * out)) return;
@@ -146,7 +134,7 @@ bool max_pool2d_backward_argmax(const Pool2dShape& s, const uint8_t* argmax, con
   const Isa isa = active_isa();
   const int64_t in = s.h * s.w, out = s.ho * s.wo;
   std::atomic<bool> valid{true};
-  for_each_plane(s, [&](int64_t p, std::optional<MaxPoolPhased>& tiles) {
+  for_each_plane<MaxPoolPhased>(s, [&](int64_t p, std::optional<MaxPoolPhased>& tiles) {
     const uint8_t* a = argmax + p * out;
     if (!plane_is_valid(s, g, clipped_rows, clipped_cols, a)) {
       valid.store(false, std::memory_order_relaxed);

@@ -25,6 +25,7 @@
 #include "max_pool_phased.h"
 #include "pool_loops.h"
 #include "pool_geometry.h"
+#include "pool_planes.h"
 
 namespace convnode {
 namespace {
@@ -110,29 +111,12 @@ int64_t pool2d_output_size(int64_t in, int64_t kernel, int64_t stride,
   return out;
 }
 
-namespace {
-
-// One (n, c) plane per unit of work; each thread builds its own scratch.
-template <typename PlaneFn>
-void for_each_plane(const Pool2dShape& s, PlaneFn&& fn) {
-  const int64_t planes = s.n * s.c;
-#pragma omp parallel num_threads(num_threads()) if (planes * s.h * s.w > (1 << 15))
-  {
-    std::optional<MaxPoolPhased> max_pool;
-    std::optional<SumScratch> sums;
-#pragma omp for schedule(static)
-    for (int64_t p = 0; p < planes; ++p) fn(p, max_pool, sums);
-  }
-}
-
-}  // namespace
-
 void pool2d_forward(PoolMode mode, const Pool2dShape& s, const float* x, float* y) {
   const PoolWindows g(s);
   const Isa isa = active_isa();
   const Pool2x2ForwardFn forward_2x2 = pool_loops_for(isa).forward_2x2;
   const bool fast = is_2x2_stride2(s);
-  for_each_plane(s, [&](int64_t p, std::optional<MaxPoolPhased>& max_pool, std::optional<SumScratch>& sums) {
+  for_each_plane<MaxPoolPhased, SumScratch>(s, [&](int64_t p, std::optional<MaxPoolPhased>& max_pool, std::optional<SumScratch>& sums) {
     const float* plane = x + p * s.h * s.w;
     float* out = y + p * s.ho * s.wo;
     if (fast) {
@@ -153,7 +137,7 @@ void pool2d_backward(PoolMode mode, const Pool2dShape& s, const float* x,
   const Isa isa = active_isa();
   const Pool2x2BackwardFn backward_2x2 = pool_loops_for(isa).backward_2x2;
   const bool fast = is_2x2_stride2(s);
-  for_each_plane(s, [&](int64_t p, std::optional<MaxPoolPhased>& max_pool, std::optional<SumScratch>& sums) {
+  for_each_plane<MaxPoolPhased, SumScratch>(s, [&](int64_t p, std::optional<MaxPoolPhased>& max_pool, std::optional<SumScratch>& sums) {
     const float* plane = x + p * s.h * s.w;
     const float* gp = dy + p * s.ho * s.wo;
     float* out = dx + p * s.h * s.w;
