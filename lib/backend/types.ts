@@ -102,6 +102,9 @@ export interface AdamOptions {
   step: number;
 }
 
+/** The most cells a max-pool window may have when its winners are kept as bytes (pool2dForward's argmax). */
+export const MAX_POOL_ARGMAX_CELLS = 256;
+
 /** Every kernel, with the same contract on both backends. */
 export interface Kernels {
   gemm(options: GemmOptions, a: Float32Array, b: Float32Array, c: Float32Array): void;

@@ -271,13 +271,7 @@ double Call::number(size_t i, const char* name) const {
   return d;
 }
 
-static bool overlaps(const F32& a, const F32& b) {
-  if (a.length == 0 || b.length == 0) return false;
-  const float* a_end = a.data + a.length;
-  const float* b_end = b.data + b.length;
-  return a.data < b_end && b.data < a_end;
-}
-
+// Whether two byte ranges share a byte (an empty one shares none).
 static bool bytes_overlap(const void* a, int64_t a_bytes, const void* b, int64_t b_bytes) {
   if (a_bytes == 0 || b_bytes == 0) return false;
   const char* a0 = static_cast<const char*>(a);
@@ -285,19 +279,26 @@ static bool bytes_overlap(const void* a, int64_t a_bytes, const void* b, int64_t
   return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
 }
 
+static bool overlaps(const F32& a, const F32& b) {
+  return bytes_overlap(a.data, 4 * a.length, b.data, 4 * b.length);
+}
+
+void Call::require_disjoint(const char* out_name, const void* out, int64_t out_bytes, const char* in_name,
+                            const void* in, int64_t in_bytes) const {
+  if (bytes_overlap(out, out_bytes, in, in_bytes))
+    range_error(std::string(out_name) + " must not share memory with " + in_name);
+}
+
 void Call::no_overlap(const U8& out, const F32& in) const {
-  if (bytes_overlap(out.data, out.length, in.data, 4 * in.length))
-    range_error(std::string(out.name) + " must not share memory with " + in.name);
+  require_disjoint(out.name, out.data, out.length, in.name, in.data, 4 * in.length);
 }
 
 void Call::no_overlap(const F32& out, const U8& in) const {
-  if (bytes_overlap(out.data, 4 * out.length, in.data, in.length))
-    range_error(std::string(out.name) + " must not share memory with " + in.name);
+  require_disjoint(out.name, out.data, 4 * out.length, in.name, in.data, in.length);
 }
 
 void Call::no_overlap(const F32& out, const F32& in) const {
-  if (overlaps(out, in))
-    range_error(std::string(out.name) + " must not share memory with " + in.name);
+  require_disjoint(out.name, out.data, 4 * out.length, in.name, in.data, 4 * in.length);
 }
 
 void Call::same_or_disjoint(const F32& out, const F32& in) const {

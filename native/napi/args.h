@@ -172,6 +172,9 @@ class Call {
   void* typed(const Napi::Value& v, const char* name, const Extent* extent, napi_typedarray_type type,
               const char* type_name, int64_t* length) const;
   std::string field_path(const char* obj, const char* field) const;
+  // RangeError "out must not share memory with in" if the byte ranges meet.
+  void require_disjoint(const char* out_name, const void* out, int64_t out_bytes, const char* in_name,
+                        const void* in, int64_t in_bytes) const;
 
   const Napi::CallbackInfo& info_;
   Napi::Env env_;

@@ -1,7 +1,7 @@
 // Max and average pooling (the kernels also do sum pooling).
 import { backend } from '../../backend';
 import { pool2dOutputSize } from '../../backend/geometry';
-import type { Pool2dShape, PoolMode } from '../../backend/types';
+import { MAX_POOL_ARGMAX_CELLS, type Pool2dShape, type PoolMode } from '../../backend/types';
 import { Tensor } from '../../tensor/tensor';
 import { keptBytes, outputBuffer } from '../../tensor/buffer-pool';
 import { expectRank, result } from '../result';
@@ -59,7 +59,7 @@ export function pool2d(mode: PoolMode, x: Tensor, kernel: Pair, options: Pool2dO
  * forward-with-winners one.
  */
 export function keepsWinners(s: Pool2dShape): boolean {
-  return s.mode === 'max' && s.kh * s.kw <= 256 && ((s.strideH ?? s.kh) < s.kh || (s.strideW ?? s.kw) < s.kw);
+  return s.mode === 'max' && s.kh * s.kw <= MAX_POOL_ARGMAX_CELLS && ((s.strideH ?? s.kh) < s.kh || (s.strideW ?? s.kw) < s.kw);
 }
 
 export const maxPool2d = (x: Tensor, kernel: Pair, options?: Pool2dOptions) => pool2d('max', x, kernel, options);

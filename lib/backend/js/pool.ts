@@ -4,7 +4,7 @@
 // pooling that keeps each window's winner (max_pool_argmax.cc).
 import { Call } from '../validate';
 import { readPool2dShape, type ResolvedPool2d } from '../geometry';
-import type { Pool2dShape } from '../types';
+import { MAX_POOL_ARGMAX_CELLS, type Pool2dShape } from '../types';
 
 interface Window {
   hs: number; ws: number;  // top-left corner, padding included
@@ -12,8 +12,6 @@ interface Window {
   divisor: number;
 }
 
-/** The most cells a window may have when its winners are kept as bytes. */
-export const MAX_POOL_ARGMAX_CELLS = 256;
 
 function window(s: ResolvedPool2d, oh: number, ow: number): Window {
   const hs = oh * s.strideH - s.padH, ws = ow * s.strideW - s.padW;

@@ -333,7 +333,8 @@ void gemm_direct_a_loops(const DirectABlocks& g) {
       pack_b_sliver(g.B, pc, kc, s * nr, std::min<int64_t>(nr, g.n - s * nr), nr, g.b_pack + s * nr * g.kc_max);
     };
     if (split_columns) {
-      for (int64_t s = my_first; s < my_end && !g.b_in_place; ++s) pack(s);
+      if (!g.b_in_place)
+        for (int64_t s = my_first; s < my_end; ++s) pack(s);
       for (int64_t t = 0; t < row_tiles; ++t) direct_a_row_tile(g, panel, t, pc, kc, beta_eff, my_first, my_end);
     } else {
       if (!g.b_in_place) for_each<kTeam>(b_slivers, pack);

@@ -73,31 +73,14 @@ struct Avx2PoolOps {
   static bool any(M m) { return _mm256_movemask_ps(m) != 0; }
   static V blend(M m, V if_set, V otherwise) { return _mm256_blendv_ps(otherwise, if_set, m); }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
-  // n bytes as lanes 0..n-1 (n <= 8); the others 255.
-  static V load_bytes(const uint8_t* p, int64_t n) {
-    __m128i bytes;
-    if (n == kLanes) {
-      bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
-    } else {
-      alignas(16) uint8_t part[16];
-      std::memset(part, 255, sizeof part);
-      std::memcpy(part, p, size_t(n));
-      bytes = _mm_load_si128(reinterpret_cast<const __m128i*>(part));
-    }
-    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
+  // kLanes bytes as lanes, and lanes (small whole numbers) as bytes.
+  static V load_bytes(const uint8_t* p) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
   }
-  // The first n lanes of v (small whole numbers) as bytes.
-  static void store_bytes(uint8_t* p, V v, int64_t n) {
+  static void store_bytes(uint8_t* p, V v) {
     const __m256i i = _mm256_cvttps_epi32(v);
     const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(i), _mm256_extracti128_si256(i, 1));
-    const __m128i bytes = _mm_packus_epi16(words, words);
-    if (n == kLanes) {
-      _mm_storel_epi64(reinterpret_cast<__m128i*>(p), bytes);
-    } else {
-      alignas(16) uint8_t all[16];
-      _mm_store_si128(reinterpret_cast<__m128i*>(all), bytes);
-      std::memcpy(p, all, size_t(n));
-    }
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packus_epi16(words, words));
   }
   // g where the mask is set, else +0.
   static V pick(M m, V g) { return _mm256_and_ps(m, g); }
@@ -123,7 +106,7 @@ const PoolLoops kPoolLoopsAvx2{forward_any,
                                backward_2x2,
                                forward_3x3s2<Avx2PoolOps>,
                                backward_3x3s2<Avx2PoolOps>,
-                                 forward_argmax_3x3s2<Avx2PoolOps>,
-                                 backward_argmax_3x3s2<Avx2PoolOps>};
+                               forward_argmax_3x3s2<Avx2PoolOps>,
+                               backward_argmax_3x3s2<Avx2PoolOps>};
 
 }  // namespace convnode

@@ -78,23 +78,11 @@ struct Avx512PoolOps {
   static bool any(M m) { return m != 0; }
   static V blend(M m, V if_set, V otherwise) { return _mm512_mask_blend_ps(m, otherwise, if_set); }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
-  // n bytes as lanes 0..n-1 (n <= 16); the others 255.
-  static V load_bytes(const uint8_t* p, int64_t n) {
-    __m128i bytes;
-    if (n == kLanes) {
-      bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    } else {
-      alignas(16) uint8_t part[16];
-      std::memset(part, 255, sizeof part);
-      std::memcpy(part, p, size_t(n));
-      bytes = _mm_load_si128(reinterpret_cast<const __m128i*>(part));
-    }
-    return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(bytes));
+  // kLanes bytes as lanes, and lanes (small whole numbers) as bytes (vpmovdb).
+  static V load_bytes(const uint8_t* p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
   }
-  // The first n lanes of v (small whole numbers) as bytes (vpmovdb).
-  static void store_bytes(uint8_t* p, V v, int64_t n) {
-    _mm512_mask_cvtepi32_storeu_epi8(p, lanes_within(0, n), _mm512_cvttps_epi32(v));
-  }
+  static void store_bytes(uint8_t* p, V v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi32_epi8(_mm512_cvttps_epi32(v))); }
   // g where the mask is set, else +0.
   static V pick(M m, V g) { return _mm512_maskz_mov_ps(m, g); }
   // g where the mask is clear, else +0.

@@ -390,6 +390,25 @@ bool backward_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch& t, const float* 
   return true;
 }
 
+// A block's winners as bytes: the first n lanes (a part-block at the row's
+// end goes through a buffer), and back, lanes past n reading 255 (no cell).
+template <typename Ops>
+CONVNODE_POOL_INLINE void store_bytes(uint8_t* p, typename Ops::V v, int64_t n) {
+  if (n == Ops::kLanes) return Ops::store_bytes(p, v);
+  uint8_t all[Ops::kLanes];
+  Ops::store_bytes(all, v);
+  std::memcpy(p, all, size_t(n));
+}
+
+template <typename Ops>
+CONVNODE_POOL_INLINE typename Ops::V load_bytes(const uint8_t* p, int64_t n) {
+  if (n == Ops::kLanes) return Ops::load_bytes(p);
+  uint8_t part[Ops::kLanes];
+  std::memset(part, 255, sizeof part);
+  std::memcpy(part, p, size_t(n));
+  return Ops::load_bytes(part);
+}
+
 // The forward pass that keeps each window's winner (max_pool_argmax.cc):
 // the backward pass's two steps (RowWinner down the band, the kept row
 // included), then the winner's window-local cell, 3 * row + column, as a
@@ -422,7 +441,7 @@ CONVNODE_POOL_INLINE void forward_argmax_block(const MaxPoolPlan& p, const MaxPo
   } else {
     Ops::store_masked(out + ow0, Ops::lanes_within(0, n), m);
   }
-  Ops::store_bytes(argmax + ow0, winner, n);
+  store_bytes<Ops>(argmax + ow0, winner, n);
 }
 
 template <typename Ops>
@@ -466,7 +485,7 @@ void backward_argmax_3x3s2(const MaxPoolPlan& p, const MaxPoolScratch& t, const 
     for (int64_t blk = 0; blk < blocks; ++blk) {
       const int64_t ow0 = blk * L, n = p.wo - ow0 < L ? p.wo - ow0 : L;
       const V g = n == L ? Ops::load(g_row + ow0) : Ops::load_masked_zero(g_row + ow0, Ops::lanes_within(ow0, p.wo));
-      const V cell = Ops::load_bytes(a_row + ow0, n);  // past the row: 255, no cell
+      const V cell = load_bytes<Ops>(a_row + ow0, n);  // past the row: 255, no cell
       ColumnGrads<Ops> c;
       for (int d = 0; d < 3; ++d)
         for (int col = 0; col < 3; ++col) c.row[d][col] = Ops::pick(Ops::equal(cell, Ops::splat(float(3 * d + col))), g);

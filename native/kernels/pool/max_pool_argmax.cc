@@ -2,8 +2,8 @@
 // pass writes one byte per output, the window-local cell its max came
 // from; the backward pass reads those bytes and dy and writes dx, never
 // touching x. For the bench's 3x3 stride-2 pool that takes the backward
-// pass's traffic from x + dy + dx down to a sixteenth of y + dy + dx,
-// and the winners are not worked out a second time.
+// pass's reads from x and dy (a quarter of x) down to dy and a byte per
+// output, and the winners are not worked out a second time.
 //
 // 3x3 windows at stride 2 go through the vector tiles
 // (max_pool_3x3s2_tiles.h) on planes without NaN or -inf; every other
@@ -116,11 +116,13 @@ void max_pool2d_forward_argmax(const Pool2dShape& s, const float* x, float* y, u
   if (s.ho <= 0 || s.wo <= 0) return;
   const PoolWindows g(s);
   const Isa isa = active_isa();
+  const bool tiled = has_3x3s2_tiles(s, isa);
   const int64_t planes = s.n * s.c, in = s.h * s.w, out = s.ho * s.wo;
   for_each_plane<MaxPoolPhased>(s, [&](int64_t p, std::optional<MaxPoolPhased>& tiles) {
-    if (!tiles) tiles.emplace(s, isa);
     const float* plane = x + p * in;
-    if (tiles->forward_argmax(plane, p + 1 < planes ? plane + in : nullptr, y + p * out, argmax + p * out)) return;
+    if (tiled && !tiles) tiles.emplace(s, isa);
+    if (tiled && tiles->forward_argmax(plane, p + 1 < planes ? plane + in : nullptr, y + p * out, argmax + p * out))
+      return;
     forward_plane(s, g, plane, y + p * out, argmax + p * out);
   });
 }
@@ -132,6 +134,7 @@ bool max_pool2d_backward_argmax(const Pool2dShape& s, const uint8_t* argmax, con
   std::vector<int64_t> offset(static_cast<size_t>(kMaxPoolArgmaxCells));
   for (int64_t cell = 0; cell < kMaxPoolArgmaxCells; ++cell) offset[size_t(cell)] = cell / s.kw * s.w + cell % s.kw;
   const Isa isa = active_isa();
+  const bool tiled = has_3x3s2_tiles(s, isa);
   const int64_t in = s.h * s.w, out = s.ho * s.wo;
   std::atomic<bool> valid{true};
   for_each_plane<MaxPoolPhased>(s, [&](int64_t p, std::optional<MaxPoolPhased>& tiles) {
@@ -140,8 +143,9 @@ bool max_pool2d_backward_argmax(const Pool2dShape& s, const uint8_t* argmax, con
       valid.store(false, std::memory_order_relaxed);
       return;
     }
+    if (!tiled) return backward_plane(s, offset, a, dy + p * out, dx + p * in);
     if (!tiles) tiles.emplace(s, isa);
-    if (!tiles->backward_argmax(a, dy + p * out, dx + p * in)) backward_plane(s, offset, a, dy + p * out, dx + p * in);
+    tiles->backward_argmax(a, dy + p * out, dx + p * in);
   });
   return valid.load();
 }

@@ -25,6 +25,11 @@ MaxPoolPlan plan_for(const Pool2dShape& s) {
 
 }  // namespace
 
+bool has_3x3s2_tiles(const Pool2dShape& s, Isa isa) {
+  return s.kh == 3 && s.kw == 3 && s.stride_h == 2 && s.stride_w == 2 && s.pad_h <= 1 && s.pad_w <= 1 && s.ho > 0 &&
+         s.wo > 0 && pool_loops_for(isa).max_forward_3x3s2 != nullptr;
+}
+
 MaxPoolPhased::MaxPoolPhased(const Pool2dShape& s, Isa isa) : plan_(plan_for(s)) {
   const size_t plane = size_t(plan_.padded_rows * plan_.row_len), len = size_t(plan_.row_len);
   const size_t around = size_t(plan_.reach + plan_.entries);
@@ -51,9 +56,7 @@ MaxPoolPhased::MaxPoolPhased(const Pool2dShape& s, Isa isa) : plan_(plan_for(s))
   const PoolLoops& loops = pool_loops_for(isa);
   forward_ = loops.max_forward;
   backward_ = loops.max_backward;
-  const bool is_3x3_stride2 = s.kh == 3 && s.kw == 3 && s.stride_h == 2 && s.stride_w == 2 && s.pad_h <= 1 &&
-                              s.pad_w <= 1 && s.ho > 0 && s.wo > 0;
-  if (is_3x3_stride2 && loops.max_forward_3x3s2 != nullptr) {
+  if (has_3x3s2_tiles(s, isa)) {
     forward_ = loops.max_forward_3x3s2;
     backward_if_ = loops.max_backward_3x3s2;
     forward_argmax_if_ = loops.max_forward_argmax_3x3s2;

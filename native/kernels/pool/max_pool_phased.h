@@ -76,6 +76,10 @@ using MaxPoolForwardArgmaxIfFn = bool (*)(const MaxPoolPlan&, const MaxPoolScrat
 using MaxPoolBackwardArgmaxFn = void (*)(const MaxPoolPlan&, const MaxPoolScratch&, const uint8_t* argmax,
                                          const float* dy, float* dx);
 
+// Whether the active path has vector tiles for this shape (3x3 windows at
+// stride 2, padding 0 or 1, on AVX2 / AVX-512).
+bool has_3x3s2_tiles(const Pool2dShape& s, Isa isa);
+
 class MaxPoolPhased {
  public:
   MaxPoolPhased(const Pool2dShape& s, Isa isa);
@@ -86,13 +90,12 @@ class MaxPoolPhased {
     if (backward_if_ != nullptr && backward_if_(plan_, scratch_, plane, next, dy, dx)) return;
     backward_(plan_, scratch_, plane, next, dy, dx);
   }
-  // False, having written nothing, where no vector tile takes the shape.
-  bool backward_argmax(const uint8_t* argmax, const float* dy, float* dx) const {
-    if (backward_argmax_ == nullptr) return false;
+  // Only for shapes with vector tiles (has_3x3s2_tiles).
+  void backward_argmax(const uint8_t* argmax, const float* dy, float* dx) const {
     backward_argmax_(plan_, scratch_, argmax, dy, dx);
-    return true;
   }
-  // False where no vector tile takes the shape or the plane.
+  // False, having written nothing, where no vector tile takes the shape or
+  // the plane.
   bool forward_argmax(const float* plane, const float* next, float* out, uint8_t* argmax) const {
     return forward_argmax_if_ != nullptr && forward_argmax_if_(plan_, scratch_, plane, next, out, argmax);
   }
