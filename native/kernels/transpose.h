@@ -32,6 +32,19 @@ inline void transpose_4x4(const float* src, int64_t ld_src, float* dst, int64_t 
   __builtin_memcpy(dst + 2 * ld_dst, &c2, sizeof c2);
   __builtin_memcpy(dst + 3 * ld_dst, &c3, sizeof c3);
 }
+
+// The same for a 2 x 4 block: dst[c * ld_dst + r] = src[r * ld_src + c],
+// r < 2, c < 4 (two-float stores; the AVX2 tile's A sliver has 6 rows).
+inline void transpose_2x4(const float* src, int64_t ld_src, float* dst, int64_t ld_dst) {
+  Vec4 r0, r1;
+  __builtin_memcpy(&r0, src, sizeof r0);
+  __builtin_memcpy(&r1, src + ld_src, sizeof r1);
+  const Vec4 t0 = CONVNODE_SHUFFLE(r0, r1, 0, 4, 1, 5), t1 = CONVNODE_SHUFFLE(r0, r1, 2, 6, 3, 7);
+  __builtin_memcpy(dst, &t0, 2 * sizeof(float));
+  __builtin_memcpy(dst + ld_dst, reinterpret_cast<const float*>(&t0) + 2, 2 * sizeof(float));
+  __builtin_memcpy(dst + 2 * ld_dst, &t1, 2 * sizeof(float));
+  __builtin_memcpy(dst + 3 * ld_dst, reinterpret_cast<const float*>(&t1) + 2, 2 * sizeof(float));
+}
 #undef CONVNODE_SHUFFLE
 
 // dst[c * ld_dst + r] = src[r * ld_src + c] for r < rows, c < cols.

@@ -85,6 +85,12 @@ void pack_sliver(const float* src, int64_t along, int64_t across, int64_t count,
       for (; p < kc; ++p)
         for (int64_t r = 0; r < 4; ++r) dst[p * len + i + r] = l0[r * along + p];
     }
+    for (; i + 2 <= count; i += 2) {
+      const float* l0 = src + i * along;
+      int64_t p = 0;
+      for (; p + 4 <= kc; p += 4) transpose_2x4(l0 + p, along, dst + p * len + i, len);
+      for (; p < kc; ++p) dst[p * len + i] = l0[p], dst[p * len + i + 1] = l0[along + p];
+    }
   }
   for (; i < count; ++i) {
     const float* line = src + i * along;
@@ -105,6 +111,26 @@ inline void pack_b_sliver(const Operand& B, int64_t row0, int64_t kc, int64_t co
   pack_sliver(B.x + row0 * B.rs + col0 * B.cs, B.cs, B.rs, cols, kc, nr, dst);
 }
 
+// B slivers s0..s1-1 of the panel op(B)[pc:pc+kc, jc:jc+nc], sliver s at
+// dst + s * stride. When op(B)'s rows are contiguous, the full slivers are
+// filled row by row so that B is read in address order. (Sliver by sliver,
+// consecutive reads sit a row of B apart, often a page or more, a stride the
+// hardware prefetchers do not follow. With this and transpose_2x4, packing
+// went from 7.1% to 3.9% of an AVX2 1024-cubed GEMM's time under perf.)
+void pack_b_slivers(const Operand& B, int64_t pc, int64_t kc, int64_t jc, int64_t nc, int nr,
+                    int64_t s0, int64_t s1, float* dst, int64_t stride) {
+  const int64_t full_end = std::min(s1, nc / nr);
+  if (B.cs == 1 && full_end > s0) {
+    const float* src = B.x + pc * B.rs + jc;
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t s = s0; s < full_end; ++s)
+        copy_run(src + p * B.rs + s * nr, nr, dst + s * stride + p * nr);
+    s0 = full_end;
+  }
+  for (int64_t s = s0; s < s1; ++s)
+    pack_b_sliver(B, pc, kc, jc + s * nr, std::min<int64_t>(nr, nc - s * nr), nr, dst + s * stride);
+}
+
 void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
   for (int64_t i = 0; i < m; ++i) {
     float* row = c + i * ldc;
@@ -113,6 +139,21 @@ void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
     } else if (beta != 1.0f) {
       for (int64_t j = 0; j < n; ++j) row[j] *= beta;
     }
+  }
+}
+
+// Runs f(begin, end) on this thread's share of 0..count-1 (all of it
+// outside a team), then waits for the team: contiguous shares, like
+// schedule(static), for loops that walk their range in their own order.
+template <bool kTeam, typename F>
+inline void for_share(int64_t count, F f) {
+  int64_t threads = 1, me = 0;
+#ifdef _OPENMP
+  if constexpr (kTeam) threads = omp_get_num_threads(), me = omp_get_thread_num();
+#endif
+  f(count * me / threads, count * (me + 1) / threads);
+  if constexpr (kTeam) {
+#pragma omp barrier
   }
 }
 
@@ -213,9 +254,8 @@ void gemm_loops(const Blocks& g) {
     for (int64_t pc = 0; pc < k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, k - pc);
       const float beta_eff = pc == 0 ? g.beta : 1.0f;
-      for_each<kTeam>(b_slivers, [&](int64_t s) {
-        pack_b_sliver(g.B, pc, kc, jc + s * nr, std::min<int64_t>(nr, nc - s * nr), nr,
-                      g.b_pack + s * nr * kc);
+      for_share<kTeam>(b_slivers, [&](int64_t s0, int64_t s1) {
+        pack_b_slivers(g.B, pc, kc, jc, nc, nr, s0, s1, g.b_pack, nr * kc);
       });
       if (split_rows) {
         for (int64_t ic = my_first; ic < my_end; ic += mc_max)
@@ -329,15 +369,14 @@ void gemm_direct_a_loops(const DirectABlocks& g) {
     const int64_t kc = std::min(g.kc_max, g.k - pc);
     const float beta_eff = pc == 0 ? g.beta : 1.0f;
     const float* panel = g.b_in_place ? g.B.x + pc * g.B.rs : g.b_pack;
-    auto pack = [&](int64_t s) {
-      pack_b_sliver(g.B, pc, kc, s * nr, std::min<int64_t>(nr, g.n - s * nr), nr, g.b_pack + s * nr * g.kc_max);
+    auto pack = [&](int64_t s0, int64_t s1) {
+      pack_b_slivers(g.B, pc, kc, 0, g.n, nr, s0, s1, g.b_pack, nr * g.kc_max);
     };
     if (split_columns) {
-      if (!g.b_in_place)
-        for (int64_t s = my_first; s < my_end; ++s) pack(s);
+      if (!g.b_in_place) pack(my_first, my_end);
       for (int64_t t = 0; t < row_tiles; ++t) direct_a_row_tile(g, panel, t, pc, kc, beta_eff, my_first, my_end);
     } else {
-      if (!g.b_in_place) for_each<kTeam>(b_slivers, pack);
+      if (!g.b_in_place) for_share<kTeam>(b_slivers, pack);
       for_each<kTeam>(row_tiles, [&](int64_t t) { direct_a_row_tile(g, panel, t, pc, kc, beta_eff, 0, b_slivers); });
     }
   }
