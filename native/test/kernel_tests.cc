@@ -635,6 +635,7 @@ int main() {
       test_conv(conv_shape(5, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1), tag);  // batch-parallel
       test_conv(conv_shape(2, 6, 7, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 6), tag);  // depthwise
       test_conv(conv_shape(1, 64, 10, 10, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+      test_conv(conv_shape(2, 8, 23, 29, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1), tag);  // stride 2, 15 wide: im2col's vector gather
       for (PoolMode mode : {PoolMode::kMax, PoolMode::kAvg, PoolMode::kSum}) {
         test_pool(mode, Pool2dShape{2, 3, 7, 6, 3, 3, 2, 2, 1, 1, true, true, 0, 0}, tag);
         test_pool(mode, Pool2dShape{1, 2, 9, 9, 2, 2, 3, 3, 0, 0, false, false, 0, 0}, tag);

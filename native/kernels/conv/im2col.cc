@@ -18,6 +18,29 @@ static void valid_range(int64_t out, int64_t in, int64_t stride, int64_t pad,
   *hi = std::max(*lo, std::min(h, out));
 }
 
+// out[i] = in[2 * i] for i < n, four at a time: two loads and one shuffle
+// instead of four scalar loads (im2col was 20% of a stride-2 3x3
+// convolution's forward pass, shape e, with the scalar loop). The vector
+// loop runs only while in[2 * i + 8] is itself an element it must read, so
+// its loads never go past the last one.
+static void gather_stride2(const float* in, int64_t n, float* out) {
+  typedef float Vec4 __attribute__((vector_size(16)));
+  typedef int Idx4 __attribute__((vector_size(16)));
+  int64_t i = 0;
+  for (; i + 4 < n; i += 4) {
+    Vec4 lo, hi;
+    __builtin_memcpy(&lo, in + 2 * i, sizeof lo);
+    __builtin_memcpy(&hi, in + 2 * i + 4, sizeof hi);
+#if defined(__clang__)
+    const Vec4 even = __builtin_shufflevector(lo, hi, 0, 2, 4, 6);
+#else
+    const Vec4 even = __builtin_shuffle(lo, hi, Idx4{0, 2, 4, 6});
+#endif
+    __builtin_memcpy(out + i, &even, sizeof even);
+  }
+  for (; i < n; ++i) out[i] = in[2 * i];
+}
+
 void im2col(const Conv2dShape& s, int64_t cg, const float* x, float* col) {
   const int64_t rows = cg * s.kh * s.kw, cols = s.ho * s.wo;
 #pragma omp parallel for schedule(static) num_threads(num_threads()) if (rows * cols > (1 << 16))
@@ -38,6 +61,8 @@ void im2col(const Conv2dShape& s, int64_t cg, const float* x, float* col) {
       std::fill(out, out + ow_lo, 0.0f);
       if (s.stride_w == 1) {
         std::copy(in + ow_lo, in + ow_hi, out + ow_lo);
+      } else if (s.stride_w == 2) {
+        gather_stride2(in + 2 * ow_lo, ow_hi - ow_lo, out + ow_lo);
       } else {
         for (int64_t ow = ow_lo; ow < ow_hi; ++ow) out[ow] = in[ow * s.stride_w];
       }
