@@ -432,7 +432,12 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
   const GemmKernel& kern = pick_kernel(m, n);
   const int mr = kern.mr, nr = kern.nr;
   const int64_t nc_max = std::min<int64_t>(kern.nc, round_up(n, nr));
-  const int64_t kc_max = std::min<int64_t>(kern.kc, k);
+  // K blocks of even length, as the direct-A path does: a short last block
+  // (576 = 512 + 64 for a 3x3 x 64-channel convolution) loads and stores
+  // the C tiles for little work. 128x784x576, 1 thread, best of each run:
+  // 93-98 -> 98-99 GFLOP/s.
+  const int64_t k_blocks = (k + kern.kc - 1) / kern.kc;
+  const int64_t kc_max = std::max<int64_t>(1, (k + k_blocks - 1) / k_blocks);
   const int64_t mc_max = std::min<int64_t>(kern.mc, round_up(m, mr));
   float* a_pack = a_scratch.floats(static_cast<size_t>(mc_max * kc_max));
   float* b_pack = b_scratch.floats(static_cast<size_t>(nc_max * kc_max));
