@@ -6,27 +6,21 @@
 
 #include <cstdint>
 
+#include "vec4.h"
+
 namespace convnode {
 
-// dst[c * ld_dst + r] = src[r * ld_src + c] for a 4 x 4 block. Generic
-// vectors: SSE shuffles on x86, NEON permutes on arm64.
-typedef float Vec4 __attribute__((vector_size(16)));
-typedef int Idx4 __attribute__((vector_size(16)));
-#if defined(__clang__)
-#define CONVNODE_SHUFFLE(a, b, i0, i1, i2, i3) __builtin_shufflevector(a, b, i0, i1, i2, i3)
-#else
-#define CONVNODE_SHUFFLE(a, b, i0, i1, i2, i3) __builtin_shuffle(a, b, Idx4{i0, i1, i2, i3})
-#endif
+// dst[c * ld_dst + r] = src[r * ld_src + c] for a 4 x 4 block.
 inline void transpose_4x4(const float* src, int64_t ld_src, float* dst, int64_t ld_dst) {
   Vec4 r0, r1, r2, r3;
   __builtin_memcpy(&r0, src, sizeof r0);
   __builtin_memcpy(&r1, src + ld_src, sizeof r1);
   __builtin_memcpy(&r2, src + 2 * ld_src, sizeof r2);
   __builtin_memcpy(&r3, src + 3 * ld_src, sizeof r3);
-  const Vec4 t0 = CONVNODE_SHUFFLE(r0, r1, 0, 4, 1, 5), t1 = CONVNODE_SHUFFLE(r0, r1, 2, 6, 3, 7);
-  const Vec4 t2 = CONVNODE_SHUFFLE(r2, r3, 0, 4, 1, 5), t3 = CONVNODE_SHUFFLE(r2, r3, 2, 6, 3, 7);
-  const Vec4 c0 = CONVNODE_SHUFFLE(t0, t2, 0, 1, 4, 5), c1 = CONVNODE_SHUFFLE(t0, t2, 2, 3, 6, 7);
-  const Vec4 c2 = CONVNODE_SHUFFLE(t1, t3, 0, 1, 4, 5), c3 = CONVNODE_SHUFFLE(t1, t3, 2, 3, 6, 7);
+  const Vec4 t0 = CONVNODE_SHUFFLE4(r0, r1, 0, 4, 1, 5), t1 = CONVNODE_SHUFFLE4(r0, r1, 2, 6, 3, 7);
+  const Vec4 t2 = CONVNODE_SHUFFLE4(r2, r3, 0, 4, 1, 5), t3 = CONVNODE_SHUFFLE4(r2, r3, 2, 6, 3, 7);
+  const Vec4 c0 = CONVNODE_SHUFFLE4(t0, t2, 0, 1, 4, 5), c1 = CONVNODE_SHUFFLE4(t0, t2, 2, 3, 6, 7);
+  const Vec4 c2 = CONVNODE_SHUFFLE4(t1, t3, 0, 1, 4, 5), c3 = CONVNODE_SHUFFLE4(t1, t3, 2, 3, 6, 7);
   __builtin_memcpy(dst, &c0, sizeof c0);
   __builtin_memcpy(dst + ld_dst, &c1, sizeof c1);
   __builtin_memcpy(dst + 2 * ld_dst, &c2, sizeof c2);
@@ -39,13 +33,12 @@ inline void transpose_2x4(const float* src, int64_t ld_src, float* dst, int64_t 
   Vec4 r0, r1;
   __builtin_memcpy(&r0, src, sizeof r0);
   __builtin_memcpy(&r1, src + ld_src, sizeof r1);
-  const Vec4 t0 = CONVNODE_SHUFFLE(r0, r1, 0, 4, 1, 5), t1 = CONVNODE_SHUFFLE(r0, r1, 2, 6, 3, 7);
+  const Vec4 t0 = CONVNODE_SHUFFLE4(r0, r1, 0, 4, 1, 5), t1 = CONVNODE_SHUFFLE4(r0, r1, 2, 6, 3, 7);
   __builtin_memcpy(dst, &t0, 2 * sizeof(float));
   __builtin_memcpy(dst + ld_dst, reinterpret_cast<const float*>(&t0) + 2, 2 * sizeof(float));
   __builtin_memcpy(dst + 2 * ld_dst, &t1, 2 * sizeof(float));
   __builtin_memcpy(dst + 3 * ld_dst, reinterpret_cast<const float*>(&t1) + 2, 2 * sizeof(float));
 }
-#undef CONVNODE_SHUFFLE
 
 // dst[c * ld_dst + r] = src[r * ld_src + c] for r < rows, c < cols.
 inline void transpose(const float* src, int64_t ld_src, int64_t rows, int64_t cols, float* dst,

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "convnode/runtime.h"
+#include "../vec4.h"
 
 namespace convnode {
 
@@ -24,18 +25,12 @@ static void valid_range(int64_t out, int64_t in, int64_t stride, int64_t pad,
 // loop runs only while in[2 * i + 8] is itself an element it must read, so
 // its loads never go past the last one.
 static void gather_stride2(const float* in, int64_t n, float* out) {
-  typedef float Vec4 __attribute__((vector_size(16)));
-  typedef int Idx4 __attribute__((vector_size(16)));
   int64_t i = 0;
   for (; i + 4 < n; i += 4) {
     Vec4 lo, hi;
     __builtin_memcpy(&lo, in + 2 * i, sizeof lo);
     __builtin_memcpy(&hi, in + 2 * i + 4, sizeof hi);
-#if defined(__clang__)
-    const Vec4 even = __builtin_shufflevector(lo, hi, 0, 2, 4, 6);
-#else
-    const Vec4 even = __builtin_shuffle(lo, hi, Idx4{0, 2, 4, 6});
-#endif
+    const Vec4 even = CONVNODE_SHUFFLE4(lo, hi, 0, 2, 4, 6);
     __builtin_memcpy(out + i, &even, sizeof even);
   }
   for (; i < n; ++i) out[i] = in[2 * i];
