@@ -12,7 +12,6 @@ interface Window {
   divisor: number;
 }
 
-
 function window(s: ResolvedPool2d, oh: number, ow: number): Window {
   const hs = oh * s.strideH - s.padH, ws = ow * s.strideW - s.padW;
   const he = Math.min(hs + s.kh, s.h + s.padH), we = Math.min(ws + s.kw, s.w + s.padW);
@@ -103,22 +102,28 @@ export function pool2dBackwardFromArgmax(shape: Pool2dShape, winners: Uint8Array
   call.noOverlap(dx, 'dx', winners, 'argmax');
   call.noOverlap(dx, 'dx', dy, 'dy');
   const cells = s.kh * s.kw;
-  // Every entry checked before dx is touched.
-  const target = new Int32Array(winners.length);
-  for (let p = 0; p < s.n * s.c; p++) {
-    const plane = p * s.h * s.w, out = p * s.ho * s.wo;
-    for (let oh = 0; oh < s.ho; oh++) {
-      for (let ow = 0; ow < s.wo; ow++) {
-        const win = window(s, oh, ow), cell = winners[out + oh * s.wo + ow]!;
-        const ih = win.hs + Math.floor(cell / s.kw), iw = win.ws + (cell % s.kw);
-        call.require(cell < cells && ih >= win.h0 && ih < win.h1 && iw >= win.w0 && iw < win.w1,
-          'argmax names a cell outside its window or in the padding (dx now holds no meaningful values)');
-        target[out + oh * s.wo + ow] = plane + ih * s.w + iw;
+  // Visits every window in row-major order with the index into dx of the
+  // cell its entry names; returns false at the first entry that names none.
+  const eachTarget = (visit: (input: number, i: number) => void): boolean => {
+    for (let p = 0; p < s.n * s.c; p++) {
+      const plane = p * s.h * s.w, out = p * s.ho * s.wo;
+      for (let oh = 0; oh < s.ho; oh++) {
+        for (let ow = 0; ow < s.wo; ow++) {
+          const win = window(s, oh, ow), i = out + oh * s.wo + ow, cell = winners[i]!;
+          const ih = win.hs + Math.floor(cell / s.kw), iw = win.ws + (cell % s.kw);
+          if (!(cell < cells && ih >= win.h0 && ih < win.h1 && iw >= win.w0 && iw < win.w1)) return false;
+          visit(plane + ih * s.w + iw, i);
+        }
       }
     }
-  }
+    return true;
+  };
+  // Every entry checked before dx is touched; then a second walk scatters
+  // (the cells worked out twice instead of a buffer of targets per call).
+  call.require(eachTarget(() => {}),
+    'argmax names a cell outside its window or in the padding (dx now holds no meaningful values)');
   dx.fill(0);
-  for (let i = 0; i < target.length; i++) dx[target[i]!]! += dy[i]!;
+  eachTarget((input, i) => { dx[input]! += dy[i]!; });
 }
 
 export function pool2dBackward(shape: Pool2dShape, x: Float32Array, dy: Float32Array, dx: Float32Array): void {
