@@ -50,8 +50,7 @@
     ],
     "convnode_napi_sources": [
       "native/napi/addon.cc",
-      "native/napi/args.cc",
-      "native/napi/shapes.cc",
+      "native/napi/guard.cc",
       "native/napi/gemm_entry.cc",
       "native/napi/conv_entry.cc",
       "native/napi/pool_entry.cc",

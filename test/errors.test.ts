@@ -214,18 +214,79 @@ describe('bad input gives a clear, typed error on both backends', () => {
     expect(() => addon.setNumThreads('2' as never)).toThrow(TypeError);
   });
 
-  it("the addon's positional gemm (behind the backend's gemm) checks each argument itself", () => {
-    const call = (...args: unknown[]) => () => (addon.gemm as (...a: unknown[]) => void)(...args);
-    expect(call()).toThrow(new TypeError('gemm: options.m must be a number, got undefined'));
-    expect(call(2, 2, 2.5)).toThrow(new RangeError('gemm: options.k must be an integer in [1, 2147483647], got 2.5'));
-    expect(call(2, 2, 2, 0)).toThrow(new TypeError('gemm: options.transA must be a boolean, got number 0'));
-    expect(call(2, 2, 2, undefined, undefined, NaN)).toThrow(new RangeError('gemm: options.alpha must be a finite number, got NaN'));
-    expect(call(2, 2, 2, undefined, undefined, 1, 0, f32(4), f32(4))).toThrow(new TypeError('gemm: c must be a Float32Array, got undefined'));
-    expect(call(2, 2, 2, true, false, 1, 0, f32(4), f32(4), f32(3))).toThrow(new RangeError('gemm: c must have 4 elements (m*n = 2*2), got 3'));
-    // Defaults for undefined (transA false, alpha 1, beta 0): c = a * b.
+  it("the addon's own kernels guard their memory when called directly, over the wire", () => {
+    // Wire: a Float64Array of the geometry's fields (contracts.ts order), then the arguments.
+    const gemm = (...args: unknown[]) => () => (addon.gemm as (...a: unknown[]) => unknown)(...args);
+    const wire = (m: number, n: number, k: number, ta = 0, tb = 0, alpha = 1, beta = 0) => new Float64Array([m, n, k, ta, tb, alpha, beta]);
+    expect(gemm()).toThrow(new TypeError('gemm: the geometry (argument 0) must be a Float64Array, got undefined'));
+    expect(gemm(new Float64Array(3))).toThrow(new RangeError('gemm: the gemm geometry must have 7 fields, got 3'));
+    expect(gemm(wire(2, 2, 2.5))).toThrow(new RangeError('gemm: options.k is out of its range (2.500000)'));
+    expect(gemm(wire(2, 2, 2, 2))).toThrow(new RangeError('gemm: options.transA is out of its range (2.000000)'));
+    expect(gemm(wire(2, 2, 2, 0, 0, NaN))).toThrow(RangeError);
+    expect(gemm(wire(2, 2, 2), f32(4), f32(4))).toThrow(new TypeError('gemm: c is required, got undefined'));
+    expect(gemm(wire(2, 2, 2), f32(4), f32(4), f32(3))).toThrow(new RangeError('gemm: c must have 4 elements, got 3'));
+    expect(gemm(wire(2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1), f32(4), f32(4), f32(4))).toThrow(new RangeError('gemm: a would have more than 2^53 - 1 elements'));
+    const buf = f32(16);
+    expect(gemm(wire(2, 2, 2), buf.subarray(0, 4), f32(4), buf.subarray(2, 6))).toThrow(new RangeError('gemm: c must not share memory with a'));
+    const conv = (...args: unknown[]) => () => (addon.conv2dForward as (...a: unknown[]) => unknown)(...args);
+    // A geometry the TS side would refuse: the native side derives ho and wo itself.
+    expect(conv(new Float64Array([1, 2, 5, 5, 3, 9, 3, 1, 1, 0, 0, 1, 1, 1]), f32(50), f32(162), null, f32(27)))
+      .toThrow(new RangeError('conv2dForward: the filter is larger than the padded input'));
+    expect(conv(new Float64Array([1, 2, 5, 5, 3, 3, 3, 1, 1, 0, 0, 1, 1, 4]), f32(50), f32(54), null, f32(27)))
+      .toThrow(new RangeError('conv2dForward: shape.c must be divisible by shape.groups'));
+    // A valid call computes: c = a * b.
     const c = new Float32Array([9, 9, 9, 9]);
-    addon.gemm(2, 2, 2, undefined, undefined, undefined, undefined, new Float32Array([1, 2, 3, 4]), new Float32Array([0, 1, 1, 0]), c);
+    addon.gemm(wire(2, 2, 2), new Float32Array([1, 2, 3, 4]), new Float32Array([0, 1, 1, 0]), c);
     expect(Array.from(c)).toEqual([2, 1, 4, 3]);
+  });
+
+  it('a getter on a list entry cannot detach an array the addon has already checked', () => {
+    // grads[1] is a getter that detaches params[0]: the addon reads every
+    // entry before it checks any, so it sees params[0] detached and refuses.
+    for (const fn of [
+      (params: unknown[], grads: unknown[]) => addon.sgdUpdateMany(new Float64Array([0.1, 0, 0, 0, 0, 1]), params, grads, null),
+      (params: unknown[], grads: unknown[]) => native.sgdUpdateMany({ lr: 0.1 }, params as Float32Array[], grads as Float32Array[], null),
+    ]) {
+      const p0 = new Float32Array(1 << 16).fill(1), p1 = f32(4);
+      const grads: unknown[] = [f32(1 << 16), f32(4)];
+      Object.defineProperty(grads, 1, { get: () => { structuredClone(p0.buffer, { transfer: [p0.buffer] }); return f32(4); } });
+      expect(() => fn([p0, p1], grads)).toThrow(/params\[0\] (is backed by a detached ArrayBuffer|must have 65536 elements)|grads\[0\] must have/);
+    }
+  });
+
+  it('labels in a SharedArrayBuffer changed by another thread never index out of bounds', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const rows = 64, cols = 4;
+    const labels = new Int32Array(new SharedArrayBuffer(4 * rows));
+    // Another thread flips every label between a valid class and 2^30.
+    const flipper = new Worker(`
+      const { workerData } = require('node:worker_threads');
+      const l = new Int32Array(workerData);
+      for (;;) { for (let i = 0; i < l.length; i++) l[i] = 0; for (let i = 0; i < l.length; i++) l[i] = 1 << 30; }
+    `, { eval: true, workerData: labels.buffer });
+    try {
+      // dlogits sits right before a canary in one buffer: a write past its end would change it.
+      const space = new Float32Array(rows * cols + 1024);
+      const dlogits = space.subarray(0, rows * cols), canary = space.subarray(rows * cols);
+      canary.fill(7);
+      const probs = new Float32Array(rows * cols).fill(0.25);
+      let ok = 0, refused = 0;
+      for (let i = 0; i < 20000; i++) {
+        try {
+          addon.softmaxCrossEntropyBackward(new Float64Array([rows, cols]), probs, labels, 1, dlogits);
+          ok++;
+        } catch (err) {
+          expect(err).toBeInstanceOf(RangeError);
+          expect((err as Error).message).toMatch(/^softmaxCrossEntropyBackward: target\[\d+\] must be a class index in \[0, 4\)$/);
+          refused++;
+        }
+      }
+      expect(ok + refused).toBe(20000);
+      expect(canary.every((v) => v === 7)).toBe(true);
+      expect(dlogits.every((v) => Number.isFinite(v))).toBe(true);
+    } finally {
+      await flipper.terminate();
+    }
   });
 });
 

@@ -1,6 +1,9 @@
-// Shape objects read, checked and resolved once (output sizes, group
-// divisibility): the rules and messages of native/napi/shapes.cc.
-import { Call, MAX_DIM } from './validate';
+// A kernel's options or shape object, read against its declaration in
+// contracts.ts and resolved once: defaults filled in, the rules that tie
+// fields together checked, output sizes computed. Kernels receive the
+// result and never look at the caller's object.
+import { ENUMS, GEOMETRIES, MAX_POOL_ARGMAX_CELLS, type Field, type GeometryName } from './contracts';
+import type { Call } from './validate';
 
 /** floor((in + 2*pad - dilation*(kernel-1) - 1) / stride) + 1, or 0 when the kernel does not fit. */
 export function conv2dOutputSize(input: number, kernel: number, stride: number, pad: number, dilation: number): number {
@@ -17,80 +20,151 @@ export function pool2dOutputSize(input: number, kernel: number, stride: number, 
   return out;
 }
 
-export interface ResolvedConv2d {
-  n: number; c: number; h: number; w: number;
-  k: number; kh: number; kw: number;
-  strideH: number; strideW: number; padH: number; padW: number;
-  dilationH: number; dilationW: number; groups: number;
-  ho: number; wo: number;
+type FieldValue<F> = F extends { type: 'bool' }
+  ? boolean
+  : F extends { type: 'enum'; enum: infer E extends keyof typeof ENUMS }
+    ? (typeof ENUMS)[E][number]
+    : number;
+type Spec<G extends GeometryName> = (typeof GEOMETRIES)[G];
+
+/** A geometry as kernels receive it: every field (defaults filled in) and every derived size. */
+export type Resolved<G extends GeometryName> = {
+  readonly [F in Spec<G>['fields'][number] as F['name']]: FieldValue<F>;
+} & {
+  readonly [D in Spec<G>['derived'][number] as D['name']]: number;
+};
+
+export type ResolvedGemm = Resolved<'gemm'>;
+export type ResolvedConv2d = Resolved<'conv2d'>;
+export type ResolvedPool2d = Resolved<'pool2d'>;
+export type ResolvedChannels = Resolved<'channels'>;
+export type ResolvedRows = Resolved<'rows'>;
+export type ResolvedActivation = Resolved<'activation'>;
+export type ResolvedSgd = Resolved<'sgd'>;
+export type ResolvedAdam = Resolved<'adam'>;
+
+type Values = Record<string, number | boolean | string>;
+type Obj = Record<string, unknown>;
+
+/**
+ * The fast path of one field, as source: the value in local `v_<name>` when
+ * it is valid (or absent with a default), else a call to the Call method
+ * that throws the field's message.
+ */
+function fieldSource(obj: string, f: Field): string {
+  const v = `v_${f.name}`, at = `${JSON.stringify(obj)}, ${JSON.stringify(f.name)}`;
+  const read = `let ${v} = o.${f.name};`;
+  switch (f.type) {
+    case 'int': {
+      const dflt = typeof f.default === 'string' ? `v_${f.default}` : f.default;
+      return `${read} ${dflt !== undefined ? `if (${v} === undefined) ${v} = ${dflt}; else ` : ''}` +
+        `if (typeof ${v} !== 'number' || !Number.isInteger(${v}) || ${v} < ${f.min} || ${v} > ${f.max}) ` +
+        `call.intField(o, ${at}, ${f.min}, ${f.max});`;
+    }
+    case 'number': {
+      const check = `${read} if (${v} === undefined) ${v} = ${f.default ?? 'call.numberField(o, ' + at + ')'}; ` +
+        `else if (typeof ${v} !== 'number' || !Number.isFinite(${v})) call.numberField(o, ${at});`;
+      if (f.readIf === undefined) return check;
+      const when = f.readIf.values.map((x) => `v_${f.readIf!.field} === ${JSON.stringify(x)}`).join(' || ');
+      return `let ${v} = ${f.default}; if (${when}) { ${check.replace(`let ${v}`, v)} }`;
+    }
+    case 'bool':
+      return `${read} if (${v} === undefined) ${v} = ${f.default}; else if (typeof ${v} !== 'boolean') call.boolField(o, ${at}, false);`;
+    case 'enum': {
+      const choices = ENUMS[f.enum];
+      return `${read} if (${choices.map((c) => `${v} !== ${JSON.stringify(c)}`).join(' && ')}) ` +
+        `call.enumField(o, ${at}, ${JSON.stringify(choices)});`;
+    }
+  }
 }
 
-export function readConv2dShape(call: Call, v: unknown): ResolvedConv2d {
-  const o = call.object(v, 'shape');
-  const int = (f: string, min: number, dflt?: number) => call.intField(o, 'shape', f, min, MAX_DIM, dflt);
-  const n = int('n', 1), c = int('c', 1), h = int('h', 1), w = int('w', 1);
-  const k = int('k', 1), kh = int('kh', 1), kw = int('kw', 1);
-  const strideH = int('strideH', 1, 1), strideW = int('strideW', 1, 1);
-  const padH = int('padH', 0, 0), padW = int('padW', 0, 0);
-  const dilationH = int('dilationH', 1, 1), dilationW = int('dilationW', 1, 1);
-  const groups = int('groups', 1, 1);
-  if (c % groups !== 0) call.rangeError(`shape.c (${c}) must be divisible by shape.groups (${groups})`);
-  if (k % groups !== 0) call.rangeError(`shape.k (${k}) must be divisible by shape.groups (${groups})`);
-  const ho = conv2dOutputSize(h, kh, strideH, padH, dilationH);
-  const wo = conv2dOutputSize(w, kw, strideW, padW, dilationW);
-  if (ho < 1)
-    call.rangeError(`the filter height (kh with dilation: ${dilationH * (kh - 1) + 1}) is larger than the padded input height (h + 2*padH: ${h + 2 * padH})`);
-  if (wo < 1)
-    call.rangeError(`the filter width (kw with dilation: ${dilationW * (kw - 1) + 1}) is larger than the padded input width (w + 2*padW: ${w + 2 * padW})`);
-  return { n, c, h, w, k, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups, ho, wo };
+/**
+ * A reader specialised to one geometry's fields, compiled once from the
+ * table: named property reads and one object literal, where a loop over the
+ * fields would pay for a keyed read and a keyed store per field on every
+ * kernel call. Only contracts.ts's own field names reach the source.
+ */
+function compileFields(obj: string, fields: readonly Field[]): (call: Call, o: Obj) => Values {
+  for (const f of fields) if (!/^[A-Za-z_]\w*$/.test(f.name)) throw new Error(`contracts.ts: bad field name '${f.name}'`);
+  const body = fields.map((f) => fieldSource(obj, f)).join('\n') +
+    `\nreturn { ${fields.map((f) => `${f.name}: v_${f.name}`).join(', ')} };`;
+  return new Function('call', 'o', body) as (call: Call, o: Obj) => Values;
 }
 
-export interface ResolvedPool2d {
-  mode: 'max' | 'avg' | 'sum';
-  n: number; c: number; h: number; w: number;
-  kh: number; kw: number; strideH: number; strideW: number; padH: number; padW: number;
-  ceilMode: boolean; countIncludePad: boolean;
-  ho: number; wo: number;
-}
+/**
+ * The rules that tie fields together, and the derived sizes, per geometry.
+ * The native guards (native/napi/guard.cc) derive the same sizes from the
+ * kernel library's formulas, to protect memory; the messages are made here.
+ */
+const DERIVE: { [G in GeometryName]?: (call: Call, g: Values, o: Obj) => void } = {
+  conv2d(call, g) {
+    const { c, k, groups, h, w, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW } = g as Resolved<'conv2d'>;
+    if (c % groups !== 0) call.rangeError(`shape.c (${c}) must be divisible by shape.groups (${groups})`);
+    if (k % groups !== 0) call.rangeError(`shape.k (${k}) must be divisible by shape.groups (${groups})`);
+    g['cg'] = c / groups;
+    g['ho'] = conv2dOutputSize(h, kh, strideH, padH, dilationH);
+    g['wo'] = conv2dOutputSize(w, kw, strideW, padW, dilationW);
+    if (g['ho'] < 1)
+      call.rangeError(`the filter height (kh with dilation: ${dilationH * (kh - 1) + 1}) is larger than the padded input height (h + 2*padH: ${h + 2 * padH})`);
+    if (g['wo'] < 1)
+      call.rangeError(`the filter width (kw with dilation: ${dilationW * (kw - 1) + 1}) is larger than the padded input width (w + 2*padW: ${w + 2 * padW})`);
+  },
+  pool2d(call, g) {
+    const { h, w, kh, kw, strideH, strideW, padH, padW, ceilMode } = g as Resolved<'pool2d'>;
+    // Larger padding would allow windows made only of padding.
+    if (2 * padH > kh) call.rangeError(`shape.padH must be at most half of shape.kh (${kh}), got ${padH}`);
+    if (2 * padW > kw) call.rangeError(`shape.padW must be at most half of shape.kw (${kw}), got ${padW}`);
+    g['ho'] = pool2dOutputSize(h, kh, strideH, padH, ceilMode);
+    g['wo'] = pool2dOutputSize(w, kw, strideW, padW, ceilMode);
+    if (g['ho'] < 1)
+      call.rangeError(`the window height shape.kh (${kh}) is larger than the padded input height (h + 2*padH: ${h + 2 * padH})`);
+    if (g['wo'] < 1)
+      call.rangeError(`the window width shape.kw (${kw}) is larger than the padded input width (w + 2*padW: ${w + 2 * padW})`);
+  },
+  activation(call, g, o) {
+    if (!(g['min']! < g['max']!)) call.rangeError(`options.min must be less than options.max, got min ${String(o['min'])} and max ${String(o['max'])}`);
+  },
+  sgd(call, g, o) {
+    const { lr, momentum, dampening, weightDecay, nesterov } = g as Resolved<'sgd'>;
+    if (!(lr >= 0)) call.rangeError(`options.lr must be >= 0, got ${String(o['lr'])}`);
+    if (!(momentum >= 0)) call.rangeError(`options.momentum must be >= 0, got ${String(o['momentum'])}`);
+    if (!(weightDecay >= 0)) call.rangeError(`options.weightDecay must be >= 0, got ${String(o['weightDecay'])}`);
+    if (nesterov && !(momentum > 0 && dampening === 0)) call.rangeError('options.nesterov needs options.momentum > 0 and options.dampening = 0');
+  },
+  adam(call, g, o) {
+    const { lr, beta1, beta2, eps, weightDecay } = g as Resolved<'adam'>;
+    if (!(lr >= 0)) call.rangeError(`options.lr must be >= 0, got ${String(o['lr'])}`);
+    if (!(beta1 >= 0 && beta1 < 1)) call.rangeError(`options.beta1 must be in [0, 1), got ${String(o['beta1'])}`);
+    if (!(beta2 >= 0 && beta2 < 1)) call.rangeError(`options.beta2 must be in [0, 1), got ${String(o['beta2'])}`);
+    if (!(eps > 0)) call.rangeError(`options.eps must be > 0, got ${String(o['eps'])}`);
+    if (!(weightDecay >= 0)) call.rangeError(`options.weightDecay must be >= 0, got ${String(o['weightDecay'])}`);
+  },
+};
 
-export function readPool2dShape(call: Call, v: unknown): ResolvedPool2d {
-  const o = call.object(v, 'shape');
-  const mode = call.enumField(o, 'shape', 'mode', ['max', 'avg', 'sum'] as const);
-  const int = (f: string, min: number, dflt?: number) => call.intField(o, 'shape', f, min, MAX_DIM, dflt);
-  const n = int('n', 1), c = int('c', 1), h = int('h', 1), w = int('w', 1);
-  const kh = int('kh', 1), kw = int('kw', 1);
-  const strideH = int('strideH', 1, kh), strideW = int('strideW', 1, kw);
-  const padH = int('padH', 0, 0), padW = int('padW', 0, 0);
-  const ceilMode = call.boolField(o, 'shape', 'ceilMode', false);
-  const countIncludePad = call.boolField(o, 'shape', 'countIncludePad', true);
-  if (2 * padH > kh) call.rangeError(`shape.padH must be at most half of shape.kh (${kh}), got ${padH}`);
-  if (2 * padW > kw) call.rangeError(`shape.padW must be at most half of shape.kw (${kw}), got ${padW}`);
-  const ho = pool2dOutputSize(h, kh, strideH, padH, ceilMode);
-  const wo = pool2dOutputSize(w, kw, strideW, padW, ceilMode);
-  if (ho < 1)
-    call.rangeError(`the window height shape.kh (${kh}) is larger than the padded input height (h + 2*padH: ${h + 2 * padH})`);
-  if (wo < 1)
-    call.rangeError(`the window width shape.kw (${kw}) is larger than the padded input width (w + 2*padW: ${w + 2 * padW})`);
-  return { mode, n, c, h, w, kh, kw, strideH, strideW, padH, padW, ceilMode, countIncludePad, ho, wo };
-}
+const NO_GEOMETRY: Values = Object.freeze({}) as Values;
 
-export interface ResolvedChannels {
-  n: number; c: number; hw: number;
-}
+export type GeometryReader<G extends GeometryName> = (call: Call, value: unknown) => Resolved<G>;
 
-export function readChannelShape(call: Call, v: unknown): ResolvedChannels {
-  const o = call.object(v, 'shape');
-  return {
-    n: call.intField(o, 'shape', 'n', 1, MAX_DIM),
-    c: call.intField(o, 'shape', 'c', 1, MAX_DIM),
-    hw: call.intField(o, 'shape', 'hw', 1, MAX_DIM, 1),
+/**
+ * The reader of the options or shape object of geometry `name`: reads,
+ * checks and resolves it. Made once per kernel (check.ts), called per call.
+ */
+export function geometryReader<G extends GeometryName>(name: G): GeometryReader<G> {
+  const spec: { object: string | null; fields: readonly Field[] } = GEOMETRIES[name];
+  const obj = spec.object;
+  if (obj === null) return () => NO_GEOMETRY as Resolved<G>;
+  const read = compileFields(obj, spec.fields);
+  const derive = DERIVE[name];
+  return (call, value) => {
+    const o = call.object(value, obj);
+    const g = read(call, o);
+    if (derive !== undefined) derive(call, g, o);
+    return g as Resolved<G>;
   };
 }
 
-export function readRowsCols(call: Call, v: unknown): { rows: number; cols: number } {
-  const o = call.object(v, 'shape');
-  return {
-    rows: call.intField(o, 'shape', 'rows', 1, MAX_DIM),
-    cols: call.intField(o, 'shape', 'cols', 1, MAX_DIM),
-  };
+/** Max pooling's winners fit a byte: the window has at most 256 cells. */
+export function requireArgmaxWindow(call: Call, g: ResolvedPool2d): void {
+  if (g.kh * g.kw > MAX_POOL_ARGMAX_CELLS) call.rangeError(
+    `argmax needs a window of at most ${MAX_POOL_ARGMAX_CELLS} cells, got kh*kw = ${g.kh}*${g.kw}`);
 }

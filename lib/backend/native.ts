@@ -3,23 +3,20 @@
 // source build. Never throws: a failure comes back as a reason the caller
 // can show, with what to do about it.
 import * as path from 'node:path';
-import { KERNEL_NAMES, type Backend, type Kernels, type IsaName, type NativeInfo } from './types';
-import { Call } from './validate';
+import { checkedBackend, type RawKernels } from './check';
+import { CONTRACTS, ENUMS, GEOMETRIES, KERNEL_NAMES, type Field, type KernelName } from './contracts';
+import type { Backend, IsaName, NativeInfo } from './types';
 
 /**
- * The addon's gemm: the options' fields as arguments (undefined for a
- * default). Reading seven fields through N-API cost about 0.9 us a call;
- * read here, in JavaScript, they cost next to nothing. The addon checks
- * each value and names it as options.m etc.
+ * An addon kernel as it is called over the wire: the geometry's fields in a
+ * Float64Array (contracts.ts order; enums as their index, bools as 0 or 1),
+ * then the kernel's arguments. The addon guards every argument again
+ * (native/napi/guard.cc), so no call can make it touch memory it does not own.
  */
-export type NativeGemm = (
-  m: unknown, n: unknown, k: unknown, transA: unknown, transB: unknown, alpha: unknown, beta: unknown,
-  a: Float32Array, b: Float32Array, c: Float32Array,
-) => void;
+export type WireKernel = (geometry: Float64Array, ...args: unknown[]) => unknown;
 
 /** The addon's own exports: every kernel plus its runtime controls. */
-export interface NativeAddon extends Omit<Backend, 'name' | 'gemm'> {
-  gemm: NativeGemm;
+export interface NativeAddon extends Record<KernelName, WireKernel> {
   info(): NativeInfo;
   setIsa(isa: IsaName): void;
   setNumThreads(n: number): void;
@@ -56,22 +53,38 @@ export function loadNative(root: string = PACKAGE_ROOT): NativeLoad {
   if (missing.length > 0) {
     return { ok: false, reason: `the native addon is out of date: it lacks ${missing.join(', ')}; run \`npm rebuild convnode\`` };
   }
-  const backend = Object.freeze({ name: 'native' as const, ...pickKernels(addon) }) as Backend;
-  return { ok: true, addon, backend };
+  return { ok: true, addon, backend: checkedBackend('native', wireKernels(addon)) };
 }
 
-function pickKernels(addon: NativeAddon): Omit<Backend, 'name'> {
+/**
+ * Encodes a resolved geometry's wire fields into `out`, compiled once per
+ * geometry from the table ("out[0] = g.m; ..."), as geometry.ts compiles
+ * its readers. Only contracts.ts's own names reach the source.
+ */
+function encoder(fields: readonly Field[]): (g: Record<string, unknown>, out: Float64Array) => void {
+  const lines = fields.map((f, i) => {
+    if (!/^[A-Za-z_]\w*$/.test(f.name)) throw new Error(`contracts.ts: bad field name '${f.name}'`);
+    const v = `g.${f.name}`;
+    if (f.type === 'bool') return `out[${i}] = ${v} ? 1 : 0;`;
+    if (f.type !== 'enum') return `out[${i}] = ${v};`;
+    return `out[${i}] = ${ENUMS[f.enum].map((c, k) => `${v} === ${JSON.stringify(c)} ? ${k} : `).join('')}-1;`;
+  });
+  return new Function('g', 'out', lines.join('\n')) as (g: Record<string, unknown>, out: Float64Array) => void;
+}
+
+/** The addon's kernels as raw kernels: each call's geometry encoded into one reused Float64Array. */
+function wireKernels(addon: NativeAddon): RawKernels {
   const out: Record<string, unknown> = {};
-  for (const k of KERNEL_NAMES) out[k] = (addon as unknown as Record<string, unknown>)[k];
-  out.gemm = gemmWithOptions(addon.gemm);
-  return out as unknown as Omit<Backend, 'name'>;
-}
-
-/** The public gemm(options, a, b, c) over the addon's positional one. */
-function gemmWithOptions(gemm: NativeGemm): Kernels['gemm'] {
-  const call = new Call('gemm');
-  return (options, a, b, c) => {
-    const o = call.object(options, 'options');
-    gemm(o.m, o.n, o.k, o.transA, o.transB, o.alpha, o.beta, a, b, c);
-  };
+  for (const k of KERNEL_NAMES) {
+    const fields = GEOMETRIES[CONTRACTS[k].geometry].fields as readonly Field[];
+    const encode = encoder(fields);
+    // One per kernel: calls are synchronous, and the addon copies it before anything else.
+    const wire = new Float64Array(fields.length);
+    const fn = addon[k];
+    out[k] = (g: Record<string, unknown>, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown) => {
+      encode(g, wire);
+      return fn(wire, a, b, c, d, e);
+    };
+  }
+  return out as unknown as RawKernels;
 }

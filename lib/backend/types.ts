@@ -1,7 +1,11 @@
-// The kernel contracts shared by both backends: the native addon
-// (native/napi/*_entry.cc) and the pure-TypeScript kernels (lib/backend/js/).
-// Layout is fp32, row-major, NCHW. Outputs are caller-provided Float32Arrays,
-// written in place; nothing is allocated for the caller.
+// The public kernel API both backends present: what callers pass and what
+// each kernel computes. What is accepted (fields, defaults, lengths,
+// overlaps) is declared once, in contracts.ts, and checked at the backend
+// boundary (check.ts). Layout is fp32, row-major, NCHW. Outputs are
+// caller-provided Float32Arrays, written in place; nothing is allocated for
+// the caller.
+import type { ACTIVATION_KINDS, POOL_MODES } from './contracts';
+export { KERNEL_NAMES, MAX_POOL_ARGMAX_CELLS, type KernelName } from './contracts';
 
 export type IsaName = 'avx512' | 'avx2' | 'neon' | 'scalar';
 export type BackendName = 'native' | 'js';
@@ -35,7 +39,7 @@ export interface Conv2dShape {
   groups?: number;
 }
 
-export type PoolMode = 'max' | 'avg' | 'sum';
+export type PoolMode = (typeof POOL_MODES)[number];
 
 /** x [n, c, h, w] -> y [n, c, ho, wo]; stride defaults to the window. */
 export interface Pool2dShape {
@@ -55,7 +59,7 @@ export interface Pool2dShape {
   countIncludePad?: boolean;
 }
 
-export type ActivationKind = 'identity' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'hardtanh';
+export type ActivationKind = (typeof ACTIVATION_KINDS)[number];
 
 export interface ActivationOptions {
   kind: ActivationKind;
@@ -101,9 +105,6 @@ export interface AdamOptions {
   decoupled?: boolean;
   step: number;
 }
-
-/** The most cells a max-pool window may have when its winners are kept as bytes (pool2dForward's argmax). */
-export const MAX_POOL_ARGMAX_CELLS = 256;
 
 /** Every kernel, with the same contract on both backends. */
 export interface Kernels {
@@ -156,36 +157,6 @@ export interface Kernels {
   /** adamUpdate over lists of tensors in one call. */
   adamUpdateMany(options: AdamOptions, params: Float32Array[], grads: Float32Array[], expAvgs: Float32Array[], expAvgSqs: Float32Array[]): void;
 }
-
-/** The kernel names, declared once: the native addon must export exactly these. */
-export const KERNEL_NAMES = [
-  'gemm',
-  'conv2dForward',
-  'conv2dBackwardData',
-  'conv2dBackwardWeight',
-  'conv2dBackwardBias',
-  'pool2dForward',
-  'pool2dBackward',
-  'pool2dBackwardFromArgmax',
-  'activationForward',
-  'activationBackward',
-  'preluForward',
-  'preluBackward',
-  'biasAdd',
-  'biasGrad',
-  'softmaxForward',
-  'logSoftmaxForward',
-  'softmaxBackward',
-  'logSoftmaxBackward',
-  'softmaxCrossEntropyForward',
-  'softmaxCrossEntropyBackward',
-  'mseForward',
-  'mseBackward',
-  'sgdUpdate',
-  'adamUpdate',
-  'sgdUpdateMany',
-  'adamUpdateMany',
-] as const satisfies readonly (keyof Kernels)[];
 
 export interface Backend extends Kernels {
   readonly name: BackendName;

@@ -1,13 +1,21 @@
-// Argument checks for the TypeScript backend, word for word the checks and
-// messages of native/napi/args.cc, so a caller sees the same TypeError or
-// RangeError whichever backend runs. test/errors.test.ts holds both to it.
+// The checks and messages every kernel call goes through at the backend
+// boundary (check.ts), whichever backend runs: each failure is a TypeError
+// or RangeError that starts with the kernel's name, names the argument, and
+// says what was expected and what was given.
+import { types } from 'node:util';
+import { MAX_ELEMENTS } from './contracts';
 
-export const MAX_ELEMENTS = 2 ** 53 - 1;
-export const MAX_DIM = 2147483647;
+/**
+ * A checked element count and how messages explain it ("n*c*h*w =
+ * 2*3*9*8"). The formula is only built when a message needs it: every call
+ * checks lengths, few fail.
+ */
+export class Extent {
+  constructor(readonly count: number, private readonly names: readonly string[], private readonly dims: readonly number[]) {}
 
-export interface Extent {
-  count: number;
-  formula: string;
+  get formula(): string {
+    return `${this.names.join('*')} = ${this.dims.join('*')}`;
+  }
 }
 
 type Obj = Record<string, unknown>;
@@ -100,10 +108,10 @@ export class Call {
 
   enumField<T extends string>(o: Obj, obj: string, field: string, choices: readonly T[]): T {
     const v = o[field];
+    if (typeof v === 'string' && (choices as readonly string[]).includes(v)) return v as T;
     const list = choices.map((c) => `'${c}'`).join(', ');
     if (typeof v !== 'string') this.typeError(`${obj}.${field} must be one of ${list}, got ${describe(v)}`);
-    if (!(choices as readonly string[]).includes(v)) this.rangeError(`${obj}.${field} must be one of ${list}, got '${v}'`);
-    return v as T;
+    this.rangeError(`${obj}.${field} must be one of ${list}, got '${v}'`);
   }
 
   extent(what: string, names: readonly string[], dims: readonly number[]): Extent {
@@ -113,13 +121,14 @@ export class Call {
       count *= d;
       if (count > MAX_ELEMENTS) overflow = true;
     }
-    const formula = `${names.join('*')} = ${dims.join('*')}`;
-    if (overflow) this.rangeError(`${what} would have ${formula} elements, more than 2^53 - 1`);
-    return { count, formula };
+    const extent = new Extent(count, names, dims);
+    if (overflow) this.rangeError(`${what} would have ${extent.formula} elements, more than 2^53 - 1`);
+    return extent;
   }
 
   f32(v: unknown, name: string, extent?: Extent): Float32Array {
-    if (!(v instanceof Float32Array)) this.typeError(`${name} must be a Float32Array, got ${describe(v)}`);
+    // util.types, not instanceof: an array from another realm (vm context) is a Float32Array too.
+    if (!types.isFloat32Array(v)) this.typeError(`${name} must be a Float32Array, got ${describe(v)}`);
     if (isDetached(v.buffer)) this.typeError(`${name} is backed by a detached ArrayBuffer`);
     if (extent !== undefined && v.length !== extent.count)
       this.rangeError(`${name} must have ${extent.count} elements (${extent.formula}), got ${v.length}`);
@@ -127,7 +136,7 @@ export class Call {
   }
 
   u8(v: unknown, name: string, extent: Extent): Uint8Array {
-    if (!(v instanceof Uint8Array)) this.typeError(`${name} must be a Uint8Array, got ${describe(v)}`);
+    if (!types.isUint8Array(v)) this.typeError(`${name} must be a Uint8Array, got ${describe(v)}`);
     if (isDetached(v.buffer)) this.typeError(`${name} is backed by a detached ArrayBuffer`);
     if (v.length !== extent.count)
       this.rangeError(`${name} must have ${extent.count} elements (${extent.formula}), got ${v.length}`);
@@ -144,21 +153,31 @@ export class Call {
     return this.f32(v, name, extent);
   }
 
-  /** An Array of Float32Arrays of any lengths. */
-  f32List(v: unknown, name: string): Float32Array[] {
+  /**
+   * An Array of Float32Arrays of any lengths, or with ref (entry j as long
+   * as ref[j]). Each entry is read once, into the copy returned: what was
+   * checked is what the kernel gets.
+   */
+  f32List(v: unknown, name: string, ref?: readonly Float32Array[], refName?: string): Float32Array[] {
     if (!Array.isArray(v)) this.typeError(`${name} must be an Array of Float32Arrays, got ${describe(v)}`);
-    return v.map((a, j) => this.f32(a, `${name}[${j}]`));
-  }
-
-  /** An Array of as many Float32Arrays as ref, entry j as long as ref[j]. */
-  f32ListLike(v: unknown, name: string, ref: readonly Float32Array[], refName: string): Float32Array[] {
-    if (!Array.isArray(v)) this.typeError(`${name} must be an Array of Float32Arrays, got ${describe(v)}`);
-    if (v.length !== ref.length) this.rangeError(`${name} must have ${ref.length} entries (one per ${refName} entry), got ${v.length}`);
-    return v.map((a, j) => this.f32(a, `${name}[${j}]`, { count: ref[j]!.length, formula: `${refName}[${j}].length = ${ref[j]!.length}` }));
+    if (ref !== undefined && v.length !== ref.length)
+      this.rangeError(`${name} must have ${ref.length} entries (one per ${refName} entry), got ${v.length}`);
+    const out = new Array<Float32Array>(v.length);
+    for (let j = 0; j < v.length; j++) {
+      const a: unknown = v[j];
+      if (types.isFloat32Array(a) && (ref === undefined || a.length === ref[j]!.length) && (a.length > 0 || !isDetached(a.buffer))) {
+        out[j] = a;
+        continue;
+      }
+      // The slow path, for the message.
+      out[j] = this.f32(a, `${name}[${j}]`, ref === undefined ? undefined : new Extent(ref[j]!.length, [`${refName}[${j}].length`], [ref[j]!.length]));
+    }
+    return out;
   }
 
   /** No two arrays, within a list or across the lists, share memory (the first overlap in address order is reported). */
   noOverlapLists(lists: ReadonlyArray<readonly [readonly Float32Array[], string]>): void {
+    if (!anyBufferShared(lists)) return;
     const spans = lists.flatMap(([list, name]) => list.map((a, j) => ({ a, name: `${name}[${j}]` })))
       .map((s, rank) => ({ ...s, rank }))
       .filter((s) => s.a.byteLength > 0);
@@ -192,6 +211,19 @@ export class Call {
     if (overlaps(out, input) && !(out.byteOffset === input.byteOffset && out.byteLength === input.byteLength))
       this.rangeError(`${outName} must be either exactly ${inName} (in place) or not share memory with it`);
   }
+}
+
+/** Whether two non-empty arrays of these lists view one buffer (the only way they can overlap). */
+function anyBufferShared(lists: ReadonlyArray<readonly [readonly Float32Array[], string]>): boolean {
+  const seen = new Set<ArrayBufferLike>();
+  for (const [list] of lists) {
+    for (const a of list) {
+      if (a.byteLength === 0) continue;
+      if (seen.has(a.buffer)) return true;
+      seen.add(a.buffer);
+    }
+  }
+  return false;
 }
 
 function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {

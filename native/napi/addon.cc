@@ -1,16 +1,13 @@
-// Module entry: registers every kernel family. The only per-environment
-// state is the cache of field-name keys (FieldKeys, freed with the
-// environment); settings are process-wide atomics and scratch buffers are
+// Module entry: registers every kernel family. There is no per-environment
+// state: settings are process-wide atomics and scratch buffers are
 // thread_local, so the addon loads in worker threads.
 #include <napi.h>
 
-#include "args.h"
 #include "entry.h"
 
 namespace convnode::napi {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
-  FieldKeys::install(env);
   register_gemm(env, exports);
   register_conv(env, exports);
   register_pool(env, exports);

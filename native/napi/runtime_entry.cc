@@ -3,7 +3,7 @@
 // setIsa(name), setNumThreads(n)
 #include <cmath>
 
-#include "args.h"
+#include "guard.h"
 #include "convnode/probe.h"
 #include "convnode/runtime.h"
 #include "entry.h"
@@ -11,6 +11,27 @@
 
 namespace convnode::napi {
 namespace {
+
+[[noreturn]] void type_error(const Napi::CallbackInfo& info, const char* fn, const std::string& msg) {
+  throw Napi::TypeError::New(info.Env(), std::string(fn) + ": " + msg);
+}
+[[noreturn]] void range_error(const Napi::CallbackInfo& info, const char* fn, const std::string& msg) {
+  throw Napi::RangeError::New(info.Env(), std::string(fn) + ": " + msg);
+}
+
+// Argument i as a number in [lo, hi] (an integer if integral), named `name` in messages.
+double number_in(const Napi::CallbackInfo& info, const char* fn, size_t i, const char* name, double lo, double hi,
+                 bool integral) {
+  const Napi::Value v = info[i];
+  if (!v.IsNumber()) type_error(info, fn, std::string(name) + " must be a number, got " + describe(info.Env(), v));
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(std::isfinite(d) && d >= lo && d <= hi && (!integral || std::floor(d) == d)))
+    range_error(info, fn, std::string(name) + " must be " + (integral ? "an integer" : "a number") + " in [" +
+                              Napi::Number::New(info.Env(), lo).ToString().Utf8Value() + ", " +
+                              Napi::Number::New(info.Env(), hi).ToString().Utf8Value() + "], got " +
+                              v.ToString().Utf8Value());
+  return d;
+}
 
 Napi::Value info_entry(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -33,43 +54,32 @@ Napi::Value info_entry(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value set_isa(const Napi::CallbackInfo& info) {
-  Call call(info, "setIsa");
   Napi::Value v = info[0];
   std::string list;
   for (Isa isa : available_isas()) list += (list.empty() ? "'" : ", '") + std::string(isa_name(isa)) + "'";
-  if (!v.IsString()) call.type_error("isa must be one of " + list + ", got " + call.describe(v));
+  if (!v.IsString()) type_error(info, "setIsa", "isa must be one of " + list + ", got " + describe(info.Env(), v));
   const std::string name = v.As<Napi::String>().Utf8Value();
   Isa isa;
   if (!isa_from_name(name, &isa) || !set_active_isa(isa))
-    call.range_error("isa must be one of " + list + " (the paths this CPU supports), got '" + name + "'");
+    range_error(info, "setIsa", "isa must be one of " + list + " (the paths this CPU supports), got '" + name + "'");
   return info.Env().Undefined();
 }
 
 Napi::Value set_threads(const Napi::CallbackInfo& info) {
-  Call call(info, "setNumThreads");
-  Napi::Value v = info[0];
-  if (!v.IsNumber()) call.type_error("n must be a number, got " + call.describe(v));
-  const double d = v.As<Napi::Number>().DoubleValue();
-  CONVNODE_REQUIRE(call, std::floor(d) == d && d >= 1 && d <= 1024,
-               "n must be an integer in [1, 1024], got " + v.ToString().Utf8Value());
-  set_num_threads(static_cast<int>(d));
+  set_num_threads(static_cast<int>(number_in(info, "setNumThreads", 0, "n", 1, 1024, true)));
   return info.Env().Undefined();
 }
 
 // probePeak(isa, threads, seconds) -> GFLOP/s of register-resident FMAs.
 Napi::Value probe_peak(const Napi::CallbackInfo& info) {
-  Call call(info, "probePeak");
   Napi::Value v = info[0];
-  if (!v.IsString()) call.type_error("isa must be a string, got " + call.describe(v));
+  if (!v.IsString()) type_error(info, "probePeak", "isa must be a string, got " + describe(info.Env(), v));
   Isa isa;
   const std::string name = v.As<Napi::String>().Utf8Value();
   if (!isa_from_name(name, &isa) || !isa_available(isa))
-    call.range_error("isa must be a path this CPU supports, got '" + name + "'");
-  const double threads = call.number(1, "threads");
-  CONVNODE_REQUIRE(call, std::floor(threads) == threads && threads >= 1 && threads <= 1024,
-               "threads must be an integer in [1, 1024], got " + info[1].ToString().Utf8Value());
-  const double seconds = call.number(2, "seconds");
-  CONVNODE_REQUIRE(call, seconds > 0 && seconds <= 60, "seconds must be in (0, 60], got " + info[2].ToString().Utf8Value());
+    range_error(info, "probePeak", "isa must be a path this CPU supports, got '" + name + "'");
+  const double threads = number_in(info, "probePeak", 1, "threads", 1, 1024, true);
+  const double seconds = number_in(info, "probePeak", 2, "seconds", 1e-3, 60, false);
   return Napi::Number::New(info.Env(), measure_peak_gflops(isa, int(threads), seconds));
 }
 

@@ -1,10 +1,8 @@
 // conv2d in TypeScript, the same decomposition as native/kernels/conv:
 // im2col per image and group, then GEMM; col2im for the data gradient.
-import { Call } from '../validate';
-import { readConv2dShape, type ResolvedConv2d } from '../geometry';
-import type { Conv2dShape } from '../types';
+import type { ResolvedConv2d } from '../geometry';
 import { gemmInto, operand } from './gemm';
-import { biasGradInto } from './eltwise';
+import { biasGrad } from './eltwise';
 
 let colScratch = new Float32Array(0);
 
@@ -57,30 +55,11 @@ function col2imAdd(s: ResolvedConv2d, cg: number, col: Float32Array, dx: Float32
 }
 
 function dims(s: ResolvedConv2d) {
-  const cg = s.c / s.groups, kg = s.k / s.groups;
+  const cg = s.cg, kg = s.k / s.groups;
   return { cg, kg, rows: cg * s.kh * s.kw, cols: s.ho * s.wo };
 }
 
-function extents(call: Call, s: ResolvedConv2d) {
-  return {
-    x: (name: string) => call.extent(name, ['n', 'c', 'h', 'w'], [s.n, s.c, s.h, s.w]),
-    y: (name: string) => call.extent(name, ['n', 'k', 'ho', 'wo'], [s.n, s.k, s.ho, s.wo]),
-    w: (name: string) => call.extent(name, ['k', 'c/groups', 'kh', 'kw'], [s.k, s.c / s.groups, s.kh, s.kw]),
-  };
-}
-
-export function conv2dForward(shape: Conv2dShape, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
-  const call = new Call('conv2dForward');
-  const s = readConv2dShape(call, shape);
-  const e = extents(call, s);
-  call.f32(x, 'x', e.x('x'));
-  call.f32(w, 'w', e.w('w'));
-  const b = call.optionalF32(bias, 'bias', call.extent('bias', ['k'], [s.k]));
-  call.f32(y, 'y', e.y('y'));
-  call.noOverlap(y, 'y', x, 'x');
-  call.noOverlap(y, 'y', w, 'w');
-  call.noOverlap(y, 'y', b, 'bias');
-
+export function conv2dForward(s: ResolvedConv2d, x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array): void {
   const { cg, kg, rows, cols } = dims(s);
   const col = colBuffer(rows * cols);
   for (let i = 0; i < s.n; i++) {
@@ -98,16 +77,7 @@ export function conv2dForward(shape: Conv2dShape, x: Float32Array, w: Float32Arr
   }
 }
 
-export function conv2dBackwardData(shape: Conv2dShape, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
-  const call = new Call('conv2dBackwardData');
-  const s = readConv2dShape(call, shape);
-  const e = extents(call, s);
-  call.f32(dy, 'dy', e.y('dy'));
-  call.f32(w, 'w', e.w('w'));
-  call.f32(dx, 'dx', e.x('dx'));
-  call.noOverlap(dx, 'dx', dy, 'dy');
-  call.noOverlap(dx, 'dx', w, 'w');
-
+export function conv2dBackwardData(s: ResolvedConv2d, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
   const { cg, kg, rows, cols } = dims(s);
   const col = colBuffer(rows * cols);
   dx.fill(0);
@@ -121,16 +91,7 @@ export function conv2dBackwardData(shape: Conv2dShape, dy: Float32Array, w: Floa
   }
 }
 
-export function conv2dBackwardWeight(shape: Conv2dShape, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
-  const call = new Call('conv2dBackwardWeight');
-  const s = readConv2dShape(call, shape);
-  const e = extents(call, s);
-  call.f32(x, 'x', e.x('x'));
-  call.f32(dy, 'dy', e.y('dy'));
-  call.f32(dw, 'dw', e.w('dw'));
-  call.noOverlap(dw, 'dw', x, 'x');
-  call.noOverlap(dw, 'dw', dy, 'dy');
-
+export function conv2dBackwardWeight(s: ResolvedConv2d, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
   const { cg, kg, rows, cols } = dims(s);
   const col = colBuffer(rows * cols);
   for (let i = 0; i < s.n; i++) {
@@ -143,11 +104,6 @@ export function conv2dBackwardWeight(shape: Conv2dShape, x: Float32Array, dy: Fl
   }
 }
 
-export function conv2dBackwardBias(shape: Conv2dShape, dy: Float32Array, db: Float32Array): void {
-  const call = new Call('conv2dBackwardBias');
-  const s = readConv2dShape(call, shape);
-  call.f32(dy, 'dy', extents(call, s).y('dy'));
-  call.f32(db, 'db', call.extent('db', ['k'], [s.k]));
-  call.noOverlap(db, 'db', dy, 'dy');
-  biasGradInto({ n: s.n, c: s.k, hw: s.ho * s.wo }, dy, db);
+export function conv2dBackwardBias(s: ResolvedConv2d, dy: Float32Array, db: Float32Array): void {
+  biasGrad({ n: s.n, c: s.k, hw: s.ho * s.wo }, dy, db);
 }

@@ -1,8 +1,7 @@
 // GEMM in TypeScript: 4 x 4 register tiles accumulating in double
 // precision, reading op(A) and op(B) through strides so both transpose flags
 // share one loop.
-import { Call, MAX_DIM } from '../validate';
-import type { GemmOptions } from '../types';
+import type { ResolvedGemm } from '../geometry';
 
 /** A matrix operand: element (r, col) of op(X) is x[offset + r * rs + col * cs]. */
 export interface Operand {
@@ -86,20 +85,7 @@ export function gemmInto(
   }
 }
 
-export function gemm(options: GemmOptions, a: Float32Array, b: Float32Array, c: Float32Array): void {
-  const call = new Call('gemm');
-  const o = call.object(options, 'options');
-  const m = call.intField(o, 'options', 'm', 1, MAX_DIM);
-  const n = call.intField(o, 'options', 'n', 1, MAX_DIM);
-  const k = call.intField(o, 'options', 'k', 1, MAX_DIM);
-  const ta = call.boolField(o, 'options', 'transA', false);
-  const tb = call.boolField(o, 'options', 'transB', false);
-  const alpha = call.numberField(o, 'options', 'alpha', 1);
-  const beta = call.numberField(o, 'options', 'beta', 0);
-  call.f32(a, 'a', ta ? call.extent('a', ['k', 'm'], [k, m]) : call.extent('a', ['m', 'k'], [m, k]));
-  call.f32(b, 'b', tb ? call.extent('b', ['n', 'k'], [n, k]) : call.extent('b', ['k', 'n'], [k, n]));
-  call.f32(c, 'c', call.extent('c', ['m', 'n'], [m, n]));
-  call.noOverlap(c, 'c', a, 'a');
-  call.noOverlap(c, 'c', b, 'b');
-  gemmInto(m, n, k, Math.fround(alpha), operand(a, 0, m, k, ta), operand(b, 0, k, n, tb), Math.fround(beta), c, 0, n);
+export function gemm(g: ResolvedGemm, a: Float32Array, b: Float32Array, c: Float32Array): void {
+  const { m, n, k } = g;
+  gemmInto(m, n, k, Math.fround(g.alpha), operand(a, 0, m, k, g.transA), operand(b, 0, k, n, g.transB), Math.fround(g.beta), c, 0, n);
 }

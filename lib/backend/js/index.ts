@@ -1,8 +1,8 @@
-// The pure-TypeScript backend: every kernel of the native addon, the same
-// contracts and the same argument errors, in readable code. It runs where
-// the addon cannot load and is the oracle the native kernels are tested
-// against.
-import type { Backend } from '../types';
+// The pure-TypeScript backend: every kernel of the native addon as plain
+// arithmetic on checked, resolved arguments (check.ts checks every call
+// against contracts.ts first). It runs where the addon cannot load and is
+// the oracle the native kernels are tested against.
+import { checkedBackend, type RawKernels } from '../check';
 import { gemm } from './gemm';
 import { conv2dBackwardBias, conv2dBackwardData, conv2dBackwardWeight, conv2dForward } from './conv';
 import { pool2dBackward, pool2dBackwardFromArgmax, pool2dForward } from './pool';
@@ -13,8 +13,8 @@ import {
 import { mseBackward, mseForward, softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from './loss';
 import { adamUpdate, adamUpdateMany, sgdUpdate, sgdUpdateMany } from './optim';
 
-export const jsBackend: Backend = Object.freeze({
-  name: 'js' as const,
+/** The raw kernels; jsBackend is what callers use. */
+export const jsKernels: RawKernels = {
   gemm,
   conv2dForward,
   conv2dBackwardData,
@@ -41,4 +41,6 @@ export const jsBackend: Backend = Object.freeze({
   adamUpdate,
   sgdUpdateMany,
   adamUpdateMany,
-});
+};
+
+export const jsBackend = checkedBackend('js', jsKernels);

@@ -2,9 +2,7 @@
 // native/kernels/pool/pool2d.cc (clipped windows, first maximum wins, NaN
 // counts as a maximum, avg divisor with or without padding), and max
 // pooling that keeps each window's winner (max_pool_argmax.cc).
-import { Call } from '../validate';
-import { readPool2dShape, type ResolvedPool2d } from '../geometry';
-import { MAX_POOL_ARGMAX_CELLS, type Pool2dShape } from '../types';
+import type { ResolvedPool2d } from '../geometry';
 
 interface Window {
   hs: number; ws: number;  // top-left corner, padding included
@@ -37,33 +35,8 @@ function argmax(x: Float32Array, plane: number, w: number, win: Window): number 
   return best;
 }
 
-function check(call: Call, shape: Pool2dShape) {
-  const s = readPool2dShape(call, shape);
-  return {
-    s,
-    input: (name: string) => call.extent(name, ['n', 'c', 'h', 'w'], [s.n, s.c, s.h, s.w]),
-    output: (name: string) => call.extent(name, ['n', 'c', 'ho', 'wo'], [s.n, s.c, s.ho, s.wo]),
-  };
-}
-
-function requireArgmaxWindow(call: Call, s: ResolvedPool2d): void {
-  call.require(s.kh * s.kw <= MAX_POOL_ARGMAX_CELLS,
-    `argmax needs a window of at most ${MAX_POOL_ARGMAX_CELLS} cells, got kh*kw = ${s.kh}*${s.kw}`);
-}
-
-export function pool2dForward(shape: Pool2dShape, x: Float32Array, y: Float32Array, argmaxOut?: Uint8Array | null): void {
-  const call = new Call('pool2dForward');
-  const { s, input, output } = check(call, shape);
-  call.f32(x, 'x', input('x'));
-  call.f32(y, 'y', output('y'));
-  const winners = call.optionalU8(argmaxOut, 'argmax', output('argmax'));
-  call.noOverlap(y, 'y', x, 'x');
-  if (winners !== null) {
-    call.require(s.mode === 'max', "argmax is only for shape.mode 'max'");
-    requireArgmaxWindow(call, s);
-    call.noOverlap(winners, 'argmax', x, 'x');
-    call.noOverlap(winners, 'argmax', y, 'y');
-  }
+/** y from x; with winners (max pooling), also each window's winning cell. */
+export function pool2dForward(s: ResolvedPool2d, x: Float32Array, y: Float32Array, winners?: Uint8Array | null): void {
   for (let p = 0; p < s.n * s.c; p++) {
     const plane = p * s.h * s.w, out = p * s.ho * s.wo;
     for (let oh = 0; oh < s.ho; oh++) {
@@ -72,7 +45,7 @@ export function pool2dForward(shape: Pool2dShape, x: Float32Array, y: Float32Arr
         if (s.mode === 'max') {
           const best = argmax(x, plane, s.w, win);
           y[out + oh * s.wo + ow] = x[best]!;
-          if (winners !== null) {
+          if (winners != null) {
             const ih = Math.floor((best - plane) / s.w), iw = (best - plane) % s.w;
             winners[out + oh * s.wo + ow] = (ih - win.hs) * s.kw + (iw - win.ws);
           }
@@ -91,16 +64,7 @@ export function pool2dForward(shape: Pool2dShape, x: Float32Array, y: Float32Arr
  * dx from the winners pool2dForward kept: each window's gradient added to
  * the cell it names, in row-major window order, as pool2dBackward does.
  */
-export function pool2dBackwardFromArgmax(shape: Pool2dShape, winners: Uint8Array, dy: Float32Array, dx: Float32Array): void {
-  const call = new Call('pool2dBackwardFromArgmax');
-  const { s, input, output } = check(call, shape);
-  call.require(s.mode === 'max', "shape.mode must be 'max'");
-  requireArgmaxWindow(call, s);
-  call.u8(winners, 'argmax', output('argmax'));
-  call.f32(dy, 'dy', output('dy'));
-  call.f32(dx, 'dx', input('dx'));
-  call.noOverlap(dx, 'dx', winners, 'argmax');
-  call.noOverlap(dx, 'dx', dy, 'dy');
+export function pool2dBackwardFromArgmax(s: ResolvedPool2d, winners: Uint8Array, dy: Float32Array, dx: Float32Array): void {
   const cells = s.kh * s.kw;
   // Visits every window in row-major order with the index into dx of the
   // cell its entry names; returns false at the first entry that names none.
@@ -120,20 +84,13 @@ export function pool2dBackwardFromArgmax(shape: Pool2dShape, winners: Uint8Array
   };
   // Every entry checked before dx is touched; then a second walk scatters
   // (the cells worked out twice instead of a buffer of targets per call).
-  call.require(eachTarget(() => {}),
-    'argmax names a cell outside its window or in the padding (dx now holds no meaningful values)');
+  if (!eachTarget(() => {}))
+    throw new RangeError('pool2dBackwardFromArgmax: argmax names a cell outside its window or in the padding (dx now holds no meaningful values)');
   dx.fill(0);
   eachTarget((input, i) => { dx[input]! += dy[i]!; });
 }
 
-export function pool2dBackward(shape: Pool2dShape, x: Float32Array, dy: Float32Array, dx: Float32Array): void {
-  const call = new Call('pool2dBackward');
-  const { s, input, output } = check(call, shape);
-  call.f32(x, 'x', input('x'));
-  call.f32(dy, 'dy', output('dy'));
-  call.f32(dx, 'dx', input('dx'));
-  call.noOverlap(dx, 'dx', x, 'x');
-  call.noOverlap(dx, 'dx', dy, 'dy');
+export function pool2dBackward(s: ResolvedPool2d, x: Float32Array, dy: Float32Array, dx: Float32Array): void {
   dx.fill(0);
   for (let p = 0; p < s.n * s.c; p++) {
     const plane = p * s.h * s.w, out = p * s.ho * s.wo;

@@ -1,6 +1,7 @@
 // convnode native kernel API: plain C++, raw pointers and small shape structs.
-// No N-API here: the binding in native/napi/ validates every argument before
-// it calls into these functions, so kernels assume well-formed input.
+// No N-API here: the binding in native/napi/ guards every argument against
+// its contract (lib/backend/contracts.ts) before it calls into these
+// functions, so kernels assume well-formed input.
 //
 // Layout: fp32, row-major, NCHW. All sizes are int64_t. Output buffers are
 // written, never allocated; kernels keep grow-only scratch buffers per thread
@@ -8,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+
+#include "convnode/enums.gen.h"  // Activation, PoolMode, kMaxPoolArgmaxCells
 
 namespace convnode {
 
@@ -44,7 +47,6 @@ void conv2d_backward_weight(const Conv2dShape& s, const float* x,
 void conv2d_backward_bias(const Conv2dShape& s, const float* dy, float* db);
 
 // ---------------------------------------------------------------- pool2d
-enum class PoolMode { kMax, kAvg, kSum };
 struct Pool2dShape {
   int64_t n, c, h, w;
   int64_t kh, kw, stride_h, stride_w, pad_h, pad_w;
@@ -71,7 +73,6 @@ void pool2d_backward(PoolMode mode, const Pool2dShape& s, const float* x,
 // pool2d_forward's max came from, numbered row * kw + col inside the
 // kh x kw window, padding included; y is exactly pool2d_forward's.
 // Needs kh * kw <= kMaxPoolArgmaxCells.
-constexpr int64_t kMaxPoolArgmaxCells = 256;
 void max_pool2d_forward_argmax(const Pool2dShape& s, const float* x, float* y,
                                uint8_t* argmax);
 // dx is overwritten with what pool2d_backward(kMax, ...) gives when argmax
@@ -83,7 +84,6 @@ bool max_pool2d_backward_argmax(const Pool2dShape& s, const uint8_t* argmax,
                                 const float* dy, float* dx);
 
 // ---------------------------------------------------------------- eltwise
-enum class Activation { kIdentity, kRelu, kLeakyRelu, kTanh, kSigmoid, kHardtanh };
 struct ActivationParams {
   float alpha = 0.01f;      // leaky relu slope for x < 0
   float min_val = -1.0f;    // hardtanh bounds
