@@ -1,9 +1,9 @@
 // The issue-6 targets table judges a bench run: fed a made-up run whose
 // ratios are known by construction, it must say which goals are met.
 import { describe, expect, it } from 'vitest';
-import type { BenchResults } from '../lib/bench/run';
-import { targets, targetsTable } from '../lib/bench/targets';
-import type { Outcome } from '../lib/bench/timing';
+import type { BenchResults } from '../bench/src/run';
+import { targets, targetsTable } from '../bench/src/targets';
+import type { Outcome } from '../bench/src/timing';
 
 const t = (seconds: number): Outcome => ({ kind: 'measured', m: { median: seconds, min: seconds, max: seconds, runs: 1, repsPerSample: 1 } });
 const shape = { n: 1, c: 1, h: 1, w: 1, k: 1, kh: 1, kw: 1, strideH: 1, strideW: 1, padH: 0, padW: 0 };

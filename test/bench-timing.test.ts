@@ -2,7 +2,7 @@
 // sample (Runner.enter), never inside the timed runs, and a runner that
 // returns a promise is awaited before the next run starts.
 import { describe, expect, it } from 'vitest';
-import { timeCase, type Runner } from '../lib/bench/timing';
+import { timeCase, type Runner } from '../bench/src/timing';
 
 const options = { rounds: 3, minSample: 0, budget: 10, warmup: true };
 

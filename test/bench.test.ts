@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchResults } from '../lib/bench/run';
+import type { BenchResults } from '../bench/src/run';
 
 const root = path.resolve(__dirname, '..');
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'convnode-bench-'));
@@ -14,7 +14,7 @@ afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
 describe('npm run bench -- --quick', () => {
   it('runs every case and writes RESULTS.md, results.json and chart.svg', () => {
-    const r = spawnSync(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'bench', '--quick', '--out', out], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(root, 'dist-bench', 'bench', 'src', 'main.js'), '--quick', '--out', out], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as BenchResults;
     const names = results.contenders.map((c) => c.name);

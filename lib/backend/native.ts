@@ -2,6 +2,7 @@
 // prebuilds/<platform>-<arch>/ if one matches, else build/Release/ from a
 // source build. Never throws: a failure comes back as a reason the caller
 // can show, with what to do about it.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkedBackend, type RawKernels } from './check';
 import { CONTRACTS, ENUMS, GEOMETRIES, KERNEL_NAMES, type Field, type KernelName } from './contracts';
@@ -28,8 +29,19 @@ export type NativeLoad =
   | { ok: true; addon: NativeAddon; backend: Backend }
   | { ok: false; reason: string };
 
-/** The package root (holds binding.gyp, build/ and prebuilds/). */
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * The package root (holds package.json, build/ and prebuilds/): the nearest
+ * folder above this file with a package.json (dist/backend/ in the
+ * package, lib/backend/ under the tests, dist-bench/lib/backend/ in the bench).
+ */
+export const PACKAGE_ROOT = findPackageRoot(__dirname);
+
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..', '..');
+  }
+}
 
 export function loadNative(root: string = PACKAGE_ROOT): NativeLoad {
   let addon: NativeAddon;

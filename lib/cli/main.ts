@@ -15,7 +15,6 @@ import { Tensor } from '../tensor/tensor';
 import { fit, evaluate, predict } from '../train/loop';
 import { curvesSvg, type CurveSet } from '../viz/curves';
 import { softmax } from '../autograd/ops';
-import { benchCommand } from '../bench/main';
 import { filterCommand, vizCommand } from './viz';
 import { UsageError } from './usage-error';
 
@@ -38,8 +37,6 @@ commands:
            images of what a trained model does (PNG files in DIR, default viz/)
   filter   sharpen|blur|edge|custom IMAGE [--kernel "0,1,0;1,-4,1;0,1,0"] [--padding same|valid]
            [--normalize] [--out FILE]   a classic image filter, applied with convnode's conv2d
-  bench    [--quick] [--isa best|all] [--out DIR] [--rounds N] [--budget S] [--no-peers]
-           the benchmark suite: native vs TypeScript vs TensorFlow.js, written to DIR/RESULTS.md
   info                                                backend, ISA path and threads`;
 
 function int(name: string, v: string | undefined, dflt: number, min = 1): number {
@@ -170,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'train': await train(rest); return 0;
       case 'eval': evalCommand(rest); return 0;
       case 'predict': predictCommand(rest); return 0;
-      case 'bench': await benchCommand(rest); return 0;
+      case 'bench': throw new UsageError('the benchmark suite is not part of the installed package: from a clone of the repository, run `npm run bench`');
       case 'viz': for (const f of vizCommand(rest)) console.log(f); return 0;
       case 'filter': for (const f of filterCommand(rest)) console.log(f); return 0;
       case 'info': console.log(JSON.stringify(runtimeInfo(), null, 2)); return 0;

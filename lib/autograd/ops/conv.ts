@@ -1,5 +1,6 @@
 // conv2d: y = x * w + b, NCHW, with the three backward kernels.
 import { backend } from '../../backend';
+import { conv2dOutputSize } from '../../backend/geometry';
 import type { Conv2dShape } from '../../backend/types';
 import { Tensor } from '../../tensor/tensor';
 import { outputBuffer } from '../../tensor/buffer-pool';
@@ -31,9 +32,10 @@ export function conv2dShape(x: Tensor, w: Tensor, o: Conv2dOptions): Conv2dShape
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
   const s = conv2dShape(x, weight, options);
   const b = backend();
-  const ho = Math.floor((s.h + 2 * s.padH! - s.dilationH! * (s.kh - 1) - 1) / s.strideH!) + 1;
-  const wo = Math.floor((s.w + 2 * s.padW! - s.dilationW! * (s.kw - 1) - 1) / s.strideW!) + 1;
-  const y = outputBuffer(Math.max(0, s.n * s.k * ho * wo));
+  // 0 when the filter does not fit: the kernel then says why.
+  const ho = conv2dOutputSize(s.h, s.kh, s.strideH!, s.padH!, s.dilationH!);
+  const wo = conv2dOutputSize(s.w, s.kw, s.strideW!, s.padW!, s.dilationW!);
+  const y = outputBuffer(s.n * s.k * ho * wo);
   b.conv2dForward(s, x.data, weight.data, bias?.data ?? null, y);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return result('conv2d', y, [s.n, s.k, ho, wo], inputs, (dy) => {

@@ -11,7 +11,7 @@ import type { ConvCase, ConvDirection, GemmCase, ModelName, PoolCase } from './c
 import type { Contender, PeerInfo } from './contenders';
 import type { Prepared } from './timing';
 
-const SCRIPT_CANDIDATES = [path.resolve(__dirname, '..', '..', 'bench', 'pytorch_peer.py')];
+const SCRIPT_CANDIDATES = [path.resolve(__dirname, '..', 'pytorch_peer.py'), path.resolve(__dirname, '..', '..', '..', 'bench', 'pytorch_peer.py')];
 const ENV = { OPENBLAS_CORETYPE: 'SkylakeX', OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
 
 class PeerProcess {

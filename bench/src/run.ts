@@ -1,9 +1,10 @@
 // Runs the benchmark suite and returns every measurement as plain data.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { runtimeInfo } from '../backend';
-import { loadNative } from '../backend/native';
-import type { IsaName } from '../backend/types';
+import * as path from 'node:path';
+import { runtimeInfo } from '../../lib/backend';
+import { loadNative, PACKAGE_ROOT } from '../../lib/backend/native';
+import type { IsaName } from '../../lib/backend/types';
 import { convFlops, MODEL_FORWARD_FLOPS, poolBytes, suite, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type PoolCase } from './cases';
 import { convnodeContenders, tfjsContender, type Contender, type PeerInfo } from './contenders';
 import { copyBandwidth } from './bandwidth';
@@ -85,7 +86,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     meta: {
       date: new Date().toISOString(), cpu: model, cpuFlags: flags, cores: os.cpus().length, node: process.versions.node,
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      convnode: (require('../../package.json') as { version: string }).version, platform: `${process.platform}-${process.arch}`,
+      convnode: (require(path.join(PACKAGE_ROOT, 'package.json')) as { version: string }).version, platform: `${process.platform}-${process.arch}`,
       mode: o.quick ? 'quick' : 'full', rounds: timing.rounds, budget: timing.budget, nativeIsa: info?.isa ?? null, maxThreads,
       peers, gemmKernel: info?.gemmKernel ?? null,
     },

@@ -4,16 +4,16 @@
 // Each prepares a runner per case on buffers it allocates once, or says why
 // it cannot do the case.
 import * as path from 'node:path';
-import { keepsWinners } from '../autograd/ops/pool';
-import { jsBackend } from '../backend/js';
-import { nativeBackend, setIsa, setNumThreads, useBackend } from '../backend';
-import type { Backend, IsaName } from '../backend/types';
-import { MODELS } from '../models';
-import { Adam } from '../optim/adam';
-import { SGD } from '../optim/sgd';
-import { Rng } from '../tensor/random';
-import { Tensor } from '../tensor/tensor';
-import { predict, trainStep } from '../train/loop';
+import { keepsWinners } from '../../lib/autograd/ops/pool';
+import { jsBackend } from '../../lib/backend/js';
+import { nativeBackend, setIsa, setNumThreads, useBackend } from '../../lib/backend';
+import type { Backend, IsaName } from '../../lib/backend/types';
+import { MODELS } from '../../lib/models';
+import { Adam } from '../../lib/optim/adam';
+import { SGD } from '../../lib/optim/sgd';
+import { Rng } from '../../lib/tensor/random';
+import { Tensor } from '../../lib/tensor/tensor';
+import { predict, trainStep } from '../../lib/train/loop';
 import { convOutput, poolOutput, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type PoolCase } from './cases';
 import type { Prepared } from './timing';
 

@@ -1,10 +1,10 @@
-// npm run bench / convnode bench: run the suite, write bench/RESULTS.md,
+// npm run bench: run the suite, write bench/RESULTS.md,
 // bench/results.json and bench/chart.svg.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { nativeStatus, useBackend } from '../backend';
+import { nativeStatus, useBackend } from '../../lib/backend';
 import { chartSvg, markdown } from './report';
 import { BENCH_SECTIONS, runBench, type BenchSection } from './run';
 

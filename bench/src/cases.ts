@@ -1,7 +1,7 @@
 // The standard work of DESIGN.md, and its reduced --quick variant. A training
 // run is one optimisation step: the timer repeats it after warm-up.
-import type { Conv2dShape, Pool2dShape } from '../backend/types';
-import { conv2dOutputSize, pool2dOutputSize } from '../backend/geometry';
+import type { Conv2dShape, Pool2dShape } from '../../lib/backend/types';
+import { conv2dOutputSize, pool2dOutputSize } from '../../lib/backend/geometry';
 
 export interface GemmCase { name: string; m: number; n: number; k: number }
 export type ConvDirection = 'forward' | 'backwardData' | 'backwardWeight';
