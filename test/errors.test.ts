@@ -5,7 +5,8 @@
 // backends, and the process must survive.
 import { describe, expect, it } from 'vitest';
 import { KERNEL_NAMES, type Backend } from '../lib/backend/types';
-import { addon, js, native, rng, randInt } from './helpers';
+import { rng, randInt } from './helpers';
+import { addon, js, native } from './native-helpers';
 
 type Fn = (b: Backend) => unknown;
 

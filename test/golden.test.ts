@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { conv2dOutputSize, pool2dOutputSize } from '../lib/backend/geometry';
 import type { Backend } from '../lib/backend/types';
-import { js, native } from './helpers';
+import { BACKENDS } from './helpers';
 
 function rows(lines: string[]): Float32Array {
   return Float32Array.from(lines.join('').split(''), Number);
@@ -24,7 +24,7 @@ function dense(b: Backend, w: number[][], bias: number[], x: Float32Array, relu:
   return y;
 }
 
-describe.each([native, js])('worked examples ($name backend)', (b: Backend) => {
+describe.each(BACKENDS)('worked examples ($name backend)', (b: Backend) => {
   it('fully connected + ReLU, then dense, softmax and cross-entropy', () => {
     const hidden = dense(b, [[0.5, 0.8, 0.1, 0.1], [0.2, 0.5, 0.1, 0.6], [0.1, 0.2, 0.1, 0.2]], [0.2, 0.1, 0.3], Float32Array.from([15, 8, 20, 5]), true);
     expectClose(hidden, [16.6, 12.1, 6.4], 4);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend, Conv2dShape, Pool2dShape, ActivationKind } from '../lib/backend/types';
 import { conv2dOutputSize, pool2dOutputSize } from '../lib/backend/geometry';
-import { native, js, rng, randomArray, randInt } from './helpers';
+import { BACKENDS, randInt, randomArray, rng } from './helpers';
 
 const H = 1e-2;
 
@@ -72,7 +72,7 @@ function awayFrom(rand: () => number, n: number, kinks: number[], lo = -2, hi = 
   return v;
 }
 
-describe.each([native, js])('gradients by finite differences ($name backend)', (b: Backend) => {
+describe.each(BACKENDS)('gradients by finite differences ($name backend)', (b: Backend) => {
   it('conv2d: data, weight and bias gradients (padding, stride, dilation, groups)', () => {
     const shapes: Conv2dShape[] = [
       { n: 2, c: 2, h: 5, w: 6, k: 3, kh: 3, kw: 2, padH: 1, padW: 1 },

@@ -1,30 +1,23 @@
-// Shared test tools: a seeded RNG, the two backends, the ISA paths of this
-// CPU, and a comparison whose tolerance is derived from the reduction
-// (length x fp32 epsilon x the sum of |terms|), not a fixed 1e-3.
+// Shared test tools: the backends this run has, a seeded RNG, and
+// comparisons whose tolerance is derived from the reduction (length x fp32
+// epsilon x the sum of |terms|), not a fixed 1e-3. Nothing here needs the
+// native addon: the kernel suite (golden, gradients, kernels.reference)
+// also runs with the addon absent (test/js-only.sh). Tests that compare
+// the backends or drive the addon import native-helpers.ts.
 import { expect } from 'vitest';
+import { nativeBackend } from '../lib/backend';
 import { jsBackend } from '../lib/backend/js';
-import { loadNative, type NativeAddon } from '../lib/backend/native';
-import type { Backend, IsaName } from '../lib/backend/types';
+import type { Backend } from '../lib/backend/types';
 
-const load = loadNative();
-if (!load.ok) throw new Error(`tests need the native addon: ${load.reason}`);
-export const addon: NativeAddon = load.addon;
-export const native: Backend = load.backend;
-export const js: Backend = jsBackend;
-export const ISAS: IsaName[] = addon.info().availableIsas;
+/**
+ * Every backend this run can test: the TypeScript one always, the native
+ * one when the addon loads (CONVNODE_BACKEND=js leaves it out).
+ */
+export const BACKENDS: Backend[] = (() => {
+  const native = process.env['CONVNODE_BACKEND'] === 'js' ? null : nativeBackend();
+  return native === null ? [jsBackend] : [native, jsBackend];
+})();
 export const EPS = 2 ** -23;
-
-/** Runs body once per ISA path this CPU has, restoring the best path after. */
-export function forEachIsa(body: (isa: IsaName) => void): void {
-  try {
-    for (const isa of ISAS) {
-      addon.setIsa(isa);
-      body(isa);
-    }
-  } finally {
-    addon.setIsa(ISAS[0]!);
-  }
-}
 
 /** mulberry32: small, seeded, good enough for test data. */
 export function rng(seed: number): () => number {

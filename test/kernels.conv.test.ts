@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { conv2dOutputSize } from '../lib/backend/geometry';
 import type { Conv2dShape } from '../lib/backend/types';
-import { abs, expectCloseScaled, ISAS, forEachIsa, js, native, randInt, rng, randomArray } from './helpers';
+import { abs, expectCloseScaled, randInt, rng, randomArray } from './helpers';
+import { ISAS, forEachIsa, js, native } from './native-helpers';
 
 type Full = Required<Conv2dShape>;
 

@@ -2,7 +2,8 @@
 // (every ISA path) against the TS backend.
 import { describe, expect, it } from 'vitest';
 import type { ActivationKind, Backend } from '../lib/backend/types';
-import { addon, expectCloseRel, forEachIsa, js, native, randInt, rng, randomArray } from './helpers';
+import { expectCloseRel, randInt, rng, randomArray } from './helpers';
+import { addon, forEachIsa, js, native } from './native-helpers';
 
 const KINDS: ActivationKind[] = ['identity', 'relu', 'leakyRelu', 'tanh', 'sigmoid', 'hardtanh'];
 

@@ -1,7 +1,8 @@
 // GEMM: native (every ISA path, 1 and all threads) against the TS backend.
 import { describe, expect, it } from 'vitest';
 import type { GemmOptions } from '../lib/backend/types';
-import { abs, addon, expectCloseScaled, forEachIsa, js, native, randInt, randomArray, rng } from './helpers';
+import { abs, expectCloseScaled, randInt, randomArray, rng } from './helpers';
+import { addon, forEachIsa, js, native } from './native-helpers';
 
 function check(o: Required<GemmOptions>, seed: number, tag: string): void {
   const rand = rng(seed);

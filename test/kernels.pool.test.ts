@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { pool2dOutputSize } from '../lib/backend/geometry';
 import type { Pool2dShape, PoolMode } from '../lib/backend/types';
-import { expectCloseRel, forEachIsa, js, native, randInt, rng, randomArray } from './helpers';
+import { expectCloseRel, randInt, rng, randomArray } from './helpers';
+import { forEachIsa, js, native } from './native-helpers';
 
 /**
  * Max pooling that keeps the winners, on both backends: the same y as

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KERNEL_NAMES } from '../lib/backend/types';
-import { addon, ISAS } from './helpers';
+import { addon, ISAS } from './native-helpers';
 
 const root = path.resolve(__dirname, '..');
 
