@@ -14,6 +14,7 @@ export * as ops from './autograd/ops';
 
 export { Module, type LayerSpec, type LoadResult } from './nn/module';
 export * from './nn/layers';
+export { Sequential } from './nn/sequential';
 export { ResidualBlock } from './nn/residual';
 export { registerLayer, moduleFromSpec } from './nn/registry';
 export { INIT_SCHEMES, type InitScheme } from './nn/init';
@@ -34,8 +35,12 @@ export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './io/saf
 export { saveModel, loadModel, saveWeights, loadWeights, type ModelInfo } from './io/model-file';
 export { writeFileAtomic } from './io/atomic';
 
-export { fit, fitSync, fitInThread, evaluate, predict, trainStep, type FitOptions, type TrainSetup, type LossName } from './train/loop';
-export { InferenceSession, predictAsync } from './train/inference-session';
+export { fit, fitSync, fitInThread } from './train/fit';
+export type { FitOptions } from './train/run';
+export type { TrainSetup, LossName } from './train/setup';
+export { evaluate, trainStep } from './train/step';
+export { predict } from './inference/predict';
+export { InferenceSession, predictAsync } from './inference/session';
 export { EarlyStopping, type Callback, type EpochLogs, type BatchLogs, type History } from './train/callbacks';
 export { accuracy, classificationError, argmaxRows } from './train/metrics';
 export { writeCheckpoint, readCheckpoint } from './train/checkpoint';

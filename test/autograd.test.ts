@@ -5,9 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { useBackend } from '../lib/backend';
 import * as ops from '../lib/autograd/ops';
 import { noGrad } from '../lib/autograd/grad-mode';
-import {
-  AvgPool2d, BatchNorm2d, Conv2d, Flatten, HardTanh, LeakyReLU, Linear, MaxPool2d, PReLU, ReLU, Sequential, Sigmoid, Tanh,
-} from '../lib/nn/layers';
+import { AvgPool2d, BatchNorm2d, Conv2d, Flatten, HardTanh, LeakyReLU, Linear, MaxPool2d, PReLU, ReLU, Sigmoid, Tanh } from '../lib/nn/layers';
+import { Sequential } from '../lib/nn/sequential';
 import type { Module } from '../lib/nn/module';
 import { ResidualBlock } from '../lib/nn/residual';
 import { Rng } from '../lib/tensor/random';

@@ -7,15 +7,15 @@ import { backend, useBackend } from '../lib/backend';
 import * as ops from '../lib/autograd/ops';
 import { smallResNet } from '../lib/models';
 import { Module } from '../lib/nn/module';
-import {
-  AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, HardTanh, LeakyReLU, Linear, MaxPool2d, PReLU, ReLU, Sequential, Sigmoid, Tanh,
-} from '../lib/nn/layers';
+import { AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, HardTanh, LeakyReLU, Linear, MaxPool2d, PReLU, ReLU, Sigmoid, Tanh } from '../lib/nn/layers';
+import { Sequential } from '../lib/nn/sequential';
 import { Adam } from '../lib/optim/adam';
 import { SGD } from '../lib/optim/sgd';
 import { BufferPool, withBufferPool } from '../lib/tensor/buffer-pool';
 import { manualSeed, Rng } from '../lib/tensor/random';
 import { Tensor } from '../lib/tensor/tensor';
-import { evaluate, trainStep, type TrainSetup } from '../lib/train/loop';
+import type { TrainSetup } from '../lib/train/setup';
+import { evaluate, trainStep } from '../lib/train/step';
 import { Dataset } from '../lib/data/dataset';
 
 // Every layer kind that allocates in forward or backward.

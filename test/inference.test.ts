@@ -5,8 +5,8 @@ import { embeddedMnistDir, loadMnistFolder } from '../lib/data/mnist';
 import { lenet, smallVgg } from '../lib/models';
 import { manualSeed } from '../lib/tensor/random';
 import { Tensor } from '../lib/tensor/tensor';
-import { InferenceSession, predictAsync } from '../lib/train/inference-session';
-import { predict } from '../lib/train/loop';
+import { InferenceSession, predictAsync } from '../lib/inference/session';
+import { predict } from '../lib/inference/predict';
 
 describe('InferenceSession', () => {
   it('predicts exactly what predict() does, for queued requests in order', async () => {

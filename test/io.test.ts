@@ -13,10 +13,12 @@ import { writeFileAtomic } from '../lib/io/atomic';
 import { loadModel, loadWeights, saveModel, saveWeights } from '../lib/io/model-file';
 import { decodeSafetensors, encodeSafetensors } from '../lib/io/safetensors';
 import { lenet, smallResNet } from '../lib/models';
-import { Linear, Sequential } from '../lib/nn/layers';
+import { Linear } from '../lib/nn/layers';
+import { Sequential } from '../lib/nn/sequential';
 import { manualSeed } from '../lib/tensor/random';
 import { Tensor } from '../lib/tensor/tensor';
-import { predict, trainStep } from '../lib/train/loop';
+import { predict } from '../lib/inference/predict';
+import { trainStep } from '../lib/train/step';
 import { SGD } from '../lib/optim/sgd';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'convnode-io-'));

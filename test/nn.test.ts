@@ -1,7 +1,8 @@
 // Modules, state dicts, specs, optimizers and schedulers.
 import { describe, expect, it } from 'vitest';
 import * as ops from '../lib/autograd/ops';
-import { Conv2d, Dropout, Linear, MaxPool2d, ReLU, Sequential, Flatten } from '../lib/nn/layers';
+import { Conv2d, Dropout, Linear, MaxPool2d, ReLU, Flatten } from '../lib/nn/layers';
+import { Sequential } from '../lib/nn/sequential';
 import { moduleFromSpec } from '../lib/nn/registry';
 import { lenet, smallResNet } from '../lib/models';
 import { Adam, AdamW } from '../lib/optim/adam';
@@ -9,9 +10,20 @@ import { SGD } from '../lib/optim/sgd';
 import { CosineAnnealingLR, StepLR } from '../lib/optim/schedulers';
 import { Rng, manualSeed } from '../lib/tensor/random';
 import { Tensor } from '../lib/tensor/tensor';
-import { predict } from '../lib/train/loop';
+import { predict } from '../lib/inference/predict';
 
 describe('Sequential', () => {
+  it('runs its layers in the order of its one documented rewrite: ReLU then MaxPool2d as pool then ReLU', () => {
+    const m = lenet();
+    const names = (order: readonly unknown[]) => order.map((l) => (l as object).constructor.name);
+    expect(names(m.layers)).toEqual(['Conv2d', 'ReLU', 'MaxPool2d', 'Conv2d', 'ReLU', 'MaxPool2d', 'Flatten', 'Linear', 'ReLU', 'Linear', 'ReLU', 'Linear']);
+    expect(names(m.executionOrder)).toEqual(['Conv2d', 'MaxPool2d', 'ReLU', 'Conv2d', 'MaxPool2d', 'ReLU', 'Flatten', 'Linear', 'ReLU', 'Linear', 'ReLU', 'Linear']);
+    // A subclass may behave differently: never swapped.
+    class MyReLU extends ReLU {}
+    expect(names(new Sequential(new MyReLU(), new MaxPool2d(2)).executionOrder)).toEqual(['MyReLU', 'MaxPool2d']);
+    expect(names(new Sequential(new MaxPool2d(2), new ReLU()).executionOrder)).toEqual(['MaxPool2d', 'ReLU']);
+  });
+
   it('pools before the ReLU with the same outputs and input gradients as ReLU then pool', () => {
     // Windows with a clear positive max, ties at 0 after the ReLU (all values
     // <= 0), exact ties among positives, a NaN, and padding with ceil mode.

@@ -1,7 +1,8 @@
 // A task with a known answer: 8x8 noise images; class 1 has a bright 3x3
 // patch at a random place (its corner is returned), class 0 has none.
 import { Dataset } from '../lib/data/dataset';
-import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../lib/nn/layers';
+import { Conv2d, Flatten, Linear, MaxPool2d, ReLU } from '../lib/nn/layers';
+import { Sequential } from '../lib/nn/sequential';
 import { Rng } from '../lib/tensor/random';
 
 export function patchTask(n: number, seed: number): Dataset & { corners: Array<[number, number] | null> } {

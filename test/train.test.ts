@@ -12,12 +12,14 @@ import { useBackend } from '../lib/backend';
 import { embeddedMnistDir, loadMnistFolder } from '../lib/data/mnist';
 import { decodeSafetensors } from '../lib/io/safetensors';
 import { lenet } from '../lib/models';
-import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../lib/nn/layers';
+import { Conv2d, Flatten, Linear, MaxPool2d, ReLU } from '../lib/nn/layers';
+import { Sequential } from '../lib/nn/sequential';
 import { Adam } from '../lib/optim/adam';
 import { SGD } from '../lib/optim/sgd';
 import { manualSeed } from '../lib/tensor/random';
 import { EarlyStopping } from '../lib/train/callbacks';
-import { evaluate, fit, fitSync } from '../lib/train/loop';
+import { fit, fitSync } from '../lib/train/fit';
+import { evaluate } from '../lib/train/step';
 
 const root = path.resolve(__dirname, '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'convnode-train-'));

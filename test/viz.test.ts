@@ -13,10 +13,11 @@ import { saveModel } from '../lib/io/model-file';
 import { Adam } from '../lib/optim/adam';
 import { manualSeed } from '../lib/tensor/random';
 import { Tensor } from '../lib/tensor/tensor';
-import { evaluate, fitSync } from '../lib/train/loop';
+import { fitSync } from '../lib/train/fit';
+import { evaluate } from '../lib/train/step';
 import { KERNELS, filterImage } from '../lib/viz/image-filters';
 import { featureMaps, invertLayer, maximizeActivation, occlusion, saliency } from '../lib/viz/inspect';
-import type { Sequential } from '../lib/nn/layers';
+import type { Sequential } from '../lib/nn/sequential';
 import { patchTask, tinyCnn } from './patch-task';
 
 const root = path.resolve(__dirname, '..');

@@ -13,7 +13,8 @@ import { Adam } from '../../lib/optim/adam';
 import { SGD } from '../../lib/optim/sgd';
 import { Rng } from '../../lib/tensor/random';
 import { Tensor } from '../../lib/tensor/tensor';
-import { predict, trainStep } from '../../lib/train/loop';
+import { predict } from '../../lib/inference/predict';
+import { trainStep } from '../../lib/train/step';
 import { convOutput, poolOutput, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type PoolCase } from './cases';
 import type { Prepared } from './timing';
 

@@ -2,13 +2,23 @@
 // order, hand each op the gradient of its output, and accumulate what comes
 // back. Gradients of intermediates live only for the pass; leaves that
 // require a gradient accumulate it into .grad (as PyTorch does).
-import { Tensor } from '../tensor/tensor';
 
-function topologicalOrder(root: Tensor): Tensor[] {
-  const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
+/**
+ * What the engine needs of a tensor (Tensor is one): it knows nothing else
+ * of them, so tensor.ts can call it without an import circle.
+ */
+export interface GraphNode {
+  readonly requiresGrad: boolean;
+  readonly gradFn: { readonly inputs: readonly GraphNode[]; backward(gradOutput: Float32Array): ReadonlyArray<Float32Array | null> } | null;
+  /** Adds a leaf's gradient (see Tensor.accumulateGrad). */
+  accumulateGrad(g: Float32Array): void;
+}
+
+function topologicalOrder(root: GraphNode): GraphNode[] {
+  const order: GraphNode[] = [];
+  const seen = new Set<GraphNode>();
   // Iterative DFS (deep networks would overflow a recursive one).
-  const stack: Array<[Tensor, number]> = [[root, 0]];
+  const stack: Array<[GraphNode, number]> = [[root, 0]];
   seen.add(root);
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
@@ -29,30 +39,16 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order.reverse();
 }
 
-// A leaf's first gradient of a pass: copied into its spare array if it has
-// one of the right size (see Tensor.spareGrad), else into a new one.
-function gradArray(t: Tensor, g: Float32Array): Float32Array {
-  const spare = t.spareGrad;
-  t.spareGrad = null;
-  if (spare === null || spare.length !== g.length) return g.slice();
-  spare.set(g);
-  return spare;
-}
-
-export function runBackward(root: Tensor, seed: Float32Array): void {
+export function runBackward(root: GraphNode, seed: Float32Array): void {
   if (!root.requiresGrad) {
     throw new Error('backward(): this tensor does not require a gradient (it was computed from no parameter, or in no-grad mode)');
   }
-  const grads = new Map<Tensor, Float32Array>([[root, seed]]);
+  const grads = new Map<GraphNode, Float32Array>([[root, seed]]);
   for (const t of topologicalOrder(root)) {
     const g = grads.get(t);
     if (g === undefined) continue;
     if (t.gradFn === null) {
-      if (t.grad === null) t.grad = new Tensor(gradArray(t, g), t.shape);
-      else {
-        const acc = t.grad.data;
-        for (let i = 0; i < acc.length; i++) acc[i]! += g[i]!;
-      }
+      t.accumulateGrad(g);
       continue;
     }
     const inputGrads = t.gradFn.backward(g);

@@ -1,6 +1,7 @@
 // The standard models of DESIGN.md (28x28x1 input, 10 classes) and a small
 // ResNet, each with the training recipe it is measured with.
-import { AvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../nn/layers';
+import { AvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU } from '../nn/layers';
+import { Sequential } from '../nn/sequential';
 import { ResidualBlock } from '../nn/residual';
 
 export function lenet(): Sequential {

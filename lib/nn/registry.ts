@@ -2,6 +2,7 @@
 // registered; registerLayer() adds a custom one so that models using it can
 // be saved, loaded and trained in a worker thread.
 import * as L from './layers';
+import { Sequential } from './sequential';
 import { Module, type LayerSpec } from './module';
 
 type Factory = (args: Record<string, unknown>, children: Module[]) => Module;
@@ -40,4 +41,4 @@ registerLayer('Softmax', () => new L.Softmax());
 registerLayer('LogSoftmax', () => new L.LogSoftmax());
 registerLayer('Dropout', (a: A) => new L.Dropout(a.p));
 registerLayer('BatchNorm2d', (a: A) => new L.BatchNorm2d(a.numFeatures, a.eps, a.momentum));
-registerLayer('Sequential', (_a, children) => new L.Sequential(...children));
+registerLayer('Sequential', (_a, children) => new Sequential(...children));

@@ -4,7 +4,8 @@
 import { add } from '../autograd/ops';
 import { relu } from '../autograd/ops';
 import type { Tensor } from '../tensor/tensor';
-import { BatchNorm2d, Conv2d, Identity, ReLU, Sequential } from './layers';
+import { BatchNorm2d, Conv2d, Identity, ReLU } from './layers';
+import { Sequential } from './sequential';
 import { Module, type LayerSpec } from './module';
 import { registerLayer } from './registry';
 

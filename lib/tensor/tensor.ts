@@ -113,6 +113,25 @@ export class Tensor {
     this.grad = null;
   }
 
+  /**
+   * Adds a gradient to .grad (a leaf's, during a backward pass). The first
+   * one of a pass goes into the spare array when it has the right size
+   * (see spareGrad), else into a copy.
+   */
+  accumulateGrad(g: Float32Array): void {
+    if (this.grad !== null) {
+      const acc = this.grad.data;
+      for (let i = 0; i < acc.length; i++) acc[i]! += g[i]!;
+      return;
+    }
+    const spare = this.spareGrad;
+    this.spareGrad = null;
+    let data: Float32Array;
+    if (spare === null || spare.length !== g.length) data = g.slice();
+    else (data = spare).set(g);
+    this.grad = new Tensor(data, this.shape);
+  }
+
   /** A tensor sharing this one's data, cut from the autograd graph. */
   detach(): Tensor {
     return new Tensor(this.data, this.shape);

@@ -9,7 +9,7 @@ import { convnodeMetadata, encodeSafetensors, readSafetensorsFile, type NamedTen
 import { globalRng } from '../tensor/random';
 import { Tensor } from '../tensor/tensor';
 import type { EpochLogs } from './callbacks';
-import type { TrainSetup } from './loop';
+import type { TrainSetup } from './setup';
 
 export interface CheckpointState {
   /** The epoch to continue (0-based) and how many of its batches are done. */

@@ -5,11 +5,12 @@
 // Everything here returns numbers; render.ts turns them into images.
 import * as ops from '../autograd/ops';
 import { noGrad } from '../autograd/grad-mode';
-import { Conv2d, Sequential } from '../nn/layers';
+import { Conv2d } from '../nn/layers';
+import { Sequential } from '../nn/sequential';
 import type { Module } from '../nn/module';
 import { Rng } from '../tensor/random';
 import { Tensor } from '../tensor/tensor';
-import { predict } from '../train/loop';
+import { predict } from '../inference/predict';
 
 export interface LayerOutput {
   /** The layer's name in the model ("3" for the fourth child of a Sequential). */

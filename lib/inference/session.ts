@@ -1,22 +1,12 @@
 // Inference off the event loop: a worker thread holds a copy of the model
 // (weights sent once) and answers predict() calls; requests queue in order.
 // For a service that must stay responsive while it serves a model.
-import { Worker } from 'node:worker_threads';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { backend, runtimeInfo } from '../backend';
+import type { Worker } from 'node:worker_threads';
 import type { Module } from '../nn/module';
-import { moduleFromSpec } from '../nn/registry';
 import { Tensor } from '../tensor/tensor';
-
-type Reply = { id: number; ok: true; data: Float32Array; shape: number[] } | { id: number; ok: false; name: string; message: string };
-
-function script(): string {
-  for (const p of [path.join(__dirname, 'inference-worker.js'), path.resolve(__dirname, '..', '..', 'dist', 'train', 'inference-worker.js')]) {
-    if (fs.existsSync(p)) return p;
-  }
-  throw new Error('convnode: the inference worker script is missing (run `npm run build:ts`)');
-}
+import { startWorker } from '../worker/host';
+import { snapshotModel } from '../worker/model-snapshot';
+import type { InferenceReply, InferenceRequest } from './worker';
 
 export class InferenceSession {
   private nextId = 0;
@@ -24,7 +14,7 @@ export class InferenceSession {
   private closed = false;
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', (r: Reply) => {
+    worker.on('message', (r: InferenceReply) => {
       const p = this.pending.get(r.id);
       if (p === undefined) return;
       this.pending.delete(r.id);
@@ -45,15 +35,8 @@ export class InferenceSession {
 
   /** Starts a worker holding a copy of the model (its architecture must be registered, see registerLayer). */
   static create(model: Module): InferenceSession {
-    const spec = model.spec();
-    moduleFromSpec(spec); // throws a clear error for an unregistered custom layer
-    const info = runtimeInfo();
-    const worker = new Worker(script(), {
-      workerData: {
-        spec, backend: backend().name, numThreads: info.native?.numThreads ?? null,
-        state: Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, { shape: t.shape, data: t.data.slice() }])),
-      },
-    });
+    const worker = startWorker('inference/worker', snapshotModel(model));
+    if (worker === null) throw new Error('convnode: the inference worker script is missing (run `npm run build:ts`)');
     worker.unref();
     return new InferenceSession(worker);
   }
@@ -63,10 +46,11 @@ export class InferenceSession {
     if (this.closed) return Promise.reject(new Error('InferenceSession: predict() after close()'));
     if (!(x instanceof Tensor)) return Promise.reject(new TypeError('InferenceSession.predict: x must be a Tensor'));
     const id = this.nextId++;
+    const request: InferenceRequest = { id, data: x.data, shape: [...x.shape], batchSize };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, data: x.data, shape: x.shape, batchSize });
+      this.worker.postMessage(request);
     }).finally(() => { if (this.pending.size === 0) this.worker.unref(); }) as Promise<Tensor>;
   }
 

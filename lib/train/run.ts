@@ -1,0 +1,101 @@
+// A training run as a generator: epochs, batches, validation, the
+// scheduler and checkpoints, yielding an event after every batch and epoch
+// and taking back whether to stop. Whoever drives it (driver.ts: fitSync,
+// fit on this thread, the training worker) decides how callbacks are run.
+import type { Dataset } from '../data/dataset';
+import { globalRng, Rng } from '../tensor/random';
+import type { BatchLogs, Callback, EpochLogs, History } from './callbacks';
+import { readCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint';
+import type { TrainSetup } from './setup';
+import { evaluate, trainStep } from './step';
+
+export interface FitOptions {
+  epochs: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  validationData?: Dataset;
+  callbacks?: Callback[];
+  /** Stops training after the current batch. */
+  signal?: AbortSignal;
+  /** Progress bar on a TTY, a line per epoch otherwise (default true). */
+  verbose?: boolean;
+  /** Seeds the shuffling (default: drawn from the global generator). */
+  seed?: number;
+  /** Write a checkpoint to this file after every epoch (and every `checkpointEvery` batches). */
+  checkpointPath?: string;
+  checkpointEvery?: number;
+  /** Continue the run saved in this checkpoint, exactly where it stopped. */
+  resumeFrom?: string;
+  /**
+   * fit() only: run the training loop in a worker thread so the event loop
+   * stays free (default true). Falls back to the calling thread, yielding
+   * between batches, for models or optimizers that cannot be described as
+   * data (custom classes not given to registerLayer).
+   */
+  worker?: boolean;
+}
+
+export type Event =
+  | { kind: 'epochBegin'; epoch: number }
+  | { kind: 'batch'; epoch: number; logs: BatchLogs }
+  | { kind: 'epoch'; epoch: number; logs: EpochLogs };
+
+/** A run: yields each event, takes back whether to stop. */
+export type RunGenerator = Generator<Event, void, boolean>;
+
+/** The run of `options` over `data`; the epochs' logs are appended to history. */
+export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: History): RunGenerator {
+  const batchSize = o.batchSize ?? 32;
+  if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new RangeError(`fit: epochs must be a positive integer, got ${o.epochs}`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new RangeError(`fit: batchSize must be a positive integer, got ${batchSize}`);
+  const dataRng = new Rng(o.seed ?? Math.floor(globalRng.next() * 2 ** 32));
+  let start: CheckpointState | null = null;
+  if (o.resumeFrom !== undefined) {
+    start = readCheckpoint(o.resumeFrom, setup);
+    dataRng.setState(start.dataRngState);
+    history.epochs.push(...start.history);
+  }
+  const batches = data.numBatches(batchSize);
+  for (let epoch = start?.epoch ?? 0; epoch < o.epochs; epoch++) {
+    const epochRngState = dataRng.getState();
+    const order = Int32Array.from({ length: data.length }, (_, i) => i);
+    if (o.shuffle ?? true) dataRng.shuffle(order);
+    const resumed = start !== null && start.epoch === epoch ? start : null;
+    let lossSum = resumed?.lossSum ?? 0, correct = resumed?.correct ?? 0, seen = resumed?.seen ?? 0;
+    const t0 = Date.now() - (resumed?.elapsedMs ?? 0);
+    if (yield { kind: 'epochBegin', epoch }) return;
+    for (let b = resumed?.batchesDone ?? 0; b < batches; b++) {
+      const { x, y } = data.gather(order.subarray(b * batchSize, Math.min((b + 1) * batchSize, data.length)));
+      const r = trainStep(setup, x, y);
+      lossSum += r.loss * y.length;
+      correct += r.correct;
+      seen += y.length;
+      const save = o.checkpointPath !== undefined && o.checkpointEvery !== undefined && (b + 1) % o.checkpointEvery === 0 && b + 1 < batches;
+      if (save) {
+        writeCheckpoint(o.checkpointPath!, setup, {
+          epoch, batchesDone: b + 1, dataRngState: epochRngState, lossSum, correct, seen, elapsedMs: Date.now() - t0, history: history.epochs,
+        });
+      }
+      const stop = yield { kind: 'batch', epoch, logs: { batch: b, batches, loss: lossSum / seen, accuracy: correct / seen } };
+      if (stop) return;
+    }
+    start = null;
+    const logs: EpochLogs = { epoch, loss: lossSum / seen, accuracy: correct / seen, lr: setup.optimizer.paramGroups[0]!.options.lr, seconds: 0 };
+    if (o.validationData) {
+      const v = evaluate(setup, o.validationData);
+      logs.valLoss = v.loss;
+      logs.valAccuracy = v.accuracy;
+    }
+    logs.seconds = (Date.now() - t0) / 1000;
+    setup.scheduler?.step();
+    history.epochs.push(logs);
+    if (o.checkpointPath !== undefined) {
+      writeCheckpoint(o.checkpointPath, setup, {
+        epoch: epoch + 1, batchesDone: 0, dataRngState: dataRng.getState(), lossSum: 0, correct: 0, seen: 0, elapsedMs: 0, history: history.epochs,
+      });
+    }
+    const stop = yield { kind: 'epoch', epoch, logs };
+    if (stop) return;
+  }
+}
+
