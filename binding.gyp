@@ -3,16 +3,18 @@
     "convnode_core_sources": [
       "native/cpu/isa.cc",
       "native/cpu/threads.cc",
+      "native/cpu/dispatch.cc",
+      "native/cpu/conv_dispatch.cc",
+      "native/cpu/pool_dispatch.cc",
       "native/kernels/gemm/sgemm.cc",
-      "native/kernels/gemm/gemm_kernels.cc",
       "native/kernels/gemm/f32_gemm_ukernel_4x4__scalar.cc",
       "native/kernels/conv/im2col.cc",
-      "native/kernels/conv/conv2d.cc",
+      "native/kernels/conv/conv2d_im2col.cc",
       "native/kernels/conv/conv2d_direct.cc",
       "native/kernels/pool/pool2d.cc",
       "native/kernels/pool/max_pool_phased.cc",
       "native/kernels/pool/max_pool_argmax.cc",
-      "native/kernels/pool/f32_pool__baseline.cc",
+      "native/kernels/pool/f32_pool_loops__baseline.cc",
       "native/kernels/eltwise/activation.cc",
       "native/kernels/eltwise/channel_ops.cc",
       "native/kernels/eltwise/softmax.cc",
@@ -27,7 +29,7 @@
       "native/kernels/gemm/f32_gemm_ukernel_6x16__avx2_fma.cc",
       "native/kernels/gemm/f32_gemm_direct_a__avx2_fma.cc",
       "native/kernels/conv/f32_conv_direct__avx2_fma.cc",
-      "native/kernels/pool/f32_pool__avx2_fma.cc",
+      "native/kernels/pool/f32_pool_loops__avx2_fma.cc",
       "native/kernels/probe/f32_fma_peak__avx2_fma.cc"
     ],
     "convnode_avx2_flags": [
@@ -38,7 +40,7 @@
       "native/kernels/gemm/f32_gemm_ukernel_12x32__avx512.cc",
       "native/kernels/gemm/f32_gemm_direct_a__avx512.cc",
       "native/kernels/conv/f32_conv_direct__avx512.cc",
-      "native/kernels/pool/f32_pool__avx512.cc",
+      "native/kernels/pool/f32_pool_loops__avx512.cc",
       "native/kernels/probe/f32_fma_peak__avx512.cc"
     ],
     "convnode_avx512_flags": [

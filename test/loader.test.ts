@@ -91,6 +91,26 @@ describe('loading', () => {
     }
   });
 
+  it('CONVNODE_LOG=1 names the implementation chosen for each kernel, once per choice, on each ISA path', () => {
+    const script = `const cn = require(${JSON.stringify(dist)});
+      const m = cn.models.lenet(), x = new cn.Tensor(new Float32Array(8 * 784), [8, 1, 28, 28]);
+      const setup = { model: m, optimizer: new cn.SGD(m.parameters(), { lr: 0.01 }) };
+      for (let i = 0; i < 3; i++) cn.trainStep(setup, x, new Int32Array(8));
+      cn.setIsa('scalar');
+      cn.trainStep(setup, x, new Int32Array(8));`;
+    const r = runNode(script, { CONVNODE_LOG: '1' });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => l.includes(' -> '));
+    const best = ISAS[0]!;
+    const direct = best === 'avx512' || best === 'avx2';
+    expect(lines).toContain(`convnode: conv2d_forward -> ${direct ? 'direct' : 'im2col_gemm'} (${best})`);
+    expect(lines).toContain(`convnode: pool2d_forward -> 2x2_s2 (${best})`);
+    expect(lines).toContain('convnode: conv2d_forward -> im2col_gemm (scalar)');
+    expect(lines).toContain('convnode: sgemm -> packed f32_gemm_ukernel_4x4__scalar (scalar)');
+    expect(new Set(lines).size, 'each choice once').toBe(lines.length);
+    expect(runNode(script).stderr).not.toContain(' -> ');
+  });
+
   it('CONVNODE_NUM_THREADS and setNumThreads() set the thread count', () => {
     const r = runNode(`const c = require(${JSON.stringify(dist)}); const a = c.getNumThreads(); c.setNumThreads(2); console.log(a, c.getNumThreads());`, { CONVNODE_NUM_THREADS: '1' });
     expect(r.stdout.trim()).toBe('1 2');

@@ -7,7 +7,7 @@
 #include "convnode/probe.h"
 #include "convnode/runtime.h"
 #include "entry.h"
-#include "../kernels/gemm/gemm_ukernel.h"
+#include "cpu/dispatch.h"
 
 namespace convnode::napi {
 namespace {
@@ -41,7 +41,7 @@ Napi::Value info_entry(const Napi::CallbackInfo& info) {
   uint32_t i = 0;
   for (Isa isa : available_isas()) list.Set(i++, isa_name(isa));
   o.Set("availableIsas", list);
-  o.Set("gemmKernel", gemm_kernel_for(active_isa()).name);
+  o.Set("gemmKernel", active_kernel_table().gemm->name);
   o.Set("numThreads", thread_setting());
   o.Set("maxThreads", max_threads());
 #ifdef _OPENMP

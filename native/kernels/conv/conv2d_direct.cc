@@ -5,7 +5,7 @@
 // the direct kernel still wins: it reads the padded image from cache instead
 // of writing and packing a column matrix 9x its size (measured on this Zen 4,
 // forward, 1 thread: shape d 63 -> 36-43 ms, SmallVGG's 32->32 layer 15 -> 10
-// ms). See direct_conv_ukernel.h for the wide-output layout that turns every
+// ms). See conv_direct_ukernel.h for the wide-output layout that turns every
 // tap into one shifted vector run.
 //
 // Backward data of a stride-1 convolution is itself a stride-1 convolution
@@ -16,14 +16,15 @@
 // each call takes the forward tile and the weight-gradient tile that do the
 // fewest for its shape (LeNet's second layer backward data has 6 output
 // channels: a 6-channel tile instead of a 4-channel one doing 8).
-#include "conv2d_direct.h"
+#include "cpu/dispatch.h"
+#include "conv2d_impls.h"
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "cpu/scratch.h"
-#include "direct_conv_ukernel.h"
+#include "conv_direct_ukernel.h"
 #include "im2col.h"
 #include "parallel_images.h"
 #include "../round_up.h"
@@ -65,7 +66,7 @@ struct PaddedImage {
   }
 };
 
-const DirectConvKernels& active_kernels() { return *direct_conv_kernels_for(active_isa()); }
+const DirectConvKernels& active_kernels() { return *active_kernel_table().conv_direct; }
 
 // The forward tile doing the fewest multiply-adds on k channels over `wide`
 // positions; the first listed wins a tie.
@@ -157,18 +158,8 @@ void backward_weight_positions_in_lanes(const Conv2dShape& s, const DirectConvKe
 
 }  // namespace
 
-const DirectConvKernels* direct_conv_kernels_for(Isa isa) {
-  switch (isa) {
-#if defined(__x86_64__) || defined(_M_X64)
-    case Isa::kAvx512: return &kDirectConvAvx512;
-    case Isa::kAvx2: return &kDirectConvAvx2;
-#endif
-    default: return nullptr;
-  }
-}
-
 bool conv2d_direct_applies(const Conv2dShape& s) {
-  return direct_conv_kernels_for(active_isa()) != nullptr && s.groups == 1 && s.stride_h == 1 &&
+  return active_kernels().vec > 0 && s.groups == 1 && s.stride_h == 1 &&
          s.stride_w == 1 && s.dilation_h == 1 && s.dilation_w == 1 && !conv2d_is_pointwise(s) &&
          s.ho > 0 && s.wo > 0;
 }

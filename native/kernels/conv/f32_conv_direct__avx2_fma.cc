@@ -1,11 +1,11 @@
-// The AVX2 direct-convolution tiles (direct_conv_tiles.h) over ymm
+// The AVX2 direct-convolution tiles (conv_direct_tiles.h) over ymm
 // registers, at most 12 accumulators of the 16 registers: forward 4
 // channels x 24 positions, 6 x 16 and 1 x 96; weight gradient 4 channels x
 // 2 taps (positions in lanes), 8 channels x 12 taps and 16 x 6 (channels in
 // lanes). Compiled with -mavx2 -mfma (this file only).
 #include <immintrin.h>
 
-#include "direct_conv_ukernel.h"
+#include "conv_direct_ukernel.h"
 
 namespace convnode {
 namespace {
@@ -28,7 +28,7 @@ struct Avx2 {
 }  // namespace
 }  // namespace convnode
 
-#include "direct_conv_tiles.h"
+#include "conv_direct_tiles.h"
 
 namespace convnode {
 

@@ -1,11 +1,11 @@
-// The AVX-512 direct-convolution tiles (direct_conv_tiles.h) over zmm
+// The AVX-512 direct-convolution tiles (conv_direct_tiles.h) over zmm
 // registers: forward 4 channels x 48 positions, 8 x 32 (16 accumulators),
 // 6 x 32 and 1 x 192 (12 each); weight gradient 4 channels x 4 taps
 // (positions in lanes, 16 accumulators), 16 channels x 12 taps and 32 x 6
 // (channels in lanes, 12). Compiled with -mavx512f (this file only).
 #include <immintrin.h>
 
-#include "direct_conv_ukernel.h"
+#include "conv_direct_ukernel.h"
 
 namespace convnode {
 namespace {
@@ -24,7 +24,7 @@ struct Avx512 {
 }  // namespace
 }  // namespace convnode
 
-#include "direct_conv_tiles.h"
+#include "conv_direct_tiles.h"
 
 namespace convnode {
 

@@ -1,11 +1,11 @@
-// Direct-A GEMM tiles (gemm_direct_a.h) over ymm registers: 12 x 8, 6 x 16
+// Direct-A GEMM tiles (gemm_direct_a_ukernel.h) over ymm registers: 12 x 8, 6 x 16
 // and 3 x 32, 12 accumulators each plus the B row, within the 16 ymm
 // registers. Edge columns use vmaskmov, which does not touch masked-off
 // lanes. Compiled with -mavx2 -mfma (this file only).
 #include <immintrin.h>
 
-#include "gemm_direct_a.h"
-#include "gemm_direct_a_tile.h"
+#include "gemm_direct_a_ukernel.h"
+#include "gemm_direct_a_tiles.h"
 
 namespace convnode {
 namespace {

@@ -1,11 +1,11 @@
-// Direct-A GEMM tiles (gemm_direct_a.h) over zmm registers: 12 x 16,
+// Direct-A GEMM tiles (gemm_direct_a_ukernel.h) over zmm registers: 12 x 16,
 // 12 x 32 and 6 x 64, each 12-24 accumulators plus the B row. Edge columns
 // use k-masks, which never touch memory outside the tile. Compiled with
 // -mavx512f (this file only).
 #include <immintrin.h>
 
-#include "gemm_direct_a.h"
-#include "gemm_direct_a_tile.h"
+#include "gemm_direct_a_ukernel.h"
+#include "gemm_direct_a_tiles.h"
 
 namespace convnode {
 namespace {

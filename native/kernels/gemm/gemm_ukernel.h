@@ -31,9 +31,7 @@ struct GemmKernel {
   GemmUkernelFn ukernel;
 };
 
-// One record per ISA; the ones this build lacks (e.g. AVX-512 on arm64) fall
-// back to the scalar record, so the table never holds a null kernel.
-const GemmKernel& gemm_kernel_for(Isa isa);
+// The records, one per ISA path, are in native/cpu/dispatch.cc (KernelTable::gemm).
 
 // Writes an m x n tile held in a dense row-major buffer (ld = nr) into C,
 // applying alpha and beta. Shared by the microkernels' edge-tile paths.

@@ -11,7 +11,7 @@
 // transpose flags (it reads op(A) and op(B) through row/column strides).
 //
 // Narrow products (N <= 128) with a row-major A skip the A packing: tiles
-// read A in place against one packed B panel (gemm_direct_a.h), so the
+// read A in place against one packed B panel (gemm_direct_a_ukernel.h), so the
 // largest operand is read once instead of copied and read again.
 //
 // One OpenMP region spans the whole call; every C element is computed by
@@ -23,7 +23,8 @@
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
 #include "cpu/scratch.h"
-#include "gemm_direct_a.h"
+#include "cpu/dispatch.h"
+#include "gemm_direct_a_ukernel.h"
 #include "gemm_ukernel.h"
 #include "../round_up.h"
 #include "../transpose.h"
@@ -168,9 +169,9 @@ double tile_use(const GemmKernel& k, int64_t m, int64_t n) {
 // both have the same peak, and on the others it is no worse.
 const GemmKernel& pick_kernel(int64_t m, int64_t n) {
   const Isa isa = active_isa();
-  const GemmKernel& k = gemm_kernel_for(isa);
+  const GemmKernel& k = *kernel_table(isa).gemm;
   if (isa == Isa::kAvx512 && isa_available(Isa::kAvx2)) {
-    const GemmKernel& narrow = gemm_kernel_for(Isa::kAvx2);
+    const GemmKernel& narrow = *kernel_table(Isa::kAvx2).gemm;
     if (tile_use(narrow, m, n) >= 2.0 * tile_use(k, m, n)) return narrow;
   }
   return k;
@@ -270,7 +271,7 @@ void gemm_loops(const Blocks& g) {
   }
 }
 
-// ---- The direct-A path (gemm_direct_a.h) ----
+// ---- The direct-A path (gemm_direct_a_ukernel.h) ----
 
 // Widest N the direct-A path takes. With N <= 128 a packed A sliver would
 // serve at most four (AVX-512) or eight (AVX2) B slivers: too little reuse
@@ -292,7 +293,7 @@ constexpr int64_t kDirectAColumnSplitMaxA = 128 * 1024;  // 512 KB
 
 const GemmDirectATile* pick_direct_a(bool trans_a, int64_t n) {
   if (trans_a || n > kDirectAMaxN) return nullptr;
-  const GemmDirectATiles& t = gemm_direct_a_tiles_for(active_isa());
+  const GemmDirectATiles& t = *active_kernel_table().gemm_direct_a;
   for (int i = 0; i < t.count; ++i)
     if (t.tiles[i].nr >= n || i == t.count - 1) return &t.tiles[i];
   return nullptr;
@@ -419,6 +420,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
 #endif
 
   if (const GemmDirectATile* tile = pick_direct_a(trans_a, n)) {
+    log_choice("sgemm", "direct_a", tile->name);
     const int64_t width = round_up(n, tile->nr);
     const int64_t blocks = std::max<int64_t>(1, (k * width + kDirectABPanelFloats - 1) / kDirectABPanelFloats);
     const int64_t kc_max = (k + blocks - 1) / blocks;
@@ -430,6 +432,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
   }
 
   const GemmKernel& kern = pick_kernel(m, n);
+  log_choice("sgemm", "packed", kern.name);
   const int mr = kern.mr, nr = kern.nr;
   const int64_t nc_max = std::min<int64_t>(kern.nc, round_up(n, nr));
   // K blocks of even length, as the direct-A path does: a short last block

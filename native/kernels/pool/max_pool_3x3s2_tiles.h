@@ -2,7 +2,7 @@
 // stem pool, the bench's standard 3x3 case), forward and backward, and the
 // pair that keeps each window's winner as a byte (max_pool_argmax.cc), one
 // plane, as templates over a struct of vector operations (Ops). Included
-// by f32_pool__avx512.cc and f32_pool__avx2_fma.cc after each defines its
+// by f32_pool_loops__avx512.cc and f32_pool_loops__avx2_fma.cc after each defines its
 // Ops; everything here has internal linkage, so no copy compiled for one
 // ISA is shared with another. Other paths use the general loops
 // (max_pool_phased_loops.h).

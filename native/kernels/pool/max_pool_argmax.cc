@@ -18,6 +18,7 @@
 #include <optional>
 #include <vector>
 
+#include "cpu/dispatch.h"
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
 #include "max_pool_phased.h"
@@ -117,6 +118,7 @@ void max_pool2d_forward_argmax(const Pool2dShape& s, const float* x, float* y, u
   const PoolWindows g(s);
   const Isa isa = active_isa();
   const bool tiled = has_3x3s2_tiles(s, isa);
+  log_choice("max_pool2d_forward_argmax", tiled ? "max_3x3s2_tiles" : "windows");
   const int64_t planes = s.n * s.c, in = s.h * s.w, out = s.ho * s.wo;
   for_each_plane<MaxPoolPhased>(s, [&](int64_t p, std::optional<MaxPoolPhased>& tiles) {
     const float* plane = x + p * in;
@@ -135,6 +137,7 @@ bool max_pool2d_backward_argmax(const Pool2dShape& s, const uint8_t* argmax, con
   for (int64_t cell = 0; cell < kMaxPoolArgmaxCells; ++cell) offset[size_t(cell)] = cell / s.kw * s.w + cell % s.kw;
   const Isa isa = active_isa();
   const bool tiled = has_3x3s2_tiles(s, isa);
+  log_choice("max_pool2d_backward_argmax", tiled ? "max_3x3s2_tiles" : "windows");
   const int64_t in = s.h * s.w, out = s.ho * s.wo;
   std::atomic<bool> valid{true};
   for_each_plane<MaxPoolPhased>(s, [&](int64_t p, std::optional<MaxPoolPhased>& tiles) {

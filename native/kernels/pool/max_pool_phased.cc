@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "cpu/dispatch.h"
 #include "pool_loops.h"
 #include "../round_up.h"
 
@@ -27,7 +28,7 @@ MaxPoolPlan plan_for(const Pool2dShape& s) {
 
 bool has_3x3s2_tiles(const Pool2dShape& s, Isa isa) {
   return s.kh == 3 && s.kw == 3 && s.stride_h == 2 && s.stride_w == 2 && s.pad_h <= 1 && s.pad_w <= 1 && s.ho > 0 &&
-         s.wo > 0 && pool_loops_for(isa).max_forward_3x3s2 != nullptr;
+         s.wo > 0 && kernel_table(isa).pool->max_forward_3x3s2 != nullptr;
 }
 
 MaxPoolPhased::MaxPoolPhased(const Pool2dShape& s, Isa isa) : plan_(plan_for(s)) {
@@ -53,7 +54,7 @@ MaxPoolPhased::MaxPoolPhased(const Pool2dShape& s, Isa isa) : plan_(plan_for(s))
   std::fill(scratch_.band_value, scratch_.band_value + len, -std::numeric_limits<float>::infinity());
   std::fill(scratch_.band_key, scratch_.band_key + len, std::numeric_limits<int32_t>::min());
   std::fill(scratch_.winner, scratch_.winner + around, -1);  // no window: matches no cell
-  const PoolLoops& loops = pool_loops_for(isa);
+  const PoolLoops& loops = *kernel_table(isa).pool;
   forward_ = loops.max_forward;
   backward_ = loops.max_backward;
   if (has_3x3s2_tiles(s, isa)) {

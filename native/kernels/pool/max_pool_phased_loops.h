@@ -1,5 +1,5 @@
 // The loops of MaxPoolPhased, included by one file per ISA path
-// (f32_pool__baseline.cc, f32_pool__avx2_fma.cc, f32_pool__avx512.cc; see
+// (f32_pool_loops__baseline.cc, f32_pool_loops__avx2_fma.cc, f32_pool_loops__avx512.cc; see
 // pool_loops.h), each compiled with its own target flags.
 // Everything here has internal linkage and uses no library templates, so no
 // copy compiled for one ISA can be shared with another.

@@ -1,5 +1,5 @@
-// Max, average and sum pooling, forward and backward, one (n, c) plane per
-// unit of parallel work. Windows are clipped to the input; padding never
+// The pooling implementations (native/cpu/pool_dispatch.cc chooses among
+// them), forward and backward, one (n, c) plane per unit of parallel work. Windows are clipped to the input; padding never
 // wins a max and adds nothing to a sum. Average divides by the window size
 // clipped to the padded input (count_include_pad, PyTorch's default) or by
 // the number of real input cells.
@@ -22,7 +22,9 @@
 
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
+#include "cpu/dispatch.h"
 #include "max_pool_phased.h"
+#include "pool_impls.h"
 #include "pool_loops.h"
 #include "pool_geometry.h"
 #include "pool_planes.h"
@@ -34,11 +36,6 @@ float divisor(PoolMode mode, const Pool2dShape& s, const Span& r, const Span& c)
   if (mode == PoolMode::kSum) return 1.0f;
   if (s.count_include_pad) return float(r.padded * c.padded);
   return float((r.hi - r.lo) * (c.hi - c.lo));
-}
-
-bool is_2x2_stride2(const Pool2dShape& s) {
-  return s.kh == 2 && s.kw == 2 && s.stride_h == 2 && s.stride_w == 2 && s.pad_h == 0 &&
-         s.pad_w == 0 && 2 * s.ho <= s.h && 2 * s.wo <= s.w;
 }
 
 // Average / sum, separable: per band the column sums (rows added top to
@@ -102,54 +99,52 @@ void backward_average(PoolMode mode, const Pool2dShape& s, const PoolWindows& g,
 
 }  // namespace
 
-int64_t pool2d_output_size(int64_t in, int64_t kernel, int64_t stride,
-                           int64_t pad, bool ceil_mode) {
-  const int64_t span = in + 2 * pad - kernel;
-  if (span < 0) return 0;
-  int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
-  if (ceil_mode && (out - 1) * stride >= in + pad) --out;
-  return out;
+bool is_2x2_stride2(const Pool2dShape& s) {
+  return s.kh == 2 && s.kw == 2 && s.stride_h == 2 && s.stride_w == 2 && s.pad_h == 0 &&
+         s.pad_w == 0 && 2 * s.ho <= s.h && 2 * s.wo <= s.w;
 }
 
-void pool2d_forward(PoolMode mode, const Pool2dShape& s, const float* x, float* y) {
-  const PoolWindows g(s);
+void pool2d_forward_2x2(PoolMode mode, const Pool2dShape& s, const float* x, float* y) {
+  const Pool2x2ForwardFn loop = active_kernel_table().pool->forward_2x2;
+  for_each_plane(s, [&](int64_t p) { loop(mode, s, x + p * s.h * s.w, y + p * s.ho * s.wo); });
+}
+
+void pool2d_backward_2x2(PoolMode mode, const Pool2dShape& s, const float* x, const float* dy, float* dx) {
+  const Pool2x2BackwardFn loop = active_kernel_table().pool->backward_2x2;
+  for_each_plane(s, [&](int64_t p) { loop(mode, s, x + p * s.h * s.w, dy + p * s.ho * s.wo, dx + p * s.h * s.w); });
+}
+
+void max_pool2d_forward_phased(const Pool2dShape& s, const float* x, float* y) {
   const Isa isa = active_isa();
-  const Pool2x2ForwardFn forward_2x2 = pool_loops_for(isa).forward_2x2;
-  const bool fast = is_2x2_stride2(s);
-  for_each_plane<MaxPoolPhased, SumScratch>(s, [&](int64_t p, std::optional<MaxPoolPhased>& max_pool, std::optional<SumScratch>& sums) {
+  for_each_plane<MaxPoolPhased>(s, [&](int64_t p, std::optional<MaxPoolPhased>& max_pool) {
     const float* plane = x + p * s.h * s.w;
-    float* out = y + p * s.ho * s.wo;
-    if (fast) {
-      forward_2x2(mode, s, plane, out);
-    } else if (mode == PoolMode::kMax) {
-      if (!max_pool) max_pool.emplace(s, isa);
-      max_pool->forward(plane, p + 1 < s.n * s.c ? plane + s.h * s.w : nullptr, out);
-    } else {
-      if (!sums) sums.emplace(s.w);
-      forward_average(mode, s, g, plane, out, *sums);
-    }
+    if (!max_pool) max_pool.emplace(s, isa);
+    max_pool->forward(plane, p + 1 < s.n * s.c ? plane + s.h * s.w : nullptr, y + p * s.ho * s.wo);
   });
 }
 
-void pool2d_backward(PoolMode mode, const Pool2dShape& s, const float* x,
-                     const float* dy, float* dx) {
-  const PoolWindows g(s);
+void max_pool2d_backward_phased(const Pool2dShape& s, const float* x, const float* dy, float* dx) {
   const Isa isa = active_isa();
-  const Pool2x2BackwardFn backward_2x2 = pool_loops_for(isa).backward_2x2;
-  const bool fast = is_2x2_stride2(s);
-  for_each_plane<MaxPoolPhased, SumScratch>(s, [&](int64_t p, std::optional<MaxPoolPhased>& max_pool, std::optional<SumScratch>& sums) {
+  for_each_plane<MaxPoolPhased>(s, [&](int64_t p, std::optional<MaxPoolPhased>& max_pool) {
     const float* plane = x + p * s.h * s.w;
-    const float* gp = dy + p * s.ho * s.wo;
-    float* out = dx + p * s.h * s.w;
-    if (fast) {
-      backward_2x2(mode, s, plane, gp, out);
-    } else if (mode == PoolMode::kMax) {
-      if (!max_pool) max_pool.emplace(s, isa);
-      max_pool->backward(plane, p + 1 < s.n * s.c ? plane + s.h * s.w : nullptr, gp, out);
-    } else {
-      if (!sums) sums.emplace(s.w);
-      backward_average(mode, s, g, gp, out, *sums);
-    }
+    if (!max_pool) max_pool.emplace(s, isa);
+    max_pool->backward(plane, p + 1 < s.n * s.c ? plane + s.h * s.w : nullptr, dy + p * s.ho * s.wo, dx + p * s.h * s.w);
+  });
+}
+
+void pool2d_forward_separable(PoolMode mode, const Pool2dShape& s, const float* x, float* y) {
+  const PoolWindows g(s);
+  for_each_plane<SumScratch>(s, [&](int64_t p, std::optional<SumScratch>& sums) {
+    if (!sums) sums.emplace(s.w);
+    forward_average(mode, s, g, x + p * s.h * s.w, y + p * s.ho * s.wo, *sums);
+  });
+}
+
+void pool2d_backward_separable(PoolMode mode, const Pool2dShape& s, const float* dy, float* dx) {
+  const PoolWindows g(s);
+  for_each_plane<SumScratch>(s, [&](int64_t p, std::optional<SumScratch>& sums) {
+    if (!sums) sums.emplace(s.w);
+    backward_average(mode, s, g, dy + p * s.ho * s.wo, dx + p * s.h * s.w, *sums);
   });
 }
 

@@ -1,6 +1,6 @@
 // Pooling with 2x2 windows at stride 2 and no padding (LeNet's and VGG's
 // pools), forward and backward, for one (n, c) plane. Included by one file
-// per ISA path (f32_pool__<isa>.cc), each compiled with its own target
+// per ISA path (f32_pool_loops__<isa>.cc), each compiled with its own target
 // flags: with AVX2 or AVX-512 the compiler turns the stride-2 reads and
 // writes into whole-vector loads, permutes and stores, where SSE2 left the
 // backward pass at 4 GB/s. Internal linkage and no library templates, as in

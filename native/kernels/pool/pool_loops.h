@@ -1,7 +1,7 @@
 // The pooling loops compiled once per ISA path, as one table per path:
-// f32_pool__baseline.cc (plain x86-64 or armv8, where the compiler still
-// vectorises with SSE2 or NEON), f32_pool__avx2_fma.cc and
-// f32_pool__avx512.cc. The loops themselves are in max_pool_phased_loops.h
+// f32_pool_loops__baseline.cc (plain x86-64 or armv8, where the compiler still
+// vectorises with SSE2 or NEON), f32_pool_loops__avx2_fma.cc and
+// f32_pool_loops__avx512.cc. The loops themselves are in max_pool_phased_loops.h
 // (max windows other than 2x2/s2), pool_2x2_loops.h and, for the vector
 // paths, max_pool_3x3s2_tiles.h.
 #pragma once
@@ -34,6 +34,6 @@ extern const PoolLoops kPoolLoopsBaseline;
 extern const PoolLoops kPoolLoopsAvx2;    // x86-64 only
 extern const PoolLoops kPoolLoopsAvx512;  // x86-64 only
 
-const PoolLoops& pool_loops_for(Isa isa);
+// native/cpu/dispatch.cc picks the table of each path (KernelTable::pool).
 
 }  // namespace convnode

@@ -13,6 +13,7 @@ namespace convnode {
 
 // fn(p, std::optional<Scratch>&...) for every plane p. Below 32K input
 // floats in all, one thread: the fork and join would cost more.
+// With no Scratch types, fn(p).
 template <typename... Scratch, typename PlaneFn>
 void for_each_plane(const Pool2dShape& s, PlaneFn&& fn) {
   const int64_t planes = s.n * s.c;

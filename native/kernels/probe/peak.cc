@@ -5,23 +5,11 @@
 #include <chrono>
 
 #include "convnode/probe.h"
+#include "cpu/dispatch.h"
 #include "fma_peak.h"
 
 namespace convnode {
 namespace {
-
-FmaProbe probe_for(Isa isa) {
-  switch (isa) {
-#if defined(__x86_64__) || defined(_M_X64)
-    case Isa::kAvx512: return {f32_fma_peak__avx512, 16 * 16 * 2};
-    case Isa::kAvx2: return {f32_fma_peak__avx2_fma, 12 * 8 * 2};
-#endif
-#if defined(__aarch64__)
-    case Isa::kNeon: return {f32_fma_peak__neon, 16 * 4 * 2};
-#endif
-    default: return {f32_fma_peak__scalar, 8 * 2};
-  }
-}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -32,7 +20,7 @@ std::atomic<float> sink{0};
 }  // namespace
 
 double measure_peak_gflops(Isa isa, int threads, double seconds) {
-  const FmaProbe p = probe_for(isa_available(isa) ? isa : Isa::kScalar);
+  const FmaProbe p = kernel_table(isa_available(isa) ? isa : Isa::kScalar).fma_probe;
   volatile float m = 0.999999f, a = 1e-6f;
   // Calibrate on one thread: grow until a run takes a tenth of the budget.
   int64_t iters = 1 << 14;

@@ -14,7 +14,7 @@
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
 #include "cpu/scratch.h"
-#include "conv2d_direct.h"
+#include "conv2d_impls.h"
 #include "im2col.h"
 #include "parallel_images.h"
 
@@ -93,20 +93,9 @@ void backward_data_image(const Conv2dShape& s, const GroupDims& d,
 
 }  // namespace
 
-int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride,
-                           int64_t pad, int64_t dilation) {
-  const int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
-  if (span < 0) return 0;
-  return span / stride + 1;
-}
-
-void conv2d_forward(const Conv2dShape& s, const float* x, const float* w,
-                    const float* bias, float* y) {
+void conv2d_forward_im2col(const Conv2dShape& s, const float* x, const float* w,
+                           const float* bias, float* y) {
   const GroupDims d = dims(s);
-  if (conv2d_direct_applies(s)) {
-    conv2d_forward_direct(s, x, w, bias, y);
-    return;
-  }
   const int64_t x_image = s.c * s.h * s.w, y_image = s.k * d.cols;
   if (image_parallel(s, d)) {
     for_each_image_parallel(s.n, [&](int64_t i) {
@@ -118,12 +107,8 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* w,
   }
 }
 
-void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
-                          float* dx) {
-  if (conv2d_direct_backward_data_applies(s)) {
-    conv2d_backward_data_direct(s, dy, w, dx);
-    return;
-  }
+void conv2d_backward_data_im2col(const Conv2dShape& s, const float* dy, const float* w,
+                                 float* dx) {
   const GroupDims d = dims(s);
   const int64_t x_image = s.c * s.h * s.w, y_image = s.k * d.cols;
   if (image_parallel(s, d)) {
@@ -154,12 +139,8 @@ static void backward_weight_images(const Conv2dShape& s, const GroupDims& d, con
   }
 }
 
-void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy,
-                            float* dw) {
-  if (conv2d_direct_backward_weight_applies(s)) {
-    conv2d_backward_weight_direct(s, x, dy, dw);
-    return;
-  }
+void conv2d_backward_weight_im2col(const Conv2dShape& s, const float* x, const float* dy,
+                                   float* dw) {
   const GroupDims d = dims(s);
   if (!image_parallel(s, d)) {
     backward_weight_images(s, d, x, dy, 0, s.n, dw);
@@ -181,10 +162,6 @@ void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* d
     const float* p = partials + (c - 1) * wsize;
     for (int64_t j = 0; j < wsize; ++j) dw[j] += p[j];
   }
-}
-
-void conv2d_backward_bias(const Conv2dShape& s, const float* dy, float* db) {
-  bias_grad(ChannelShape{s.n, s.k, s.ho * s.wo}, dy, db);
 }
 
 }  // namespace convnode

@@ -1,10 +1,16 @@
-// Stride-1 convolution without im2col, in all three directions (see
-// conv2d_direct.cc). conv2d.cc asks the *_applies functions first.
+// The conv2d implementations, for native/cpu/conv_dispatch.cc to choose
+// from: stride-1 convolution without im2col where the active path has
+// direct tiles (conv2d_direct.cc; each *_applies says whether it takes a
+// shape), and im2col + GEMM, which takes every shape (conv2d_im2col.cc).
 #pragma once
 
 #include "convnode/kernels.h"
 
 namespace convnode {
+
+void conv2d_forward_im2col(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y);
+void conv2d_backward_data_im2col(const Conv2dShape& s, const float* dy, const float* w, float* dx);
+void conv2d_backward_weight_im2col(const Conv2dShape& s, const float* x, const float* dy, float* dw);
 
 // True when the active ISA path has a direct kernel and the shape suits it.
 bool conv2d_direct_applies(const Conv2dShape& s);

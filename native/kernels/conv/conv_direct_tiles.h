@@ -6,7 +6,7 @@
 // that file's flags. Everything is in an anonymous namespace and uses no
 // library templates: a shared (COMDAT) copy picked by the linker could
 // otherwise be one compiled for another ISA. The contracts are in
-// direct_conv_ukernel.h.
+// conv_direct_ukernel.h.
 #pragma once
 
 #include <cstdint>

@@ -22,7 +22,7 @@
 // The first ends each accumulator in a horizontal sum and suits few
 // channels over long rows; the second has none and suits many channels.
 //
-// The tiles are templates in direct_conv_tiles.h; f32_conv_direct__<isa>.cc
+// The tiles are templates in conv_direct_tiles.h; f32_conv_direct__<isa>.cc
 // compiles them with that ISA's flags and exports its table. The ISAs
 // without a table (scalar, NEON) use im2col + GEMM.
 #pragma once
@@ -67,8 +67,8 @@ struct DirectConvKernels {
   DirectWeightChannelsTile weight_channels[2];  // one vector of channels, then two
 };
 
-// nullptr when this ISA path has no direct kernels.
-const DirectConvKernels* direct_conv_kernels_for(Isa isa);
+// native/cpu/dispatch.cc picks the table of the active path
+// (KernelTable::conv_direct); vec is 0 on paths without direct kernels.
 
 extern const DirectConvKernels kDirectConvAvx2;
 extern const DirectConvKernels kDirectConvAvx512;

@@ -1,4 +1,4 @@
-// The register tile behind the direct-A GEMM path (gemm_direct_a.h),
+// The register tile behind the direct-A GEMM path (gemm_direct_a_ukernel.h),
 // written once over a struct of vector operations and instantiated in each
 // ISA file with that file's compiler flags.
 //

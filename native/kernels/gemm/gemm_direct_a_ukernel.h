@@ -39,8 +39,7 @@ struct GemmDirectATiles {
   GemmDirectATile tiles[kGemmDirectAWidths];
 };
 
-const GemmDirectATiles& gemm_direct_a_tiles_for(Isa isa);
-
+// native/cpu/dispatch.cc picks the table of the active path (KernelTable::gemm_direct_a).
 // The tables, built in the ISA files (f32_gemm_direct_a__<isa>.cc).
 extern const GemmDirectATiles kGemmDirectAAvx512;
 extern const GemmDirectATiles kGemmDirectAAvx2;

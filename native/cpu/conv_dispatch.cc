@@ -1,0 +1,70 @@
+// conv2d's implementations, in the order they are tried: the first that
+// accepts a call runs it; the reference, im2col + GEMM, comes last and
+// accepts every call (native/kernels/conv/conv2d_impls.h).
+#include "convnode/kernels.h"
+#include "dispatch.h"
+#include "kernels/conv/conv2d_impls.h"
+
+namespace convnode {
+namespace {
+
+bool any_shape(const Conv2dShape&) { return true; }
+
+template <typename Fn>
+struct Impl {
+  const char* name;
+  bool (*accepts)(const Conv2dShape&);
+  Fn run;
+};
+
+using ForwardFn = void (*)(const Conv2dShape&, const float*, const float*, const float*, float*);
+using BackwardFn = void (*)(const Conv2dShape&, const float*, const float*, float*);
+
+constexpr Impl<ForwardFn> kForward[] = {
+    {"direct", conv2d_direct_applies, conv2d_forward_direct},
+    {"im2col_gemm", any_shape, conv2d_forward_im2col},
+};
+constexpr Impl<BackwardFn> kBackwardData[] = {
+    {"direct", conv2d_direct_backward_data_applies, conv2d_backward_data_direct},
+    {"im2col_gemm", any_shape, conv2d_backward_data_im2col},
+};
+constexpr Impl<BackwardFn> kBackwardWeight[] = {
+    {"direct", conv2d_direct_backward_weight_applies, conv2d_backward_weight_direct},
+    {"im2col_gemm", any_shape, conv2d_backward_weight_im2col},
+};
+
+template <typename Fn, size_t N>
+Fn choose(const char* op, const Impl<Fn> (&impls)[N], const Conv2dShape& s) {
+  for (const Impl<Fn>& impl : impls) {
+    if (!impl.accepts(s)) continue;
+    log_choice(op, impl.name);
+    return impl.run;
+  }
+  return impls[N - 1].run;  // unreachable: the last accepts every shape
+}
+
+}  // namespace
+
+int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation) {
+  const int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
+  if (span < 0) return 0;
+  return span / stride + 1;
+}
+
+void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y) {
+  choose("conv2d_forward", kForward, s)(s, x, w, bias, y);
+}
+
+void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w, float* dx) {
+  choose("conv2d_backward_data", kBackwardData, s)(s, dy, w, dx);
+}
+
+void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy, float* dw) {
+  choose("conv2d_backward_weight", kBackwardWeight, s)(s, x, dy, dw);
+}
+
+void conv2d_backward_bias(const Conv2dShape& s, const float* dy, float* db) {
+  bias_grad(ChannelShape{s.n, s.k, s.ho * s.wo}, dy, db);
+}
+
+}  // namespace convnode
