@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and runs the C++ kernel tests (native/test/kernel_tests.cc) with
+# Builds and runs the C++ kernel tests (native/test/main.cc and one *_tests.cc per kernel family) with
 # CMake: once for this machine, on every ISA path its CPU has, and once
 # cross-compiled for arm64 and run under qemu-user, which covers the NEON
 # path. The arm64 run needs g++-aarch64-linux-gnu and qemu-user (Debian);

@@ -1,0 +1,167 @@
+// conv2d in every direction against the definition (every tap visited),
+// on direct and im2col shapes; the same bits at 1 and 2 threads; the
+// worked 7x7 example of DESIGN.md (conv, then max pool).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "convnode/kernels.h"
+#include "convnode/runtime.h"
+#include "harness.h"
+
+namespace {
+
+// Visits every (output, input, weight) index triple of a convolution.
+template <typename F>
+void for_each_tap(const Conv2dShape& s, F f) {
+  const int64_t cg = s.c / s.groups, kg = s.k / s.groups;
+  for (int64_t i = 0; i < s.n; ++i)
+    for (int64_t ko = 0; ko < s.k; ++ko) {
+      const int64_t g = ko / kg;
+      for (int64_t oh = 0; oh < s.ho; ++oh)
+        for (int64_t ow = 0; ow < s.wo; ++ow)
+          for (int64_t ci = 0; ci < cg; ++ci)
+            for (int64_t a = 0; a < s.kh; ++a)
+              for (int64_t b = 0; b < s.kw; ++b) {
+                const int64_t ih = oh * s.stride_h - s.pad_h + a * s.dilation_h;
+                const int64_t iw = ow * s.stride_w - s.pad_w + b * s.dilation_w;
+                if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) continue;
+                const int64_t yi = ((i * s.k + ko) * s.ho + oh) * s.wo + ow;
+                const int64_t xi = ((i * s.c + g * cg + ci) * s.h + ih) * s.w + iw;
+                const int64_t wi = ((ko * cg + ci) * s.kh + a) * s.kw + b;
+                f(yi, xi, wi);
+              }
+    }
+}
+
+void test_conv(const Conv2dShape& s, const std::string& tag) {
+  const int64_t cg = s.c / s.groups;
+  auto x = random_vec(size_t(s.n * s.c * s.h * s.w));
+  auto w = random_vec(size_t(s.k * cg * s.kh * s.kw));
+  auto bias = random_vec(size_t(s.k));
+  auto dy = random_vec(size_t(s.n * s.k * s.ho * s.wo));
+  std::vector<double> y_ref(dy.size()), y_sc(dy.size()), dx_ref(x.size()),
+      dx_sc(x.size()), dw_ref(w.size()), dw_sc(w.size());
+  std::vector<double> n_y(dy.size()), n_dx(x.size()), n_dw(w.size());
+  for_each_tap(s, [&](int64_t yi, int64_t xi, int64_t wi) {
+    y_ref[yi] += double(x[xi]) * w[wi];
+    y_sc[yi] += std::fabs(double(x[xi]) * w[wi]);
+    n_y[yi] += 1;
+    dx_ref[xi] += double(dy[yi]) * w[wi];
+    dx_sc[xi] += std::fabs(double(dy[yi]) * w[wi]);
+    n_dx[xi] += 1;
+    dw_ref[wi] += double(dy[yi]) * x[xi];
+    dw_sc[wi] += std::fabs(double(dy[yi]) * x[xi]);
+    n_dw[wi] += 1;
+  });
+  const int64_t hw = s.ho * s.wo;
+  for (size_t i = 0; i < y_ref.size(); ++i) {
+    const int64_t ko = (int64_t(i) / hw) % s.k;
+    y_ref[i] += bias[ko];
+    y_sc[i] += std::fabs(bias[ko]);
+  }
+  auto max_of = [](const std::vector<double>& v) {
+    double m = 0;
+    for (double d : v) m = std::max(m, d);
+    return m;
+  };
+  const std::string shape = " n=" + std::to_string(s.n) + " c=" + std::to_string(s.c) +
+                            " h=" + std::to_string(s.h) + " k=" + std::to_string(s.k) +
+                            " f=" + std::to_string(s.kh) + "x" + std::to_string(s.kw) +
+                            " g=" + std::to_string(s.groups);
+  std::string detail;
+  std::vector<float> y(dy.size(), std::numeric_limits<float>::quiet_NaN());
+  conv2d_forward(s, x.data(), w.data(), bias.data(), y.data());
+  check(close(y, y_ref, y_sc, max_of(n_y) + 1, &detail), "conv2d_forward", tag + " conv fwd" + shape + " " + detail);
+  std::vector<float> dx(x.size(), std::numeric_limits<float>::quiet_NaN());
+  conv2d_backward_data(s, dy.data(), w.data(), dx.data());
+  check(close(dx, dx_ref, dx_sc, max_of(n_dx), &detail), "conv2d_backward_data", tag + " conv bwd data" + shape + " " + detail);
+  std::vector<float> dw(w.size(), std::numeric_limits<float>::quiet_NaN());
+  conv2d_backward_weight(s, x.data(), dy.data(), dw.data());
+  check(close(dw, dw_ref, dw_sc, max_of(n_dw), &detail), "conv2d_backward_weight", tag + " conv bwd weight" + shape + " " + detail);
+  std::vector<float> db(size_t(s.k));
+  conv2d_backward_bias(s, dy.data(), db.data());
+  bool bias_ok = true;
+  for (int64_t k = 0; k < s.k; ++k) {
+    double sum = 0, sc = 0;
+    for (int64_t i = 0; i < s.n; ++i)
+      for (int64_t j = 0; j < hw; ++j) {
+        sum += dy[size_t((i * s.k + k) * hw + j)];
+        sc += std::fabs(dy[size_t((i * s.k + k) * hw + j)]);
+      }
+    bias_ok = bias_ok && std::fabs(db[size_t(k)] - sum) <= (s.n * hw + 2) * 1.2e-7 * sc;
+  }
+  check(bias_ok, "conv2d_backward_bias", tag + " conv bwd bias" + shape);
+}
+
+// conv2d gives the same bits with 1 and 2 threads, in every direction, on
+// the image-parallel path (small images; backward weight's chunked sums) and
+// on the shared-GEMM path (big images).
+void test_conv_thread_invariance(const Conv2dShape& s, const std::string& tag) {
+  auto x = random_vec(size_t(s.n * s.c * s.h * s.w));
+  auto w = random_vec(size_t(s.k * (s.c / s.groups) * s.kh * s.kw));
+  auto dy = random_vec(size_t(s.n * s.k * s.ho * s.wo));
+  std::vector<float> out[2][3];
+  for (int t = 0; t < 2; ++t) {
+    set_num_threads(t + 1);
+    out[t][0].resize(dy.size());
+    out[t][1].resize(x.size());
+    out[t][2].resize(w.size());
+    conv2d_forward(s, x.data(), w.data(), nullptr, out[t][0].data());
+    conv2d_backward_data(s, dy.data(), w.data(), out[t][1].data());
+    conv2d_backward_weight(s, x.data(), dy.data(), out[t][2].data());
+  }
+  const char* kernels[3] = {"conv2d_forward", "conv2d_backward_data", "conv2d_backward_weight"};
+  for (int k = 0; k < 3; ++k)
+    check(std::memcmp(out[0][k].data(), out[1][k].data(), out[0][k].size() * sizeof(float)) == 0,
+          kernels[k], tag + " same bits at 1 and 2 threads, n=" + std::to_string(s.n) + " c=" + std::to_string(s.c) +
+                          " h=" + std::to_string(s.h));
+}
+
+}  // namespace
+
+void conv_tests(const std::string& tag) {
+  test_conv(conv_shape(2, 3, 9, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+  test_conv(conv_shape(3, 4, 11, 10, 6, 3, 2, 2, 3, 1, 0, 2, 1, 2), tag);
+  test_conv(conv_shape(1, 5, 6, 7, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1), tag);  // pointwise
+  test_conv(conv_shape(5, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1), tag);  // batch-parallel
+  test_conv(conv_shape(2, 6, 7, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 6), tag);  // depthwise
+  test_conv(conv_shape(1, 64, 10, 10, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+  test_conv(conv_shape(2, 8, 23, 29, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1), tag);  // stride 2, 15 wide: im2col's vector gather
+}
+
+void conv_thread_invariance_tests(const std::string& tag) {
+  test_conv_thread_invariance(conv_shape(7, 3, 12, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+  test_conv_thread_invariance(conv_shape(2, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+}
+
+void worked_example_tests() {
+  // DESIGN.md: 7x7 image, 3x3 filter 001/100/011, stride 1 -> 5x5 map.
+  const char* img[7] = {"0000000", "0100010", "0000000", "0001000",
+                        "0100010", "0011100", "0000000"};
+  const char* filt[3] = {"001", "100", "011"};
+  const char* want[5] = {"01000", "01110", "10021", "14210", "00121"};
+  std::vector<float> x(49), w(9), y(25);
+  for (int r = 0; r < 7; ++r)
+    for (int c = 0; c < 7; ++c) x[r * 7 + c] = float(img[r][c] - '0');
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) w[r * 3 + c] = float(filt[r][c] - '0');
+  Conv2dShape s = conv_shape(1, 1, 7, 7, 1, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+  conv2d_forward(s, x.data(), w.data(), nullptr, y.data());
+  bool ok = s.ho == 5 && s.wo == 5;
+  for (int r = 0; r < 5; ++r)
+    for (int c = 0; c < 5; ++c) ok = ok && y[r * 5 + c] == float(want[r][c] - '0');
+  check(ok, "conv2d_forward", "worked example 7x7 conv");
+  Pool2dShape p{1, 1, 5, 5, 2, 2, 2, 2, 0, 0, true, true, 0, 0};
+  p.ho = pool2d_output_size(5, 2, 2, 0, true);
+  p.wo = pool2d_output_size(5, 2, 2, 0, true);
+  std::vector<float> pooled(9);
+  pool2d_forward(PoolMode::kMax, p, y.data(), pooled.data());
+  const float want_pool[9] = {1, 1, 0, 4, 2, 1, 0, 2, 1};
+  check(p.ho == 3 && p.wo == 3 && std::equal(pooled.begin(), pooled.end(), want_pool),
+        "pool2d_forward", "worked example max pool 5x5 -> 3x3");
+}

@@ -1,0 +1,158 @@
+// Each microkernel of the active ISA path run alone (XNNPACK's
+// microkernel-tester idea): the packed GEMM microkernel, the direct-A GEMM
+// tiles and the direct convolution forward tiles, on the edges their
+// drivers reach less often: k of 0, below, at and past the unroll; partial
+// tiles in both directions; C with a leading dimension wider than the tile
+// (the columns past it must survive); beta 0 with NaN in C (C must not be
+// read). The reference is double precision; the tolerance is (k + 2) * eps
+// times the sum of |products|, per element.
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "cpu/dispatch.h"
+#include "harness.h"
+
+namespace {
+
+constexpr float kSentinel = 12345.0f;
+
+// C (m x n inside rows of ldc) against want, and the columns past n untouched.
+void check_tile(const std::string& kernel, const std::vector<float>& c, const std::vector<double>& want,
+                const std::vector<double>& scale, int64_t m, int64_t n, int64_t ldc, int64_t k, const std::string& what) {
+  std::vector<float> got;
+  std::vector<double> w, sc;
+  bool sentinels = true;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < ldc; ++j) {
+      if (j < n) {
+        got.push_back(c[size_t(i * ldc + j)]);
+        w.push_back(want[size_t(i * ldc + j)]);
+        sc.push_back(scale[size_t(i * ldc + j)]);
+      } else {
+        sentinels = sentinels && c[size_t(i * ldc + j)] == kSentinel;
+      }
+    }
+  std::string detail;
+  check(close(got, w, sc, double(k), &detail) && sentinels, kernel,
+        what + (sentinels ? "" : " wrote past its tile") + " " + detail);
+}
+
+// C(i, j) = alpha * sum_p A(i, p) * B(p, j) + beta * C(i, j), A and B given by accessors.
+template <typename A, typename B>
+void reference(int64_t m, int64_t n, int64_t k, float alpha, float beta, A a, B b, const std::vector<float>& c0,
+               int64_t ldc, std::vector<double>* want, std::vector<double>* scale) {
+  want->assign(c0.begin(), c0.end());
+  scale->assign(c0.size(), 0.0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double s = 0, sa = 0;
+      for (int64_t p = 0; p < k; ++p) {
+        const double x = double(a(i, p)) * double(b(p, j));
+        s += x;
+        sa += std::fabs(x);
+      }
+      const double cv = beta == 0.0f ? 0.0 : double(c0[size_t(i * ldc + j)]);
+      (*want)[size_t(i * ldc + j)] = alpha * s + beta * cv;
+      (*scale)[size_t(i * ldc + j)] = std::fabs(alpha) * sa + std::fabs(beta * cv);
+    }
+}
+
+std::vector<float> c_buffer(int64_t m, int64_t n, int64_t ldc, float beta) {
+  std::vector<float> c = random_vec(size_t(m * ldc));
+  for (size_t i = 0; i < c.size(); ++i) {
+    if (int64_t(i) % ldc >= n) c[i] = kSentinel;
+    else if (beta == 0.0f) c[i] = std::numeric_limits<float>::quiet_NaN();  // must not be read
+  }
+  return c;
+}
+
+void test_packed_ukernel(const GemmKernel& kern, const std::string& tag) {
+  const int mr = kern.mr, nr = kern.nr;
+  for (int64_t kc : {0, 1, 2, 3, 4, 7, 8, 9, 16, 17, 65})
+    for (int64_t m : {int64_t(1), int64_t(mr - 1), int64_t(mr)})
+      for (int64_t n : {int64_t(1), int64_t(nr - 1), int64_t(nr)})
+        for (float beta : {0.0f, -1.5f}) {
+          if (m < 1 || n < 1) continue;
+          const float alpha = beta == 0.0f ? 1.0f : 0.5f;
+          const int64_t ldc = n + 3;
+          // Packed panels, zero-padded to full MR / NR as the contract says.
+          std::vector<float> a(size_t(std::max<int64_t>(1, kc) * mr), 0.0f), b(size_t(std::max<int64_t>(1, kc) * nr), 0.0f);
+          for (int64_t p = 0; p < kc; ++p) {
+            for (int64_t i = 0; i < m; ++i) a[size_t(p * mr + i)] = random_vec(1)[0];
+            for (int64_t j = 0; j < n; ++j) b[size_t(p * nr + j)] = random_vec(1)[0];
+          }
+          std::vector<float> c = c_buffer(m, n, ldc, beta);
+          std::vector<double> want, scale;
+          reference(m, n, kc, alpha, beta, [&](int64_t i, int64_t p) { return a[size_t(p * mr + i)]; },
+                    [&](int64_t p, int64_t j) { return b[size_t(p * nr + j)]; }, c, ldc, &want, &scale);
+          kern.ukernel(kc, a.data(), b.data(), c.data(), ldc, m, n, alpha, beta);
+          check_tile(kern.name, c, want, scale, m, n, ldc, kc,
+                     tag + " " + kern.name + " kc=" + std::to_string(kc) + " m=" + std::to_string(m) + " n=" + std::to_string(n) +
+                         " beta=" + std::to_string(beta));
+        }
+}
+
+void test_direct_a_tile(const GemmDirectATile& t, const std::string& tag) {
+  for (int64_t kc : {1, 2, 3, 8, 9, 17, 64})
+    for (int64_t m : {int64_t(1), int64_t(t.mr - 1), int64_t(t.mr)})
+      for (int64_t n : {int64_t(1), int64_t(t.nr / 2 + 1), int64_t(t.nr - 1), int64_t(t.nr)})
+        for (float beta : {0.0f, 2.0f}) {
+          if (m < 1 || n < 1 || n > t.nr) continue;
+          const int64_t lda = kc + 5, ldc = n + 2;
+          // All MR rows readable (the driver guarantees it), only m used.
+          std::vector<float> a = random_vec(size_t(t.mr * lda));
+          std::vector<float> b(size_t(kc * t.nr), 0.0f);
+          for (int64_t p = 0; p < kc; ++p)
+            for (int64_t j = 0; j < n; ++j) b[size_t(p * t.nr + j)] = random_vec(1)[0];
+          std::vector<float> c = c_buffer(m, n, ldc, beta);
+          std::vector<double> want, scale;
+          reference(m, n, kc, 1.0f, beta, [&](int64_t i, int64_t p) { return a[size_t(i * lda + p)]; },
+                    [&](int64_t p, int64_t j) { return b[size_t(p * t.nr + j)]; }, c, ldc, &want, &scale);
+          t.tile(kc, a.data(), lda, b.data(), c.data(), ldc, m, n, 1.0f, beta);
+          check_tile(t.name, c, want, scale, m, n, ldc, kc,
+                     tag + " " + t.name + " kc=" + std::to_string(kc) + " m=" + std::to_string(m) + " n=" + std::to_string(n));
+        }
+}
+
+// out[kk * ld + j] = sum_t w[t * KB + kk] * src[offs[t] + j], kk < KB, j < NB.
+void test_conv_forward_tile(const DirectForwardTile& tile, const std::string& isa, const std::string& tag) {
+  const std::string name = "f32_conv_direct_forward_" + std::to_string(tile.kb) + "x" + std::to_string(tile.nb) + "__" + isa;
+  for (int64_t taps : {1, 2, 9, 25, 27}) {
+    const int64_t span = 3 * tile.nb + 40;
+    std::vector<int64_t> offs(static_cast<size_t>(taps));
+    for (int64_t t = 0; t < taps; ++t) offs[size_t(t)] = (t * 7) % (span - tile.nb);  // repeated and overlapping runs
+    std::vector<float> src = random_vec(size_t(span)), w = random_vec(size_t(taps * tile.kb));
+    const int64_t ld = tile.nb + 4;
+    std::vector<float> out(size_t(tile.kb * ld), kSentinel);
+    std::vector<double> want(out.size()), scale(out.size());
+    for (int64_t kk = 0; kk < tile.kb; ++kk)
+      for (int64_t j = 0; j < ld; ++j) {
+        if (j >= tile.nb) {
+          want[size_t(kk * ld + j)] = kSentinel;
+          continue;
+        }
+        double s = 0, sa = 0;
+        for (int64_t t = 0; t < taps; ++t) {
+          const double x = double(w[size_t(t * tile.kb + kk)]) * double(src[size_t(offs[size_t(t)] + j)]);
+          s += x;
+          sa += std::fabs(x);
+        }
+        want[size_t(kk * ld + j)] = s;
+        scale[size_t(kk * ld + j)] = sa;
+      }
+    tile.fn(taps, offs.data(), src.data(), w.data(), out.data(), ld);
+    check_tile(name, out, want, scale, tile.kb, tile.nb, ld, taps, tag + " " + name + " taps=" + std::to_string(taps));
+  }
+}
+
+}  // namespace
+
+void gemm_ukernel_tests(const std::string& tag) {
+  const KernelTable& t = active_kernel_table();
+  test_packed_ukernel(*t.gemm, tag);
+  for (int i = 0; i < t.gemm_direct_a->count; ++i) test_direct_a_tile(t.gemm_direct_a->tiles[i], tag);
+  for (const DirectForwardTile& tile : t.conv_direct->forward)
+    if (tile.fn != nullptr) test_conv_forward_tile(tile, t.conv_direct->isa, tag);
+}
