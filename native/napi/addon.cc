@@ -7,14 +7,23 @@
 
 namespace convnode::napi {
 
+namespace {
+
+template <size_t N>
+void add(Napi::Env env, Napi::Object exports, const EntryRecord (&table)[N]) {
+  for (const EntryRecord& e : table) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
+}
+
+}  // namespace
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
-  register_gemm(env, exports);
-  register_conv(env, exports);
-  register_pool(env, exports);
-  register_eltwise(env, exports);
-  register_loss(env, exports);
-  register_optim(env, exports);
-  register_runtime(env, exports);
+  add(env, exports, kGemmEntries);
+  add(env, exports, kConvEntries);
+  add(env, exports, kPoolEntries);
+  add(env, exports, kEltwiseEntries);
+  add(env, exports, kLossEntries);
+  add(env, exports, kOptimEntries);
+  add(env, exports, kRuntimeEntries);
   return exports;
 }
 

@@ -1,7 +1,6 @@
 // conv2dForward, conv2dBackwardData, conv2dBackwardWeight, conv2dBackwardBias
 // (contracts: lib/backend/contracts.ts).
 #include "entry.h"
-#include "guard.h"
 
 namespace convnode::napi {
 namespace {
@@ -13,37 +12,18 @@ Conv2dShape shape(const Guarded& g) {
                      g.dim(dilationH), g.dim(dilationW), g.dim(groups), g.dim(ho), g.dim(wo)};
 }
 
-Napi::Value forward(const Napi::CallbackInfo& info) {
-  const Guarded g(info, contract::kConv2dForward);
-  conv2d_forward(shape(g), g.f32(0), g.f32(1), g.f32(2), g.f32(3));
-  return info.Env().Undefined();
-}
-
-Napi::Value backward_data(const Napi::CallbackInfo& info) {
-  const Guarded g(info, contract::kConv2dBackwardData);
-  conv2d_backward_data(shape(g), g.f32(0), g.f32(1), g.f32(2));
-  return info.Env().Undefined();
-}
-
-Napi::Value backward_weight(const Napi::CallbackInfo& info) {
-  const Guarded g(info, contract::kConv2dBackwardWeight);
-  conv2d_backward_weight(shape(g), g.f32(0), g.f32(1), g.f32(2));
-  return info.Env().Undefined();
-}
-
-Napi::Value backward_bias(const Napi::CallbackInfo& info) {
-  const Guarded g(info, contract::kConv2dBackwardBias);
-  conv2d_backward_bias(shape(g), g.f32(0), g.f32(1));
-  return info.Env().Undefined();
-}
+void forward(const Guarded& g) { conv2d_forward(shape(g), g.f32(0), g.f32(1), g.f32(2), g.f32(3)); }
+void backward_data(const Guarded& g) { conv2d_backward_data(shape(g), g.f32(0), g.f32(1), g.f32(2)); }
+void backward_weight(const Guarded& g) { conv2d_backward_weight(shape(g), g.f32(0), g.f32(1), g.f32(2)); }
+void backward_bias(const Guarded& g) { conv2d_backward_bias(shape(g), g.f32(0), g.f32(1)); }
 
 }  // namespace
 
-void register_conv(Napi::Env env, Napi::Object exports) {
-  add<forward>(env, exports, "conv2dForward");
-  add<backward_data>(env, exports, "conv2dBackwardData");
-  add<backward_weight>(env, exports, "conv2dBackwardWeight");
-  add<backward_bias>(env, exports, "conv2dBackwardBias");
-}
+const EntryRecord kConvEntries[4] = {
+    kernel_entry<contract::kConv2dForward, forward>(),
+    kernel_entry<contract::kConv2dBackwardData, backward_data>(),
+    kernel_entry<contract::kConv2dBackwardWeight, backward_weight>(),
+    kernel_entry<contract::kConv2dBackwardBias, backward_bias>(),
+};
 
 }  // namespace convnode::napi

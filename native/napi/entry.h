@@ -1,7 +1,10 @@
-// How entry points are registered. Every entry runs inside `guarded`, which
-// turns C++ failures that are not already JavaScript errors (out of memory
-// in a scratch buffer, say) into a RangeError instead of terminating Node,
-// and holds a ThreadLease for the call.
+// How entry points are made and registered. A kernel entry guards its call
+// against the kernel's contract (guard.h), then runs the kernel; each is
+// one line in its family's table, named by the contract itself. Every entry
+// runs inside `guarded`, which turns C++ failures that are not already
+// JavaScript errors (out of memory in a scratch buffer, say) into a
+// RangeError instead of terminating Node, and holds a ThreadLease for the
+// call.
 #pragma once
 
 #include <napi.h>
@@ -11,6 +14,7 @@
 #include <string>
 
 #include "convnode/runtime.h"
+#include "guard.h"
 
 namespace convnode::napi {
 
@@ -31,17 +35,34 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
   }
 }
 
-template <Entry F>
-void add(Napi::Env env, Napi::Object exports, const char* name) {
-  exports.Set(name, Napi::Function::New(env, guarded<F>, name));
+struct EntryRecord {
+  const char* name;
+  Entry fn;
+};
+
+// A kernel that returns nothing, and one that returns a number (a loss).
+template <const Kernel& K, void (*Run)(const Guarded&)>
+Napi::Value kernel_call(const Napi::CallbackInfo& info) {
+  Run(Guarded(info, K));
+  return info.Env().Undefined();
+}
+template <const Kernel& K, double (*Run)(const Guarded&)>
+Napi::Value kernel_value(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), Run(Guarded(info, K)));
 }
 
-void register_gemm(Napi::Env env, Napi::Object exports);
-void register_conv(Napi::Env env, Napi::Object exports);
-void register_pool(Napi::Env env, Napi::Object exports);
-void register_eltwise(Napi::Env env, Napi::Object exports);
-void register_loss(Napi::Env env, Napi::Object exports);
-void register_optim(Napi::Env env, Napi::Object exports);
-void register_runtime(Napi::Env env, Napi::Object exports);
+template <const Kernel& K, void (*Run)(const Guarded&)>
+constexpr EntryRecord kernel_entry() { return {K.name, guarded<kernel_call<K, Run>>}; }
+template <const Kernel& K, double (*Run)(const Guarded&)>
+constexpr EntryRecord kernel_entry() { return {K.name, guarded<kernel_value<K, Run>>}; }
+
+// The tables, one per family (*_entry.cc); addon.cc registers them all.
+extern const EntryRecord kGemmEntries[1];
+extern const EntryRecord kConvEntries[4];
+extern const EntryRecord kPoolEntries[3];
+extern const EntryRecord kEltwiseEntries[10];
+extern const EntryRecord kLossEntries[4];
+extern const EntryRecord kOptimEntries[4];
+extern const EntryRecord kRuntimeEntries[4];
 
 }  // namespace convnode::napi

@@ -1,7 +1,6 @@
 // pool2dForward (with max pooling's winners when argmax is given),
 // pool2dBackward, pool2dBackwardFromArgmax (contracts: lib/backend/contracts.ts).
 #include "entry.h"
-#include "guard.h"
 
 namespace convnode::napi {
 namespace {
@@ -20,40 +19,29 @@ void require_argmax_window(const Guarded& g, const Pool2dShape& s) {
     g.range_error("argmax needs max pooling over at most 256 cells");
 }
 
-Napi::Value forward(const Napi::CallbackInfo& info) {
-  const Guarded g(info, contract::kPool2dForward);
+void forward(const Guarded& g) {
   const Pool2dShape s = shape(g);
-  if (!g.present(2)) {
-    pool2d_forward(mode(g), s, g.f32(0), g.f32(1));
-    return info.Env().Undefined();
-  }
+  if (!g.present(2)) return pool2d_forward(mode(g), s, g.f32(0), g.f32(1));
   require_argmax_window(g, s);
   max_pool2d_forward_argmax(s, g.f32(0), g.f32(1), g.u8(2));
-  return info.Env().Undefined();
 }
 
-Napi::Value backward(const Napi::CallbackInfo& info) {
-  const Guarded g(info, contract::kPool2dBackward);
-  pool2d_backward(mode(g), shape(g), g.f32(0), g.f32(1), g.f32(2));
-  return info.Env().Undefined();
-}
+void backward(const Guarded& g) { pool2d_backward(mode(g), shape(g), g.f32(0), g.f32(1), g.f32(2)); }
 
-Napi::Value backward_from_argmax(const Napi::CallbackInfo& info) {
-  const Guarded g(info, contract::kPool2dBackwardFromArgmax);
+void backward_from_argmax(const Guarded& g) {
   const Pool2dShape s = shape(g);
   require_argmax_window(g, s);
   // The kernel checks every entry before it writes a gradient anywhere.
   if (!max_pool2d_backward_argmax(s, g.u8(0), g.f32(1), g.f32(2)))
     g.range_error("argmax names a cell outside its window or in the padding (dx now holds no meaningful values)");
-  return info.Env().Undefined();
 }
 
 }  // namespace
 
-void register_pool(Napi::Env env, Napi::Object exports) {
-  add<forward>(env, exports, "pool2dForward");
-  add<backward>(env, exports, "pool2dBackward");
-  add<backward_from_argmax>(env, exports, "pool2dBackwardFromArgmax");
-}
+const EntryRecord kPoolEntries[3] = {
+    kernel_entry<contract::kPool2dForward, forward>(),
+    kernel_entry<contract::kPool2dBackward, backward>(),
+    kernel_entry<contract::kPool2dBackwardFromArgmax, backward_from_argmax>(),
+};
 
 }  // namespace convnode::napi

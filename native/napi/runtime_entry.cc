@@ -3,7 +3,6 @@
 // setIsa(name), setNumThreads(n)
 #include <cmath>
 
-#include "guard.h"
 #include "convnode/probe.h"
 #include "convnode/runtime.h"
 #include "entry.h"
@@ -85,11 +84,11 @@ Napi::Value probe_peak(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void register_runtime(Napi::Env env, Napi::Object exports) {
-  add<info_entry>(env, exports, "info");
-  add<set_isa>(env, exports, "setIsa");
-  add<set_threads>(env, exports, "setNumThreads");
-  add<probe_peak>(env, exports, "probePeak");
-}
+const EntryRecord kRuntimeEntries[4] = {
+    {"info", guarded<info_entry>},
+    {"setIsa", guarded<set_isa>},
+    {"setNumThreads", guarded<set_threads>},
+    {"probePeak", guarded<probe_peak>},
+};
 
 }  // namespace convnode::napi
