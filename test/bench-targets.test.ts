@@ -30,10 +30,12 @@ function run(): BenchResults {
     ],
     conv: [
       // 1t: native twice as fast, then 0.5x: geomean 1.0, one below 0.7. 2t: 2x and 1x.
-      { case: { name: 'a', shape }, dir: 'forward', flops: 1, outcomes: { 'native 1t': t(1), 'native 2t': t(1), 'pytorch 1t': t(2), 'pytorch 2t': t(2), ts: t(1), 'tfjs-cpu': t(3) } },
-      { case: { name: 'b', shape }, dir: 'forward', flops: 1, outcomes: { 'native 1t': t(2), 'native 2t': t(1), 'pytorch 1t': t(1), 'pytorch 2t': t(1), ts: t(1), 'tfjs-cpu': { kind: 'skipped', reason: 'slow' } } },
+      { case: { name: 'a', label: 'lenet conv1', shape }, dir: 'forward', flops: 1, outcomes: { 'native 1t': t(1), 'native 2t': t(1), 'pytorch 1t': t(2), 'pytorch 2t': t(2), ts: t(1), 'tfjs-cpu': t(3) } },
+      { case: { name: 'b', label: 'lenet conv2', shape }, dir: 'forward', flops: 1, outcomes: { 'native 1t': t(2), 'native 2t': t(1), 'pytorch 1t': t(1), 'pytorch 2t': t(1), ts: t(1), 'tfjs-cpu': { kind: 'skipped', reason: 'slow' } } },
     ],
     pool: [{ case: { name: 'p', shape: { mode: 'max', n: 1, c: 1, h: 2, w: 2, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 } }, bytes: 30e9, outcomes: { 'native 1t': t(1), 'native 2t': t(1.5) } }],
+    poolBackward: [],
+    optim: [],
     train: [
       { case: { model: 'lenet', batch: 64, batches: 1 }, flops: 1, outcomes: { 'native 1t': t(0.01), 'native 2t': t(0.01), 'pytorch 1t': t(0.016), 'pytorch 2t': t(0.02) } },
       { case: { model: 'smallvgg', batch: 64, batches: 1 }, flops: 1, outcomes: { 'native 1t': t(0.17), 'native 2t': t(0.1), 'pytorch 1t': t(0.12), 'pytorch 2t': t(0.1) } },

@@ -24,11 +24,15 @@ describe('npm run bench -- --quick', () => {
     expect(results.conv).toHaveLength(21);
     expect(new Set(results.conv.map((c) => c.case.name))).toEqual(new Set(['a', 'b', 'c', 'd', 'e', 'f', 'g']));
     expect(results.pool).toHaveLength(3);
+    // Rows named by what they are; max-pool backward alone; the optimizer steps.
+    expect(results.conv[0]!.case.label).toBe('lenet conv1');
+    expect(results.poolBackward.map((p) => p.case.shape.mode)).toEqual(['max', 'max']);
+    expect(results.optim.map((o) => [o.case.name, o.parameters])).toEqual([['sgd momentum, lenet', 63802], ['adam, smallvgg', 870634]]);
     expect(results.train.map((t) => t.case.model)).toEqual(['lenet', 'smallvgg']);
     expect(results.infer.map((t) => t.case.model)).toEqual(['lenet', 'smallvgg']);
     expect(results.peak.length).toBeGreaterThan(0);
     // The native backend is measured on every case; nothing is silently dropped.
-    for (const row of [...results.gemm, ...results.conv, ...results.pool, ...results.train, ...results.infer, results.tiny]) {
+    for (const row of [...results.gemm, ...results.conv, ...results.pool, ...results.poolBackward, ...results.optim, ...results.train, ...results.infer, results.tiny]) {
       expect(row.outcomes['native 1t']?.kind).toBe('measured');
       for (const c of names) expect(row.outcomes[c], c).toBeDefined();
     }
@@ -41,7 +45,7 @@ describe('npm run bench -- --quick', () => {
     }
 
     const md = fs.readFileSync(path.join(out, 'RESULTS.md'), 'utf8');
-    for (const heading of ['## Targets (issue 6)', '## Peak fp32 FMA throughput (probe)', '## GEMM (GFLOP/s)', '## conv2d', '## Pooling', '## Training throughput', '## Inference throughput', '## Per-call overhead']) {
+    for (const heading of ['## Targets (issue 6)', '## Peak fp32 FMA throughput (probe)', '## GEMM (GFLOP/s)', '## conv2d', '## Pooling', '## Max-pool backward alone', '## Optimizer step over a whole model', '## Training throughput', '## Inference throughput', '## Per-call overhead']) {
       expect(md).toContain(heading);
     }
     // Every table row has as many cells as its header.

@@ -1,31 +1,41 @@
 // The standard work of DESIGN.md, and its reduced --quick variant. A training
 // run is one optimisation step: the timer repeats it after warm-up.
 import type { Conv2dShape, Pool2dShape } from '../../lib/backend/types';
+import { keepsWinners } from '../../lib/autograd/ops/pool';
 import { conv2dOutputSize, pool2dOutputSize } from '../../lib/backend/geometry';
 
 export interface GemmCase { name: string; m: number; n: number; k: number }
 export type ConvDirection = 'forward' | 'backwardData' | 'backwardWeight';
-export interface ConvCase { name: string; shape: Required<Pick<Conv2dShape, 'n' | 'c' | 'h' | 'w' | 'k' | 'kh' | 'kw' | 'strideH' | 'strideW' | 'padH' | 'padW'>> }
+/** name: the letter of DESIGN.md's standard shapes; label: what the layer is. */
+export interface ConvCase { name: string; label: string; shape: Required<Pick<Conv2dShape, 'n' | 'c' | 'h' | 'w' | 'k' | 'kh' | 'kw' | 'strideH' | 'strideW' | 'padH' | 'padW'>> }
 export interface PoolCase { name: string; shape: Pool2dShape & { strideH: number; strideW: number; padH: number; padW: number } }
 export type ModelName = 'lenet' | 'smallvgg';
+/** One optimizer step over a whole model's parameters (one *UpdateMany call). */
+export interface OptimCase { name: string; model: ModelName; optimizer: 'sgd' | 'adam' }
+
+/** How a conv direction is named in the report: what it computes. */
+export const CONV_DIRECTION_LABELS: Record<ConvDirection, string> = { forward: 'y', backwardData: 'dX', backwardWeight: 'dW' };
 
 export interface Suite {
   gemm: GemmCase[];
   conv: ConvCase[];
   pool: PoolCase[];
+  optim: OptimCase[];
   trainBatch: number;
   trainBatches: number;
   inferBatch: number;
   tinyCalls: number;
 }
 
-function conv(name: string, n: number, c: number, h: number, k: number, f: number, s: number, p: number): ConvCase {
-  return { name, shape: { n, c, h, w: h, k, kh: f, kw: f, strideH: s, strideW: s, padH: p, padW: p } };
+function conv(name: string, label: string, n: number, c: number, h: number, k: number, f: number, s: number, p: number): ConvCase {
+  return { name, label, shape: { n, c, h, w: h, k, kh: f, kw: f, strideH: s, strideW: s, padH: p, padW: p } };
 }
 
 const CONVS: Array<Parameters<typeof conv>> = [
-  ['a', 64, 1, 28, 6, 5, 1, 2], ['b', 64, 6, 14, 16, 5, 1, 0], ['c', 32, 3, 32, 32, 3, 1, 1], ['g', 16, 256, 14, 64, 1, 1, 0],
-  ['e', 16, 64, 56, 128, 3, 2, 1], ['f', 16, 256, 14, 256, 3, 1, 1], ['d', 16, 64, 56, 64, 3, 1, 1],
+  ['a', 'lenet conv1', 64, 1, 28, 6, 5, 1, 2], ['b', 'lenet conv2', 64, 6, 14, 16, 5, 1, 0],
+  ['c', 'cifar conv1', 32, 3, 32, 32, 3, 1, 1], ['g', 'resnet 1x1 256->64', 16, 256, 14, 64, 1, 1, 0],
+  ['e', 'resnet 3x3 s2 64->128', 16, 64, 56, 128, 3, 2, 1], ['f', 'resnet 3x3 256', 16, 256, 14, 256, 3, 1, 1],
+  ['d', 'resnet 3x3 64', 16, 64, 56, 64, 3, 1, 1],
 ];
 
 export function suite(quick: boolean): Suite {
@@ -39,7 +49,11 @@ export function suite(quick: boolean): Suite {
     { name: 'avg 2x2 s2 (64,32,28,28)', shape: { mode: 'avg', n: 64, c: 32, h: 28, w: 28, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 } },
     { name: 'max 3x3 s2 p1 (16,64,112,112)', shape: { mode: 'max', n: 16, c: 64, h: 112, w: 112, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 } },
   ].map((p) => (quick ? { ...p, shape: { ...p.shape, n: 2 } } : p)) as PoolCase[];
-  return { gemm, conv: convs, pool, trainBatch: quick ? 16 : 64, trainBatches: 1, inferBatch: quick ? 32 : 256, tinyCalls: quick ? 2000 : 100000 };
+  const optim: OptimCase[] = [
+    { name: 'sgd momentum, lenet', model: 'lenet', optimizer: 'sgd' },
+    { name: 'adam, smallvgg', model: 'smallvgg', optimizer: 'adam' },
+  ];
+  return { gemm, conv: convs, pool, optim, trainBatch: quick ? 16 : 64, trainBatches: 1, inferBatch: quick ? 32 : 256, tinyCalls: quick ? 2000 : 100000 };
 }
 
 export function convOutput(s: ConvCase['shape']): { ho: number; wo: number } {
@@ -68,6 +82,16 @@ export function poolBytes(s: PoolCase['shape']): number {
   const { ho, wo } = poolOutput(s);
   const x = s.n * s.c * s.h * s.w, y = s.n * s.c * ho * wo;
   return 4 * (x + y + x + y + x);
+}
+
+/**
+ * The bytes max pooling's backward pass alone must move: from the kept
+ * winners (a byte per output) with dy, writing dx; or from x with dy.
+ */
+export function poolBackwardBytes(s: PoolCase['shape']): number {
+  const { ho, wo } = poolOutput(s);
+  const x = s.n * s.c * s.h * s.w, y = s.n * s.c * ho * wo;
+  return keepsWinners(s) ? y + 4 * y + 4 * x : 4 * (x + y + x);
 }
 
 /** Forward FLOPs per image of the standard models (conv and dense layers). */

@@ -15,7 +15,7 @@ import { Rng } from '../../lib/tensor/random';
 import { Tensor } from '../../lib/tensor/tensor';
 import { predict } from '../../lib/inference/predict';
 import { trainStep } from '../../lib/train/step';
-import { convOutput, poolOutput, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type PoolCase } from './cases';
+import { convOutput, poolOutput, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type OptimCase, type PoolCase } from './cases';
 import type { Prepared } from './timing';
 
 export interface Contender {
@@ -26,6 +26,10 @@ export interface Contender {
   gemm(c: GemmCase): Promise<Prepared>;
   conv(c: ConvCase, dir: ConvDirection): Promise<Prepared>;
   pool(c: PoolCase): Promise<Prepared>;
+  /** Max pooling's backward pass alone (its forward pass done beforehand); peers without it: unsupported. */
+  poolBackward?(c: PoolCase): Promise<Prepared>;
+  /** One optimizer step over a model's parameters; peers without it: unsupported. */
+  optim?(c: OptimCase): Promise<Prepared>;
   train(model: ModelName, batch: number, batches: number): Promise<Prepared>;
   infer(model: ModelName, batch: number): Promise<Prepared>;
   tiny(calls: number): Promise<Prepared>;
@@ -73,6 +77,31 @@ function convnodeContender(name: string, b: Backend, isa?: IsaName, threads?: nu
         return runner(() => { b.pool2dForward(s, x, y, winners); b.pool2dBackwardFromArgmax(s, winners, dy, dx); });
       }
       return runner(() => { b.pool2dForward(s, x, y); b.pool2dBackward(s, x, dy, dx); });
+    },
+    async poolBackward(c) {
+      const s = c.shape, { ho, wo } = poolOutput(s);
+      const x = random(s.n * s.c * s.h * s.w), y = new Float32Array(s.n * s.c * ho * wo), dy = random(y.length), dx = new Float32Array(x.length);
+      activate();
+      // As autograd runs it: from the kept winners, or from x.
+      if (keepsWinners(s)) {
+        const winners = new Uint8Array(y.length);
+        b.pool2dForward(s, x, y, winners);
+        return runner(() => b.pool2dBackwardFromArgmax(s, winners, dy, dx));
+      }
+      return runner(() => b.pool2dBackward(s, x, dy, dx));
+    },
+    async optim(c) {
+      const params = MODELS[c.model].build().parameters().map((p) => p.data.slice());
+      const grads = params.map((p) => random(p.length));
+      const state = () => params.map((p) => new Float32Array(p.length));
+      if (c.optimizer === 'sgd') {
+        const buffers = state();
+        let step = 0;
+        return runner(() => b.sgdUpdateMany({ lr: 0.05, momentum: 0.9, step: ++step }, params, grads, buffers));
+      }
+      const m = state(), v = state();
+      let step = 0;
+      return runner(() => b.adamUpdateMany({ lr: 1e-3, step: ++step }, params, grads, m, v));
     },
     async train(model, batch, batches) {
       activate();

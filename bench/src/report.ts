@@ -3,6 +3,7 @@ import type { BenchResults } from './run';
 import type { Outcome } from './timing';
 import { formatSeconds } from './timing';
 import { targets, targetsTable } from './targets';
+import { CONV_DIRECTION_LABELS } from './cases';
 
 type Results = BenchResults;
 
@@ -92,7 +93,7 @@ export function markdown(r: Results): string {
   lines.push('Shapes (N,C,H,W, K filters, kernel, stride, pad): ' + [...new Map(r.conv.map((c) => [c.case.name, c.case])).values()]
     .map((c) => `${c.name} ${c.shape.n},${c.shape.c},${c.shape.h},${c.shape.w},${c.shape.k},${c.shape.kh},${c.shape.strideH},${c.shape.padH}`).join(' · '), '');
   lines.push(table(['shape', 'direction', ...native.flatMap((n) => [`${n} ms`, 'GFLOP/s', '% of peak']), ...others.map((o) => `${o} ms`), ...vs], r.conv.map((row) => [
-    row.case.name, row.dir,
+    `${row.case.name} ${row.case.label}`, CONV_DIRECTION_LABELS[row.dir],
     ...native.flatMap((n) => [cell(row.outcomes[n], 0, '', notes), cell(row.outcomes[n], row.flops / 1e9, '', notes), pctPeak(r, row.outcomes[n], n, row.flops)]),
     ...others.map((o) => cell(row.outcomes[o], 0, '', notes)), ...others.map((o) => ratio(row.outcomes, best, o)),
   ])), '');
@@ -102,6 +103,21 @@ export function markdown(r: Results): string {
   lines.push(table(['case', ...native, ...others, ...vs], r.pool.map((row) => [
     row.case.name, ...[...native, ...others].map((n) => cell(row.outcomes[n], row.bytes / 1e9, '', notes)), ...others.map((o) => ratio(row.outcomes, best, o)),
   ])), '');
+
+  if (r.poolBackward.length > 0) {
+    lines.push('## Max-pool backward alone (GB/s of compulsory traffic)', '');
+    lines.push('As autograd runs it: from the winners the forward pass kept (a byte per output) where windows overlap, else from x.', '');
+    lines.push(table(['case', ...native, ...others], r.poolBackward.map((row) => [
+      row.case.name, ...[...native, ...others].map((n) => cell(row.outcomes[n], row.bytes / 1e9, '', notes)),
+    ])), '');
+  }
+
+  if (r.optim.length > 0) {
+    lines.push('## Optimizer step over a whole model (ms; one sgdUpdateMany / adamUpdateMany call)', '');
+    lines.push(table(['case', 'parameters', ...native, ...others], r.optim.map((row) => [
+      row.case.name, String(row.parameters), ...[...native, ...others].map((n) => cell(row.outcomes[n], 0, '', notes)),
+    ])), '');
+  }
 
   lines.push('## Training throughput (images/s; one optimisation step per run, repeated after warm-up)', '');
   lines.push(table(['model', ...native, ...others, ...vs], r.train.map((row) => [
@@ -125,7 +141,7 @@ export function markdown(r: Results): string {
   if (new Set(allNative.map((c) => c.isa)).size > 1) {
     lines.push('## ISA paths (GFLOP/s, % of that path\'s peak)', '');
     const rows = [...r.gemm.map((g) => ({ label: `gemm ${g.case.name}`, outcomes: g.outcomes, flops: g.flops })),
-      ...r.conv.map((c) => ({ label: `conv ${c.case.name} ${c.dir}`, outcomes: c.outcomes, flops: c.flops }))];
+      ...r.conv.map((c) => ({ label: `${c.case.name} ${c.case.label} ${CONV_DIRECTION_LABELS[c.dir]}`, outcomes: c.outcomes, flops: c.flops }))];
     lines.push(table(['case', ...allNative.map((c) => c.name)], rows.map((row) => [row.label,
       ...allNative.map((c) => `${cell(row.outcomes[c.name], row.flops / 1e9, '', notes)} (${pctPeak(r, row.outcomes[c.name], c.name, row.flops)})`)])), '');
   }
@@ -139,8 +155,8 @@ export function chartSvg(r: Results): string {
   const { best, others } = roles(r);
   const rows = [
     ...r.gemm.filter((g) => /^(256|512|1024)³/.test(g.case.name)).map((g) => ({ label: `GEMM ${g.case.name}`, outcomes: g.outcomes })),
-    ...r.conv.filter((c) => c.dir === 'forward').map((c) => ({ label: `conv ${c.case.name} fwd`, outcomes: c.outcomes })),
-    ...r.conv.filter((c) => c.dir === 'backwardWeight').map((c) => ({ label: `conv ${c.case.name} bwd-w`, outcomes: c.outcomes })),
+    ...r.conv.filter((c) => c.dir === 'forward').map((c) => ({ label: `${c.case.label} y`, outcomes: c.outcomes })),
+    ...r.conv.filter((c) => c.dir === 'backwardWeight').map((c) => ({ label: `${c.case.label} dW`, outcomes: c.outcomes })),
     ...r.train.map((t) => ({ label: `train ${t.case.model}`, outcomes: t.outcomes })),
     ...r.infer.map((t) => ({ label: `infer ${t.case.model}`, outcomes: t.outcomes })),
   ];

@@ -3,9 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runtimeInfo } from '../../lib/backend';
+import { MODELS } from '../../lib/models';
 import { loadNative, PACKAGE_ROOT } from '../../lib/backend/native';
 import type { IsaName } from '../../lib/backend/types';
-import { convFlops, MODEL_FORWARD_FLOPS, poolBytes, suite, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type PoolCase } from './cases';
+import { convFlops, MODEL_FORWARD_FLOPS, poolBackwardBytes, poolBytes, suite, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type OptimCase, type PoolCase } from './cases';
 import { convnodeContenders, tfjsContender, type Contender, type PeerInfo } from './contenders';
 import { copyBandwidth } from './bandwidth';
 import { pytorchContenders } from './pytorch';
@@ -23,7 +24,7 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-export const BENCH_SECTIONS = ['gemm', 'conv', 'pool', 'train', 'infer', 'tiny'] as const;
+export const BENCH_SECTIONS = ['gemm', 'conv', 'pool', 'optim', 'train', 'infer', 'tiny'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 type Row<C> = { case: C; outcomes: Record<string, Outcome> };
@@ -41,6 +42,9 @@ export interface BenchResults {
   gemm: Array<Row<GemmCase> & { flops: number }>;
   conv: Array<Row<ConvCase> & { dir: ConvDirection; flops: number }>;
   pool: Array<Row<PoolCase> & { bytes: number }>;
+  /** Max pooling's backward pass alone. */
+  poolBackward: Array<Row<PoolCase> & { bytes: number }>;
+  optim: Array<Row<OptimCase> & { parameters: number }>;
   train: Array<Row<{ model: ModelName; batch: number; batches: number }> & { flops: number }>;
   infer: Array<Row<{ model: ModelName; batch: number }> & { flops: number }>;
   tiny: Row<{ calls: number }>;
@@ -56,6 +60,9 @@ function cpuModel(): { model: string; flags: string[] } {
     return { model: os.cpus()[0]?.model ?? 'unknown', flags: [] };
   }
 }
+
+/** A peer that does not offer a case. */
+const notMeasured = async (): Promise<Prepared> => ({ unsupported: 'not measured for this peer' });
 
 export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const log = o.log ?? (() => {});
@@ -91,7 +98,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
       peers, gemmKernel: info?.gemmKernel ?? null,
     },
     contenders: contenders.map((c) => ({ name: c.name, kind: c.kind, ...(c.isa ? { isa: c.isa } : {}), ...(c.threads ? { threads: c.threads } : {}) })),
-    peak: [], gemm: [], conv: [], pool: [], train: [], infer: [], tiny: { case: { calls: s.tinyCalls }, outcomes: {} },
+    peak: [], gemm: [], conv: [], pool: [], poolBackward: [], optim: [], train: [], infer: [], tiny: { case: { calls: s.tinyCalls }, outcomes: {} },
   };
 
   if (load.ok) {
@@ -149,6 +156,18 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   }
   for (const c of wanted('pool') ? s.pool : []) {
     results.pool.push({ case: c, bytes: poolBytes(c.shape), outcomes: await measure(`pool ${c.name}`, 'pool', 0, (k) => k.pool(c)) });
+  }
+  for (const c of wanted('pool') ? s.pool.filter((p) => p.shape.mode === 'max') : []) {
+    results.poolBackward.push({
+      case: c, bytes: poolBackwardBytes(c.shape),
+      outcomes: await measure(`pool backward ${c.name}`, 'poolBackward', 0, (k) => k.poolBackward?.(c) ?? notMeasured()),
+    });
+  }
+  for (const c of wanted('optim') ? s.optim : []) {
+    results.optim.push({
+      case: c, parameters: MODELS[c.model].build().parameters().reduce((n, p) => n + p.size, 0),
+      outcomes: await measure(`optim ${c.name}`, 'optim', 0, (k) => k.optim?.(c) ?? notMeasured()),
+    });
   }
   for (const m of wanted('train') ? (['lenet', 'smallvgg'] as const) : []) {
     const flops = 3 * MODEL_FORWARD_FLOPS[m] * s.trainBatch * s.trainBatches;
