@@ -131,11 +131,14 @@ function checkTarget(call: Call, v: unknown, g: Geometry): Int32Array | Float32A
   if (types.isInt32Array(v)) {
     if (isDetached(v.buffer)) call.typeError('target is backed by a detached ArrayBuffer');
     call.require(v.length === rows, `target (class indices) must have ${rows} elements (rows = ${rows}), got ${v.length}`);
+    // Labels another thread can change are copied, then checked: the kernel
+    // reads what was checked (as the native guard does).
+    const labels = v.buffer instanceof SharedArrayBuffer ? v.slice() : v;
     for (let r = 0; r < rows; r++) {
-      const label = v[r]!;
+      const label = labels[r]!;
       if (label < 0 || label >= cols) call.rangeError(`target[${r}] must be a class index in [0, ${cols}), got ${label}`);
     }
-    return v;
+    return labels;
   }
   if (!types.isFloat32Array(v))
     call.typeError(`target must be an Int32Array of class indices or a Float32Array of distributions, got ${describe(v)}`);
@@ -197,12 +200,10 @@ const KERNEL_RULES: { [K in KernelName]?: (call: Call, g: Geometry, vals: Value[
   },
 };
 
-type Views = ArrayBufferView;
-
 function checkOverlaps(p: Prepared, vals: Value[]): void {
   const call = p.call;
   for (const o of p.overlaps) {
-    const out = vals[o.out] as Views | null, input = vals[o.in] as Views | null;
+    const out = vals[o.out] as ArrayBufferView | null, input = vals[o.in] as ArrayBufferView | null;
     const outName = p.args[o.out]!.spec.name, inName = p.args[o.in]!.spec.name;
     if (out === null || input === null) continue;
     if (o.inPlace) call.sameOrDisjoint(out, outName, input, inName);
@@ -210,11 +211,6 @@ function checkOverlaps(p: Prepared, vals: Value[]): void {
   }
   if (p.lists.length > 0)
     call.noOverlapLists(p.lists.map((i) => [(vals[i] as Float32Array[] | null) ?? [], p.args[i]!.spec.name] as const));
-}
-
-/** Checks a call's arguments against kernel `name`'s contract: the resolved geometry and the checked values. */
-export function checkCall(name: KernelName, given: readonly unknown[]): { g: Geometry; vals: Value[] } {
-  return checkPrepared(prepared(name), given);
 }
 
 const PREPARED = new Map<KernelName, Prepared>();

@@ -107,18 +107,18 @@ export type Dims = readonly string[];
 
 /** A typed array argument. */
 export interface ArrayArg {
-      type: 'f32' | 'u8';
-      name: string;
-      /** Omitted: any length (it then sizes later arguments). */
-      extent?: Dims;
-      /** null or undefined accepted (the kernel then runs without it). */
-      optional?: boolean;
-      /** Required after all when this numeric field is not 0 (SGD's momentum buffer). */
-      requiredIf?: string;
-      /** One element is accepted too (a slope shared by every channel). */
-      orOne?: boolean;
-      /** The extent's names are listed in reverse when this bool field is set (a transposed operand). */
-      transposedBy?: string;
+  type: 'f32' | 'u8';
+  name: string;
+  /** Omitted: any length (it then sizes later arguments). */
+  extent?: Dims;
+  /** null or undefined accepted (the kernel then runs without it). */
+  optional?: boolean;
+  /** Required after all when this numeric field is not 0 (SGD's momentum buffer). */
+  requiredIf?: string;
+  /** One element is accepted too (a slope shared by every channel). */
+  orOne?: boolean;
+  /** The extent's names are listed in reverse when this bool field is set (a transposed operand). */
+  transposedBy?: string;
 }
 
 export type Arg =

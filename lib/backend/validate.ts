@@ -143,15 +143,7 @@ export class Call {
     return v;
   }
 
-  optionalU8(v: unknown, name: string, extent: Extent): Uint8Array | null {
-    if (v === undefined || v === null) return null;
-    return this.u8(v, name, extent);
-  }
 
-  optionalF32(v: unknown, name: string, extent: Extent): Float32Array | null {
-    if (v === undefined || v === null) return null;
-    return this.f32(v, name, extent);
-  }
 
   /**
    * An Array of Float32Arrays of any lengths, or with ref (entry j as long
