@@ -68,4 +68,12 @@ describe('convnode train / eval / predict', () => {
     fs.writeFileSync(path.join(tmp, 'text.png'), 'hello');
     expect(convnode('predict', path.join(tmp, 'text.png'), '--model', model).err).toMatch(/not a PNG or JPEG file/);
   });
+
+  it('a loss that becomes NaN or infinite stops training with a non-zero exit, and saves no model', () => {
+    const save = path.join(tmp, 'nan.safetensors');
+    const r = convnode('train', '--limit', '256', '--batch-size', '32', '--lr', '1e30', '--quiet', '--save', save);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/convnode: the loss became (NaN|Infinity) at epoch 1, batch \d+ of 8; training stopped .* No model was saved\./);
+    expect(fs.existsSync(save)).toBe(false);
+  });
 });

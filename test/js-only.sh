@@ -12,4 +12,4 @@ ln -s "$PWD/node_modules" "$dir/node_modules"
 cd "$dir"
 if ls build prebuilds >/dev/null 2>&1; then echo "js-only: a native build is present in $dir" >&2; exit 1; fi
 echo "== kernel suite, TypeScript backend, no native addon ($dir)"
-CONVNODE_JS_ONLY=1 CONVNODE_BACKEND=js npx vitest run test/kernels.reference.test.ts test/golden.test.ts test/gradients.test.ts test/js-only.test.ts
+CONVNODE_JS_ONLY=1 CONVNODE_BACKEND=js npx vitest run test/kernels.reference.test.ts test/golden.test.ts test/gradients.test.ts test/parity test/js-only.test.ts

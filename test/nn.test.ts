@@ -156,7 +156,7 @@ describe('optimizers', () => {
     expect(seen.map((v) => +v.toFixed(6))).toEqual([0.1, 0.1, 0.05, 0.05, 0.025]);
     const opt2 = new SGD([w], { lr: 1 });
     const cos = new CosineAnnealingLR(opt2, 4);
-    expect([0, 1, 2, 3, 4].map((e) => +cos.lrAt(e).toFixed(6))).toEqual([1, 0.853553, 0.5, 0.146447, 0]);
+    expect([0, 1, 2, 3, 4].map((e) => +cos.lrAt(1, e).toFixed(6))).toEqual([1, 0.853553, 0.5, 0.146447, 0]);
   });
 });
 

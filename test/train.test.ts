@@ -72,6 +72,30 @@ describe('fit', () => {
     expect(results[0]).toEqual(results[1]);
   });
 
+  it('stops at the first non-finite loss, naming the epoch and batch, in the worker and in-thread, and writes no checkpoint of it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convnode-nan-'));
+    try {
+      for (const worker of [true, false]) {
+        manualSeed(7);
+        const model = tinyCnn();
+        const setup = { model, optimizer: new SGD(model.parameters(), { lr: 1e30 }) };
+        const checkpointPath = path.join(dir, `ck-${worker}.safetensors`);
+        const h = await fit(setup, patchTask(64, 5), { epochs: 3, batchSize: 8, verbose: false, seed: 1, worker, checkpointPath, checkpointEvery: 1 });
+        expect(h.stoppedBy, `worker ${worker}`).toBe('nonFiniteLoss');
+        expect(h.stopReason).toMatch(/^the loss became (NaN|Infinity) at epoch 1, batch \d+ of 8; training stopped/);
+        expect(h.epochs).toHaveLength(0);
+        const batch = Number(/batch (\d+)/.exec(h.stopReason!)![1]);
+        // A checkpoint was written after each good batch before it, none after.
+        expect(fs.existsSync(checkpointPath)).toBe(batch > 1);
+        // The option turns it off.
+        const on = fitSync({ model: tinyCnn(), optimizer: new SGD(model.parameters(), { lr: 1e30 }) }, patchTask(16, 5), { epochs: 1, batchSize: 8, verbose: false, terminateOnNaN: false });
+        expect(on.stoppedBy).toBeUndefined();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects bad options clearly', () => {
     const model = tinyCnn();
     const setup = { model, optimizer: new SGD(model.parameters(), { lr: 0.1 }) };

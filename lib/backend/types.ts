@@ -143,7 +143,11 @@ export interface Kernels {
 
   /** Writes softmax(logits) to probs; returns the mean cross-entropy over rows. */
   softmaxCrossEntropyForward(shape: RowsCols, logits: Float32Array, target: ClassTarget, probs: Float32Array): number;
-  /** dlogits = scale * (probs - target); dlogits may be probs itself. */
+  /**
+   * dlogits = scale * (probs * sum(target row) - target): the gradient of
+   * sum_j t_j (lse - z_j); probs - target for class indices and for
+   * distributions that sum to 1. dlogits may be probs itself.
+   */
   softmaxCrossEntropyBackward(shape: RowsCols, probs: Float32Array, target: ClassTarget, scale: number, dlogits: Float32Array): void;
   /** Sum of squared differences. */
   mseForward(pred: Float32Array, target: Float32Array): number;

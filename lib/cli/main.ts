@@ -124,6 +124,8 @@ async function train(args: string[]): Promise<void> {
       },
     }],
   });
+  // Nothing useful was trained: no model is saved, and the exit is not 0.
+  if (history.stoppedBy === 'nonFiniteLoss') throw new Error(`${history.stopReason!}. No model was saved.`);
   const seconds = (Date.now() - t0) / 1000;
   const final = evaluate({ model }, data.test);
   const curvesFile = values.curves ?? `${name}-curves.svg`;
@@ -186,7 +188,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * The command's warnings, one line each with the one "convnode:" prefix,
+ * instead of Node's "(node:PID) [CODE] Warning:" form. A non-finite loss is
+ * not repeated: train reports it as its error.
+ */
+function printWarnings(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (w: Error & { code?: string }) => {
+    if (w.code === 'CONVNODE_NONFINITE_LOSS') return;
+    process.stderr.write(`convnode: warning: ${w.message}\n`);
+  });
+}
+
 if (require.main === module) {
+  printWarnings();
   void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }
 

@@ -44,21 +44,21 @@ export function optimizerFromDescription(d: OptimizerDescription, modelParams: T
 export interface SchedulerDescription {
   type: 'StepLR' | 'CosineAnnealingLR';
   args: number[];
-  baseLr: number;
+  baseLrs: number[];
   epoch: number;
 }
 
 export function describeScheduler(s: LrScheduler | null | undefined): SchedulerDescription | null | undefined {
   if (s === null || s === undefined) return null;
-  if (s instanceof StepLR) return { type: 'StepLR', args: [s.stepSize, s.gamma], baseLr: s.baseLr, epoch: s.epoch };
-  if (s instanceof CosineAnnealingLR) return { type: 'CosineAnnealingLR', args: [s.tMax, s.etaMin], baseLr: s.baseLr, epoch: s.epoch };
+  if (s instanceof StepLR) return { type: 'StepLR', args: [s.stepSize, s.gamma], baseLrs: [...s.baseLrs], epoch: s.epoch };
+  if (s instanceof CosineAnnealingLR) return { type: 'CosineAnnealingLR', args: [s.tMax, s.etaMin], baseLrs: [...s.baseLrs], epoch: s.epoch };
   return undefined; // a custom scheduler: not describable
 }
 
 export function schedulerFromDescription(d: SchedulerDescription | null, opt: AnyOptimizer): LrScheduler | null {
   if (d === null) return null;
   const s = d.type === 'StepLR' ? new StepLR(opt, d.args[0]!, d.args[1]) : new CosineAnnealingLR(opt, d.args[0]!, d.args[1]);
-  (s as { baseLr: number }).baseLr = d.baseLr;
+  (s as { baseLrs: readonly number[] }).baseLrs = d.baseLrs;
   s.epoch = d.epoch;
   return s;
 }

@@ -31,7 +31,9 @@ export interface Callback {
 export interface History {
   epochs: EpochLogs[];
   /** Why training ended before the last epoch, if it did. */
-  stoppedBy?: 'callback' | 'earlyStopping' | 'abort';
+  stoppedBy?: 'callback' | 'earlyStopping' | 'abort' | 'nonFiniteLoss';
+  /** With 'nonFiniteLoss': where the loss stopped being finite. */
+  stopReason?: string;
   seconds: number;
 }
 

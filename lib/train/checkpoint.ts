@@ -62,7 +62,7 @@ export function readCheckpoint(file: string, setup: TrainSetup): CheckpointState
   setup.optimizer.loadStateDict({ ...meta.optimizer, buffers });
   if (setup.scheduler && meta.schedulerEpoch !== null) {
     setup.scheduler.epoch = meta.schedulerEpoch;
-    setup.optimizer.setLr(setup.scheduler.lr);
+    setup.scheduler.apply();
   }
   globalRng.setState(meta.globalRngState);
   return meta.state;

@@ -36,14 +36,21 @@ export class CallbackSession {
 
   endSync(): History {
     this.history.seconds = (Date.now() - this.t0) / 1000;
+    this.warnIfSpoiled();
     for (const c of this.callbacks) void c.onTrainEnd?.(this.history);
     return this.history;
   }
 
   async end(): Promise<History> {
     this.history.seconds = (Date.now() - this.t0) / 1000;
+    this.warnIfSpoiled();
     for (const c of this.callbacks) await c.onTrainEnd?.(this.history);
     return this.history;
+  }
+
+  /** A run stopped by a non-finite loss says so once, on the calling thread (run.ts decides the stop). */
+  private warnIfSpoiled(): void {
+    if (this.history.stoppedBy === 'nonFiniteLoss') process.emitWarning(this.history.stopReason!, { code: 'CONVNODE_NONFINITE_LOSS' });
   }
 
   private results(ev: Event): unknown[] {

@@ -39,7 +39,10 @@ export interface TrainJob {
 
 export type TrainMessage =
   | { type: 'event'; event: Event }
-  | { type: 'done'; epochs: EpochLogs[]; state: Record<string, Float32Array>; optimizer: OptimizerState; schedulerEpoch: number | null; globalRngState: number }
+  | {
+      type: 'done'; epochs: EpochLogs[]; state: Record<string, Float32Array>; optimizer: OptimizerState; schedulerEpoch: number | null;
+      globalRngState: number; stoppedBy?: History['stoppedBy']; stopReason?: string;
+    }
   | { type: 'error'; name: string; message: string; stack?: string };
 
 function shared<T extends Float32Array | Int32Array>(a: T): T {
@@ -101,10 +104,13 @@ export async function fitInWorker(setup: TrainSetup, data: Dataset, options: Fit
         setup.optimizer.loadStateDict(msg.optimizer);
         if (setup.scheduler && msg.schedulerEpoch !== null) {
           setup.scheduler.epoch = msg.schedulerEpoch;
-          setup.optimizer.setLr(setup.scheduler.lr);
+          setup.scheduler.apply();
         }
         globalRng.setState(msg.globalRngState);
         session.history.epochs.push(...msg.epochs);
+        // A stop the run itself decided (a non-finite loss).
+        if (msg.stoppedBy !== undefined) session.history.stoppedBy = msg.stoppedBy;
+        if (msg.stopReason !== undefined) session.history.stopReason = msg.stopReason;
         resolve();
       } else {
         finished = true;

@@ -27,6 +27,12 @@ export interface FitOptions {
   /** Continue the run saved in this checkpoint, exactly where it stopped. */
   resumeFrom?: string;
   /**
+   * Stop as soon as a batch's loss is NaN or infinite (default true), with
+   * history.stoppedBy 'nonFiniteLoss', history.stopReason naming the epoch
+   * and batch, and one warning (CONVNODE_NONFINITE_LOSS) when fit returns.
+   */
+  terminateOnNaN?: boolean;
+  /**
    * fit() only: run the training loop in a worker thread so the event loop
    * stays free (default true). Falls back to the calling thread, yielding
    * between batches, for models or optimizers that cannot be described as
@@ -67,6 +73,14 @@ export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: H
     for (let b = resumed?.batchesDone ?? 0; b < batches; b++) {
       const { x, y } = data.gather(order.subarray(b * batchSize, Math.min((b + 1) * batchSize, data.length)));
       const r = trainStep(setup, x, y);
+      if (!Number.isFinite(r.loss) && (o.terminateOnNaN ?? true)) {
+        // Keras' TerminateOnNaN: the weights are spoiled, so stop before
+        // anything (a checkpoint, the epoch's logs) records them.
+        history.stoppedBy = 'nonFiniteLoss';
+        history.stopReason = `the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1} of ${batches}; ` +
+          'training stopped (a learning rate too high is the usual cause; the last checkpoint, if any, holds the weights before it)';
+        return;
+      }
       lossSum += r.loss * y.length;
       correct += r.correct;
       seen += y.length;

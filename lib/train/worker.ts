@@ -37,6 +37,8 @@ function main(job: TrainJob): void {
   post({
     type: 'done', epochs: history.epochs, optimizer: optimizer.stateDict(), schedulerEpoch: scheduler?.epoch ?? null,
     globalRngState: globalRng.getState(),
+    ...(history.stoppedBy !== undefined ? { stoppedBy: history.stoppedBy } : {}),
+    ...(history.stopReason !== undefined ? { stopReason: history.stopReason } : {}),
     state: Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.data])),
   });
 }

@@ -26,7 +26,7 @@ void test_eltwise(const std::string& tag) {
   struct Ref { Activation kind; const char* name; double (*f)(double); double (*df)(double); };
   const Ref refs[] = {
       {Activation::kIdentity, "identity", [](double v) { return v; }, [](double) { return 1.0; }},
-      {Activation::kRelu, "relu", [](double v) { return v > 0 ? v : 0.0; }, [](double v) { return v > 0 ? 1.0 : 0.0; }},
+      {Activation::kRelu, "relu", [](double v) { return v <= 0 ? 0.0 : v; }, [](double v) { return v <= 0 ? 0.0 : 1.0; }},
       {Activation::kLeakyRelu, "leaky_relu", [](double v) { return v > 0 ? v : 0.2 * v; }, [](double v) { return v > 0 ? 1.0 : 0.2; }},
       {Activation::kTanh, "tanh", [](double v) { return std::tanh(v); }, [](double v) { return 1 - std::tanh(v) * std::tanh(v); }},
       {Activation::kSigmoid, "sigmoid", [](double v) { return 1 / (1 + std::exp(-v)); },
@@ -116,6 +116,29 @@ void test_eltwise(const std::string& tag) {
   check(std::fabs(loss - loss_ref) <= 1e-6 * std::max(1.0, loss_ref) && close_rel(probs, p_ref, 1e-6),
         "softmax_cross_entropy_forward", tag);
   check(close_rel(dce, dce_ref, 1e-6), "softmax_cross_entropy_backward", tag);
+  // In place (dlogits is probs): the label's probability is read before the row is written.
+  std::vector<float> in_place = probs;
+  softmax_cross_entropy_backward(rows, cols, in_place.data(), t, 0.5f, in_place.data());
+  check(close_rel(in_place, dce_ref, 1e-6), "softmax_cross_entropy_backward", tag + " in place");
+  // Soft targets whose rows do not sum to 1: d/dz sum_j t_j (lse - z_j) = p * sum(t) - t.
+  {
+    std::vector<float> soft(p_ref.size());
+    for (size_t i = 0; i < soft.size(); ++i) soft[i] = float((i * 7) % 5) * 0.1f;  // row sums other than 1
+    std::vector<double> want(soft.size());
+    for (int64_t r = 0; r < rows; ++r) {
+      double mass = 0;
+      for (int64_t j = 0; j < cols; ++j) mass += soft[size_t(r * cols + j)];
+      for (int64_t j = 0; j < cols; ++j) {
+        const size_t i = size_t(r * cols + j);
+        want[i] = 0.5 * (p_ref[i] * mass - soft[i]);
+      }
+    }
+    ClassTarget st;
+    st.probs = soft.data();
+    std::vector<float> got(soft.size());
+    softmax_cross_entropy_backward(rows, cols, probs.data(), st, 0.5f, got.data());
+    check(close_rel(got, want, 1e-5), "softmax_cross_entropy_backward", tag + " soft targets not summing to 1");
+  }
 
   // MSE.
   double mse_ref = 0;

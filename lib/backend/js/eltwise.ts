@@ -6,7 +6,8 @@ export function activationForward(a: ResolvedActivation, x: Float32Array, y: Flo
   const n = x.length;
   switch (a.kind) {
     case 'identity': if (y !== x) y.set(x); return;
-    case 'relu': for (let i = 0; i < n; i++) y[i] = x[i]! > 0 ? x[i]! : 0; return;
+    // NaN propagates, as in PyTorch: the threshold test is x <= 0.
+    case 'relu': for (let i = 0; i < n; i++) y[i] = x[i]! <= 0 ? 0 : x[i]!; return;
     case 'leakyRelu': { const alpha = Math.fround(a.alpha); for (let i = 0; i < n; i++) y[i] = x[i]! > 0 ? x[i]! : alpha * x[i]!; return; }
     case 'tanh': for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]!); return;
     case 'sigmoid': for (let i = 0; i < n; i++) y[i] = 1 / (1 + Math.exp(-x[i]!)); return;
@@ -22,13 +23,13 @@ export function activationBackward(a: ResolvedActivation, x: Float32Array, y: Fl
   const n = x.length;
   switch (a.kind) {
     case 'identity': if (dx !== dy) dx.set(dy); return;
-    case 'relu': for (let i = 0; i < n; i++) dx[i] = x[i]! > 0 ? dy[i]! : 0; return;
+    case 'relu': for (let i = 0; i < n; i++) dx[i] = x[i]! <= 0 ? 0 : dy[i]!; return;
     case 'leakyRelu': { const alpha = Math.fround(a.alpha); for (let i = 0; i < n; i++) dx[i] = x[i]! > 0 ? dy[i]! : alpha * dy[i]!; return; }
     case 'tanh': for (let i = 0; i < n; i++) dx[i] = dy[i]! * (1 - y[i]! * y[i]!); return;
     case 'sigmoid': for (let i = 0; i < n; i++) dx[i] = dy[i]! * y[i]! * (1 - y[i]!); return;
     case 'hardtanh': {
       const min = Math.fround(a.min), max = Math.fround(a.max);
-      for (let i = 0; i < n; i++) dx[i] = x[i]! > min && x[i]! < max ? dy[i]! : 0;
+      for (let i = 0; i < n; i++) dx[i] = x[i]! <= min || x[i]! >= max ? 0 : dy[i]!;
       return;
     }
   }

@@ -32,7 +32,10 @@ export function softmaxCrossEntropyBackward({ rows, cols }: ResolvedRows, probs:
       for (let j = 0; j < cols; j++) dlogits[off + j] = k * probs[off + j]!;
       dlogits[off + label] = k * (pl - 1);
     } else {
-      for (let j = 0; j < cols; j++) dlogits[off + j] = k * (probs[off + j]! - t[off + j]!);
+      let mass = 0;
+      for (let j = 0; j < cols; j++) mass += t[off + j]!;
+      const m = Math.fround(mass);
+      for (let j = 0; j < cols; j++) dlogits[off + j] = k * (probs[off + j]! * m - t[off + j]!);
     }
   }
 }

@@ -132,7 +132,8 @@ struct ClassTarget {
 double softmax_cross_entropy_forward(int64_t rows, int64_t cols,
                                      const float* logits, ClassTarget target,
                                      float* probs_out);
-// dlogits = scale * (probs - t); scale is usually d(loss) / rows.
+// dlogits = scale * (probs * sum_j t_j - t) per row (probs - t for class
+// indices); scale is usually d(loss) / rows. dlogits may be probs (in place).
 void softmax_cross_entropy_backward(int64_t rows, int64_t cols,
                                     const float* probs, ClassTarget target,
                                     float scale, float* dlogits);

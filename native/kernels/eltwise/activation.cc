@@ -1,7 +1,9 @@
 // Pointwise activations. Simple loops the compiler vectorises; they are
 // memory-bound, so the GEMM, not these, carries the ISA-specific code.
 // Derivatives at the kinks follow PyTorch: relu'(0) = 0, hardtanh' = 0 at
-// and beyond its bounds, leaky relu' = alpha for x <= 0.
+// and beyond its bounds, leaky relu' = alpha for x <= 0. NaN propagates as
+// in PyTorch: relu(NaN) = NaN (its threshold test is x <= 0, false for NaN),
+// and at a NaN input relu and hardtanh pass the gradient through.
 #include <cmath>
 
 #include "convnode/kernels.h"
@@ -19,7 +21,7 @@ void forward_range(Activation kind, const ActivationParams& p, int64_t b, int64_
         for (int64_t i = b; i < e; ++i) y[i] = x[i];
       return;
     case Activation::kRelu:
-      for (int64_t i = b; i < e; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+      for (int64_t i = b; i < e; ++i) y[i] = x[i] <= 0.0f ? 0.0f : x[i];
       return;
     case Activation::kLeakyRelu:
       for (int64_t i = b; i < e; ++i) y[i] = x[i] > 0.0f ? x[i] : p.alpha * x[i];
@@ -51,7 +53,7 @@ void backward_range(Activation kind, const ActivationParams& p, int64_t b, int64
     case Activation::kRelu:
       for (int64_t i = b; i < e; ++i) {
         const float g = dy[i];
-        dx[i] = x[i] > 0.0f ? g : 0.0f;
+        dx[i] = x[i] <= 0.0f ? 0.0f : g;
       }
       return;
     case Activation::kLeakyRelu:
@@ -69,7 +71,7 @@ void backward_range(Activation kind, const ActivationParams& p, int64_t b, int64
     case Activation::kHardtanh:
       for (int64_t i = b; i < e; ++i) {
         const float g = dy[i];
-        dx[i] = (x[i] > p.min_val) & (x[i] < p.max_val) ? g : 0.0f;
+        dx[i] = (x[i] <= p.min_val) | (x[i] >= p.max_val) ? 0.0f : g;
       }
       return;
   }

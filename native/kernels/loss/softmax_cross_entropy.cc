@@ -1,5 +1,7 @@
 // Softmax + cross-entropy fused: the loss comes from log-sum-exp (never
-// log of a rounded probability) and the gradient is the famous p - t.
+// log of a rounded probability). The loss of a row is sum_j t_j (lse - z_j),
+// so its gradient is p * sum(t) - t: the famous p - t only when t sums to 1
+// (class indices always do; soft targets need not).
 #include <algorithm>
 #include <cmath>
 
@@ -38,11 +40,17 @@ void softmax_cross_entropy_backward(int64_t rows, int64_t cols,
     const float* p = probs + r * cols;
     float* g = dlogits + r * cols;
     if (target.labels != nullptr) {
+      // Read before the row is written: g may be p itself (in place).
+      const int64_t label = target.labels[r];
+      const float p_label = p[label];
       for (int64_t j = 0; j < cols; ++j) g[j] = scale * p[j];
-      g[target.labels[r]] = scale * (p[target.labels[r]] - 1.0f);
+      g[label] = scale * (p_label - 1.0f);
     } else {
       const float* t = target.probs + r * cols;
-      for (int64_t j = 0; j < cols; ++j) g[j] = scale * (p[j] - t[j]);
+      double sum_t = 0.0;
+      for (int64_t j = 0; j < cols; ++j) sum_t += double(t[j]);
+      const float mass = static_cast<float>(sum_t);
+      for (int64_t j = 0; j < cols; ++j) g[j] = scale * (p[j] * mass - t[j]);
     }
   }
 }

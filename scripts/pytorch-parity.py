@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Reference values from PyTorch for the parity tests (test/parity.*.test.ts).
+
+Run with Debian's PyTorch (apt-get install python3-torch):
+    /usr/bin/python3 scripts/pytorch-parity.py
+It rewrites test/fixtures/parity/*.json; the tests read those files and
+need no Python. Every input is written out too, so a test feeds convnode
+exactly what PyTorch was fed.
+"""
+import json
+import math
+import os
+
+import torch
+import torch.nn.functional as F
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'parity')
+
+
+def write(name, data):
+    data = {'generator': 'scripts/pytorch-parity.py', 'torch': torch.__version__, **data}
+    with open(os.path.join(OUT, name), 'w') as f:
+        json.dump(data, f, indent=1, allow_nan=False)
+        f.write('\n')
+
+
+def floats(t):
+    """The values; NaN as the string "NaN" (JSON has no NaN; the tests map it back)."""
+    return ['NaN' if math.isnan(v) else float(v) for v in t.flatten().tolist()]
+
+
+def schedulers():
+    """Per-group learning rates epoch by epoch, stepped as a training loop steps them."""
+    def run(make, epochs):
+        params = [torch.nn.Parameter(torch.zeros(1)), torch.nn.Parameter(torch.zeros(1))]
+        opt = torch.optim.SGD([{'params': [params[0]], 'lr': 0.1}, {'params': [params[1]], 'lr': 0.02}], lr=1.0)
+        sched = make(opt)
+        lrs = []
+        for _ in range(epochs):
+            lrs.append([g['lr'] for g in opt.param_groups])
+            opt.step()
+            sched.step()
+        return lrs
+    return {
+        'groups': [0.1, 0.02],
+        'stepLR': {'stepSize': 2, 'gamma': 0.5, 'lrs': run(lambda o: torch.optim.lr_scheduler.StepLR(o, 2, 0.5), 8)},
+        'cosine': {'tMax': 4, 'etaMin': 0.01, 'lrs': run(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, 4, 0.01), 13)},
+    }
+
+
+def losses():
+    torch.manual_seed(0)
+    logits = torch.randn(3, 4)
+    # Rows summing to 1, to 0.6, and to 1.5.
+    target = torch.tensor([[0.1, 0.2, 0.3, 0.4], [0.0, 0.6, 0.0, 0.0], [0.5, 0.25, 0.25, 0.5]])
+    z = logits.clone().requires_grad_(True)
+    loss = F.cross_entropy(z, target)  # mean over rows of sum_j -t_j log softmax(z)_j
+    loss.backward()
+    z2 = torch.tensor([[0.0, math.log(3.0)]], requires_grad=True)  # softmax [.25, .75]
+    l2 = F.cross_entropy(z2, torch.tensor([1])) * 0.5
+    l2.backward()
+    return {
+        'soft': {'rows': 3, 'cols': 4, 'logits': floats(logits), 'target': floats(target), 'loss': float(loss), 'dlogits': floats(z.grad)},
+        'inPlace': {'probs': [0.25, 0.75], 'label': 1, 'scale': 0.5, 'dlogits': floats(z2.grad)},
+    }
+
+
+def activations():
+    x = torch.tensor([float('nan'), -1.0, -0.25, 0.0, 0.25, 2.0])
+    out = {'x': floats(x), 'kinds': {}}
+    for kind, f in [
+        ('relu', torch.relu),
+        ('leakyRelu', lambda v: F.leaky_relu(v, 0.2)),
+        ('hardtanh', lambda v: F.hardtanh(v, -0.5, 0.5)),
+        ('sigmoid', torch.sigmoid),
+        ('tanh', torch.tanh),
+    ]:
+        v = x.clone().requires_grad_(True)
+        y = f(v)
+        y.backward(torch.ones_like(y))
+        out['kinds'][kind] = {'y': floats(y), 'dx': floats(v.grad)}
+    # Max pooling with a NaN in a window: PyTorch propagates it.
+    p = torch.tensor([[[[1.0, float('nan'), 0.0, 3.0], [2.0, -1.0, 4.0, 1.0]]]])
+    out['maxPool'] = {'x': floats(p), 'shape': [1, 1, 2, 4], 'y': floats(F.max_pool2d(p, 2))}
+    return out
+
+
+if __name__ == '__main__':
+    os.makedirs(OUT, exist_ok=True)
+    write('schedulers.json', schedulers())
+    write('losses.json', losses())
+    write('activations.json', activations())
+    print('wrote', sorted(os.listdir(OUT)))
