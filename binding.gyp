@@ -22,6 +22,7 @@
       "native/kernels/loss/mse.cc",
       "native/kernels/optim/sgd.cc",
       "native/kernels/optim/adam.cc",
+      "native/kernels/optim/rmsprop.cc",
       "native/kernels/probe/peak.cc",
       "native/kernels/probe/f32_fma_peak__scalar.cc"
     ],

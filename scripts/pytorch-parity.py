@@ -48,6 +48,30 @@ def schedulers():
     }
 
 
+def optimizers():
+    """Parameters after each of 4 steps with fixed gradients (large, then small: AMSGrad's maximum matters)."""
+    torch.manual_seed(1)
+    p0 = torch.randn(7)
+    grads = [torch.randn(7) * (2.0 if i < 2 else 0.1) for i in range(4)]
+    cases = {
+        'adam amsgrad': (torch.optim.Adam, {'lr': 0.01, 'weight_decay': 0.1, 'amsgrad': True}),
+        'adamw amsgrad': (torch.optim.AdamW, {'lr': 0.01, 'weight_decay': 0.1, 'amsgrad': True}),
+        'rmsprop': (torch.optim.RMSprop, {'lr': 0.01}),
+        'rmsprop centered momentum': (torch.optim.RMSprop, {'lr': 0.01, 'alpha': 0.9, 'weight_decay': 0.05, 'momentum': 0.8, 'centered': True}),
+    }
+    out = {'p0': floats(p0), 'grads': [floats(g) for g in grads], 'cases': {}}
+    for name, (ctor, kw) in cases.items():
+        p = torch.nn.Parameter(p0.clone())
+        opt = ctor([p], **kw)
+        steps = []
+        for g in grads:
+            p.grad = g.clone()
+            opt.step()
+            steps.append(floats(p.detach()))
+        out['cases'][name] = {'options': kw, 'params': steps}
+    return out
+
+
 def losses():
     torch.manual_seed(0)
     logits = torch.randn(3, 4)
@@ -89,5 +113,6 @@ if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     write('schedulers.json', schedulers())
     write('losses.json', losses())
+    write('optimizers.json', optimizers())
     write('activations.json', activations())
     print('wrote', sorted(os.listdir(OUT)))

@@ -2,10 +2,15 @@
 // scripts/pytorch-parity.py): a base lr per parameter group, and
 // CosineAnnealingLR following the cosine past T_max.
 import { describe, expect, it } from 'vitest';
+import { Adam, AdamW } from '../lib/optim/adam';
+import type { Optimizer } from '../lib/optim/optimizer';
+import { RMSprop } from '../lib/optim/rmsprop';
 import { SGD } from '../lib/optim/sgd';
 import { CosineAnnealingLR, StepLR, type LrScheduler } from '../lib/optim/schedulers';
 import { Tensor } from '../lib/tensor/tensor';
-import { parity } from './parity.helpers';
+import { useBackend } from '../lib/backend';
+import { BACKENDS, expectCloseRel } from './helpers';
+import { f32, parity } from './parity.helpers';
 
 interface Schedules {
   groups: number[];
@@ -40,5 +45,67 @@ describe('learning-rate schedules against PyTorch', () => {
     const got = run((o) => new CosineAnnealingLR(o, ref.cosine.tMax, ref.cosine.etaMin), ref.cosine.lrs.length);
     expectLrs(got, ref.cosine.lrs);
     expect(got[8]![0]).toBeCloseTo(0.1, 12); // 2 T_max: back at the base lr
+  });
+});
+
+interface Optimizers {
+  p0: number[];
+  grads: number[][];
+  cases: Record<string, { options: Record<string, number | boolean>; params: number[][] }>;
+}
+const opt = parity<Optimizers>('optimizers');
+
+/** PyTorch's keyword arguments as convnode's options. */
+const OPTIMIZERS: Record<string, (p: Tensor[], o: Record<string, number | boolean>) => Optimizer<{ lr: number }>> = {
+  'adam amsgrad': (p, o) => new Adam(p, { lr: o['lr'] as number, weightDecay: o['weight_decay'] as number, amsgrad: true }),
+  'adamw amsgrad': (p, o) => new AdamW(p, { lr: o['lr'] as number, weightDecay: o['weight_decay'] as number, amsgrad: true }),
+  rmsprop: (p, o) => new RMSprop(p, { lr: o['lr'] as number }),
+  'rmsprop centered momentum': (p, o) => new RMSprop(p, {
+    lr: o['lr'] as number, alpha: o['alpha'] as number, weightDecay: o['weight_decay'] as number, momentum: o['momentum'] as number, centered: true,
+  }),
+};
+
+describe.each(BACKENDS)('optimizer updates against PyTorch ($name backend)', (b) => {
+  for (const [name, ref] of Object.entries(opt.cases)) {
+    it(`${name}: the parameters after each of 4 steps`, () => {
+      useBackend(b.name);
+      try {
+        const p = new Tensor(f32(opt.p0), [opt.p0.length], { requiresGrad: true });
+        const o = OPTIMIZERS[name]!([p], ref.options);
+        ref.params.forEach((want, step) => {
+          p.grad = new Tensor(f32(opt.grads[step]!), [opt.p0.length]);
+          o.step();
+          expectCloseRel(p.data, f32(want), 2e-6, `${name} step ${step + 1}`);
+        });
+      } finally {
+        useBackend(BACKENDS[0]!.name);
+      }
+    });
+  }
+});
+
+describe('optimizer options', () => {
+  const params = [Tensor.zeros([2], { requiresGrad: true })];
+  it('an unknown option is an error naming it and listing the valid ones, for the options and for each group', () => {
+    expect(() => new RMSprop(params, { centred: true } as never)).toThrow("RMSprop: unknown option 'centred' (valid: lr, alpha, eps, weightDecay, momentum, centered)");
+    expect(() => new Adam(params, { betas: [0.9, 0.99] } as never)).toThrow("Adam: unknown option 'betas' (valid: lr, beta1, beta2, eps, weightDecay, amsgrad)");
+    expect(() => new SGD([{ params, lr: 0.1, mom: 0.9 } as never], { lr: 0.1 })).toThrow("SGD: unknown option 'mom' (valid: lr, momentum, dampening, weightDecay, nesterov)");
+  });
+
+  it('a value of the wrong type is an error, and lr is required for SGD', () => {
+    expect(() => new SGD(params, { lr: '0.1' } as never)).toThrow(new TypeError('SGD: option \'lr\' must be a number, got string "0.1"'));
+    expect(() => new Adam(params, { amsgrad: 1 } as never)).toThrow(new TypeError('Adam: option \'amsgrad\' must be a boolean, got number 1'));
+    expect(() => new SGD(params, {} as never)).toThrow(new TypeError("SGD: option 'lr' is required (a number)"));
+  });
+
+  it('amsgrad and centered keep the state buffers PyTorch keeps, and checkpoint them', () => {
+    const p = new Tensor(f32([1, 2]), [2], { requiresGrad: true });
+    const o = new Adam([p], { amsgrad: true });
+    p.grad = new Tensor(f32([0.5, -0.5]), [2]);
+    o.step();
+    expect(Object.keys(o.stateDict().buffers).sort()).toEqual(['0.expAvg', '0.expAvgSq', '0.maxExpAvgSq']);
+    const r = new RMSprop([p], { centered: true, momentum: 0.5 });
+    r.step();
+    expect(Object.keys(r.stateDict().buffers).sort()).toEqual(['0.gradAvg', '0.momentum', '0.squareAvg']);
   });
 });

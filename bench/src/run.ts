@@ -88,104 +88,108 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
       if ('contender' in r) contenders.push(r.contender);
     }
   }
-  const { model, flags } = cpuModel();
-  const results: BenchResults = {
-    meta: {
-      date: new Date().toISOString(), cpu: model, cpuFlags: flags, cores: os.cpus().length, node: process.versions.node,
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      convnode: (require(path.join(PACKAGE_ROOT, 'package.json')) as { version: string }).version, platform: `${process.platform}-${process.arch}`,
-      mode: o.quick ? 'quick' : 'full', rounds: timing.rounds, budget: timing.budget, nativeIsa: info?.isa ?? null, maxThreads,
-      peers, gemmKernel: info?.gemmKernel ?? null,
-    },
-    contenders: contenders.map((c) => ({ name: c.name, kind: c.kind, ...(c.isa ? { isa: c.isa } : {}), ...(c.threads ? { threads: c.threads } : {}) })),
-    peak: [], gemm: [], conv: [], pool: [], poolBackward: [], optim: [], train: [], infer: [], tiny: { case: { calls: s.tinyCalls }, outcomes: {} },
-  };
+  try {
+    const { model, flags } = cpuModel();
+    const results: BenchResults = {
+      meta: {
+        date: new Date().toISOString(), cpu: model, cpuFlags: flags, cores: os.cpus().length, node: process.versions.node,
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        convnode: (require(path.join(PACKAGE_ROOT, 'package.json')) as { version: string }).version, platform: `${process.platform}-${process.arch}`,
+        mode: o.quick ? 'quick' : 'full', rounds: timing.rounds, budget: timing.budget, nativeIsa: info?.isa ?? null, maxThreads,
+        peers, gemmKernel: info?.gemmKernel ?? null,
+      },
+      contenders: contenders.map((c) => ({ name: c.name, kind: c.kind, ...(c.isa ? { isa: c.isa } : {}), ...(c.threads ? { threads: c.threads } : {}) })),
+      peak: [], gemm: [], conv: [], pool: [], poolBackward: [], optim: [], train: [], infer: [], tiny: { case: { calls: s.tinyCalls }, outcomes: {} },
+    };
 
-  if (load.ok) {
-    for (const isa of info!.availableIsas) {
-      for (const threads of maxThreads > 1 ? [1, maxThreads] : [1]) {
-        const gflops = load.addon.probePeak(isa, threads, o.quick ? 0.05 : 0.5);
-        results.peak.push({ isa, threads, gflops });
-        log(`peak ${isa} ${threads}t: ${gflops.toFixed(1)} GFLOP/s`);
+    if (load.ok) {
+      for (const isa of info!.availableIsas) {
+        for (const threads of maxThreads > 1 ? [1, maxThreads] : [1]) {
+          const gflops = load.addon.probePeak(isa, threads, o.quick ? 0.05 : 0.5);
+          results.peak.push({ isa, threads, gflops });
+          log(`peak ${isa} ${threads}t: ${gflops.toFixed(1)} GFLOP/s`);
+        }
       }
     }
-  }
 
-  // Each contender's rate (GFLOP/s) on the latest, largest case of each kind:
-  // cases come in growing size, so it predicts the next one best.
-  const rates = new Map<string, number>();
-  const rate = (c: Contender, kind: string) => rates.get(`${c.name}|${kind}`);
-  const estimate = (c: Contender, kind: string, flops: number): number | undefined => {
-    if (kind === 'train' || kind === 'infer') {
-      // A model pass costs what its convolutions cost in each direction it runs.
-      const dirs = kind === 'train' ? ['forward', 'backwardData', 'backwardWeight'] : ['forward'];
-      const rs = dirs.map((d) => rate(c, `conv:${d}`));
-      if (rs.some((r) => r === undefined)) return undefined;
-      return rs.reduce((t, r) => t! + flops / dirs.length / (r! * 1e9), 0);
-    }
-    const r = rate(c, kind);
-    return r === undefined ? undefined : flops / (r * 1e9);
-  };
-  const learn = (kind: string, flops: number, outcomes: Record<string, Outcome>) => {
-    if (flops === 0) return;
-    for (const [name, out] of Object.entries(outcomes)) {
-      if (out.kind === 'measured') rates.set(`${name}|${kind}`, flops / out.m.median / 1e9);
-    }
-  };
-  const measure = async (label: string, kind: string, flops: number, prepare: (c: Contender) => Promise<Prepared>) => {
-    const outcomes = await timeCase(contenders.map((c) => ({ name: c.name, prepare: () => prepare(c), estimate: estimate(c, kind, flops) })), timing);
-    learn(kind, flops, outcomes);
-    log(`${label}: ${Object.entries(outcomes).map(([n, out]) => `${n} ${out.kind === 'measured' ? formatSeconds(out.m.median) : out.kind}`).join(', ')}`);
-    return outcomes;
-  };
+    // Each contender's rate (GFLOP/s) on the latest, largest case of each kind:
+    // cases come in growing size, so it predicts the next one best.
+    const rates = new Map<string, number>();
+    const rate = (c: Contender, kind: string) => rates.get(`${c.name}|${kind}`);
+    const estimate = (c: Contender, kind: string, flops: number): number | undefined => {
+      if (kind === 'train' || kind === 'infer') {
+        // A model pass costs what its convolutions cost in each direction it runs.
+        const dirs = kind === 'train' ? ['forward', 'backwardData', 'backwardWeight'] : ['forward'];
+        const rs = dirs.map((d) => rate(c, `conv:${d}`));
+        if (rs.some((r) => r === undefined)) return undefined;
+        return rs.reduce((t, r) => t! + flops / dirs.length / (r! * 1e9), 0);
+      }
+      const r = rate(c, kind);
+      return r === undefined ? undefined : flops / (r * 1e9);
+    };
+    const learn = (kind: string, flops: number, outcomes: Record<string, Outcome>) => {
+      if (flops === 0) return;
+      for (const [name, out] of Object.entries(outcomes)) {
+        if (out.kind === 'measured') rates.set(`${name}|${kind}`, flops / out.m.median / 1e9);
+      }
+    };
+    const measure = async (label: string, kind: string, flops: number, prepare: (c: Contender) => Promise<Prepared>) => {
+      const outcomes = await timeCase(contenders.map((c) => ({ name: c.name, prepare: () => prepare(c), estimate: estimate(c, kind, flops) })), timing);
+      learn(kind, flops, outcomes);
+      log(`${label}: ${Object.entries(outcomes).map(([n, out]) => `${n} ${out.kind === 'measured' ? formatSeconds(out.m.median) : out.kind}`).join(', ')}`);
+      return outcomes;
+    };
 
-  const wanted = (section: BenchSection) => o.only === undefined || o.only.has(section);
-  if (wanted('pool')) {
-    results.meta.copyBandwidth = copyBandwidth(o.quick);
-    log(`memory bandwidth (one-thread copy): ${results.meta.copyBandwidth.toFixed(1)} GB/s`);
-  }
-  for (const c of wanted('gemm') ? s.gemm : []) {
-    const flops = 2 * c.m * c.n * c.k;
-    results.gemm.push({ case: c, flops, outcomes: await measure(`gemm ${c.name}`, 'gemm', flops, (k) => k.gemm(c)) });
-  }
-  for (const c of wanted('conv') ? s.conv : []) {
-    const flops = convFlops(c.shape);
-    for (const dir of ['forward', 'backwardData', 'backwardWeight'] as const) {
-      results.conv.push({ case: c, dir, flops, outcomes: await measure(`conv ${c.name} ${dir}`, `conv:${dir}`, flops, (k) => k.conv(c, dir)) });
+    const wanted = (section: BenchSection) => o.only === undefined || o.only.has(section);
+    if (wanted('pool')) {
+      results.meta.copyBandwidth = copyBandwidth(o.quick);
+      log(`memory bandwidth (one-thread copy): ${results.meta.copyBandwidth.toFixed(1)} GB/s`);
+    }
+    for (const c of wanted('gemm') ? s.gemm : []) {
+      const flops = 2 * c.m * c.n * c.k;
+      results.gemm.push({ case: c, flops, outcomes: await measure(`gemm ${c.name}`, 'gemm', flops, (k) => k.gemm(c)) });
+    }
+    for (const c of wanted('conv') ? s.conv : []) {
+      const flops = convFlops(c.shape);
+      for (const dir of ['forward', 'backwardData', 'backwardWeight'] as const) {
+        results.conv.push({ case: c, dir, flops, outcomes: await measure(`conv ${c.name} ${dir}`, `conv:${dir}`, flops, (k) => k.conv(c, dir)) });
+      }
+    }
+    for (const c of wanted('pool') ? s.pool : []) {
+      results.pool.push({ case: c, bytes: poolBytes(c.shape), outcomes: await measure(`pool ${c.name}`, 'pool', 0, (k) => k.pool(c)) });
+    }
+    for (const c of wanted('pool') ? s.pool.filter((p) => p.shape.mode === 'max') : []) {
+      results.poolBackward.push({
+        case: c, bytes: poolBackwardBytes(c.shape),
+        outcomes: await measure(`pool backward ${c.name}`, 'poolBackward', 0, (k) => k.poolBackward?.(c) ?? notMeasured()),
+      });
+    }
+    for (const c of wanted('optim') ? s.optim : []) {
+      results.optim.push({
+        case: c, parameters: MODELS[c.model].build().parameters().reduce((n, p) => n + p.size, 0),
+        outcomes: await measure(`optim ${c.name}`, 'optim', 0, (k) => k.optim?.(c) ?? notMeasured()),
+      });
+    }
+    for (const m of wanted('train') ? (['lenet', 'smallvgg'] as const) : []) {
+      const flops = 3 * MODEL_FORWARD_FLOPS[m] * s.trainBatch * s.trainBatches;
+      results.train.push({
+        case: { model: m, batch: s.trainBatch, batches: s.trainBatches }, flops,
+        outcomes: await measure(`train ${m}`, 'train', flops, (k) => k.train(m, s.trainBatch, s.trainBatches)),
+      });
+    }
+    for (const m of wanted('infer') ? (['lenet', 'smallvgg'] as const) : []) {
+      const flops = MODEL_FORWARD_FLOPS[m] * s.inferBatch;
+      results.infer.push({ case: { model: m, batch: s.inferBatch }, flops, outcomes: await measure(`infer ${m}`, 'infer', flops, (k) => k.infer(m, s.inferBatch)) });
+    }
+    if (wanted('tiny')) results.tiny.outcomes = await measure('tiny call', 'tiny', 0, (k) => k.tiny(s.tinyCalls));
+    return results;
+  } finally {
+    // Also when a case throws: a live peer process would keep this one from exiting.
+    closePeers();
+    // Leave the addon on the ISA path and thread count it had before the run.
+    if (load.ok && info !== null) {
+      load.addon.setIsa(info.isa);
+      load.addon.setNumThreads(info.numThreads);
     }
   }
-  for (const c of wanted('pool') ? s.pool : []) {
-    results.pool.push({ case: c, bytes: poolBytes(c.shape), outcomes: await measure(`pool ${c.name}`, 'pool', 0, (k) => k.pool(c)) });
-  }
-  for (const c of wanted('pool') ? s.pool.filter((p) => p.shape.mode === 'max') : []) {
-    results.poolBackward.push({
-      case: c, bytes: poolBackwardBytes(c.shape),
-      outcomes: await measure(`pool backward ${c.name}`, 'poolBackward', 0, (k) => k.poolBackward?.(c) ?? notMeasured()),
-    });
-  }
-  for (const c of wanted('optim') ? s.optim : []) {
-    results.optim.push({
-      case: c, parameters: MODELS[c.model].build().parameters().reduce((n, p) => n + p.size, 0),
-      outcomes: await measure(`optim ${c.name}`, 'optim', 0, (k) => k.optim?.(c) ?? notMeasured()),
-    });
-  }
-  for (const m of wanted('train') ? (['lenet', 'smallvgg'] as const) : []) {
-    const flops = 3 * MODEL_FORWARD_FLOPS[m] * s.trainBatch * s.trainBatches;
-    results.train.push({
-      case: { model: m, batch: s.trainBatch, batches: s.trainBatches }, flops,
-      outcomes: await measure(`train ${m}`, 'train', flops, (k) => k.train(m, s.trainBatch, s.trainBatches)),
-    });
-  }
-  for (const m of wanted('infer') ? (['lenet', 'smallvgg'] as const) : []) {
-    const flops = MODEL_FORWARD_FLOPS[m] * s.inferBatch;
-    results.infer.push({ case: { model: m, batch: s.inferBatch }, flops, outcomes: await measure(`infer ${m}`, 'infer', flops, (k) => k.infer(m, s.inferBatch)) });
-  }
-  if (wanted('tiny')) results.tiny.outcomes = await measure('tiny call', 'tiny', 0, (k) => k.tiny(s.tinyCalls));
-  closePeers();
-  // Leave the addon on the ISA path and thread count it had before the run.
-  if (load.ok && info !== null) {
-    load.addon.setIsa(info.isa);
-    load.addon.setNumThreads(info.numThreads);
-  }
-  return results;
 }

@@ -121,9 +121,12 @@ function extentOf(call: Call, p: PreparedArg, g: Geometry, vals: Value[]): Exten
   return call.extent(spec.name, names, dims);
 }
 
+/** Why an optional argument is required after all (its requiredIf field is set), or null. */
 function requiredBecause(spec: Arg, g: Geometry): string | null {
-  return 'requiredIf' in spec && spec.requiredIf !== undefined && g[spec.requiredIf] !== 0
-    ? ` when options.${spec.requiredIf} is not 0` : null;
+  if (!('requiredIf' in spec) || spec.requiredIf === undefined) return null;
+  const v = g[spec.requiredIf];
+  if (v === 0 || v === false) return null;
+  return v === true ? ` when options.${spec.requiredIf} is true` : ` when options.${spec.requiredIf} is not 0`;
 }
 
 function checkTarget(call: Call, v: unknown, g: Geometry): Int32Array | Float32Array {

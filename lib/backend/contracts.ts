@@ -92,7 +92,15 @@ export const GEOMETRIES = {
   },
   adam: {
     object: 'options',
-    fields: [num('lr'), num('beta1', 0.9), num('beta2', 0.999), num('eps', 1e-8), num('weightDecay', 0), bool('decoupled', false), step()],
+    fields: [
+      num('lr'), num('beta1', 0.9), num('beta2', 0.999), num('eps', 1e-8), num('weightDecay', 0), bool('decoupled', false), step(),
+      bool('amsgrad', false),
+    ],
+    derived: [],
+  },
+  rmsprop: {
+    object: 'options',
+    fields: [num('lr'), num('alpha', 0.99), num('eps', 1e-8), num('weightDecay', 0), num('momentum', 0), bool('centered', false)],
     derived: [],
   },
 } as const satisfies Record<string, Geometry>;
@@ -113,7 +121,7 @@ export interface ArrayArg {
   extent?: Dims;
   /** null or undefined accepted (the kernel then runs without it). */
   optional?: boolean;
-  /** Required after all when this numeric field is not 0 (SGD's momentum buffer). */
+  /** Required after all when this field is not 0 or false (SGD's momentum buffer; Adam's maximum with amsgrad). */
   requiredIf?: string;
   /** One element is accepted too (a slope shared by every channel). */
   orOne?: boolean;
@@ -262,8 +270,11 @@ export const CONTRACTS = {
   },
   adamUpdate: {
     geometry: 'adam',
-    args: [f32('param'), f32('grad', ['param.length']), f32('expAvg', ['param.length']), f32('expAvgSq', ['param.length'])],
-    overlaps: allDisjoint('param', 'grad', 'expAvg', 'expAvgSq'),
+    args: [
+      f32('param'), f32('grad', ['param.length']), f32('expAvg', ['param.length']), f32('expAvgSq', ['param.length']),
+      f32('maxExpAvgSq', ['param.length'], { optional: true, requiredIf: 'amsgrad' }),
+    ],
+    overlaps: allDisjoint('param', 'grad', 'expAvg', 'expAvgSq', 'maxExpAvgSq'),
   },
   sgdUpdateMany: {
     geometry: 'sgd',
@@ -281,8 +292,20 @@ export const CONTRACTS = {
       { type: 'f32List', name: 'grads', like: 'params' },
       { type: 'f32List', name: 'expAvgs', like: 'params' },
       { type: 'f32List', name: 'expAvgSqs', like: 'params' },
+      { type: 'f32List', name: 'maxExpAvgSqs', like: 'params', optional: true, requiredIf: 'amsgrad' },
     ],
-    disjointLists: ['params', 'grads', 'expAvgs', 'expAvgSqs'],
+    disjointLists: ['params', 'grads', 'expAvgs', 'expAvgSqs', 'maxExpAvgSqs'],
+  },
+  rmspropUpdateMany: {
+    geometry: 'rmsprop',
+    args: [
+      { type: 'f32List', name: 'params' },
+      { type: 'f32List', name: 'grads', like: 'params' },
+      { type: 'f32List', name: 'squareAvgs', like: 'params' },
+      { type: 'f32List', name: 'momentumBuffers', like: 'params', optional: true, requiredIf: 'momentum' },
+      { type: 'f32List', name: 'gradAvgs', like: 'params', optional: true, requiredIf: 'centered' },
+    ],
+    disjointLists: ['params', 'grads', 'squareAvgs', 'momentumBuffers', 'gradAvgs'],
   },
 } as const satisfies Record<string, KernelContract>;
 

@@ -42,6 +42,7 @@ export type ResolvedRows = Resolved<'rows'>;
 export type ResolvedActivation = Resolved<'activation'>;
 export type ResolvedSgd = Resolved<'sgd'>;
 export type ResolvedAdam = Resolved<'adam'>;
+export type ResolvedRmsprop = Resolved<'rmsprop'>;
 
 type Values = Record<string, number | boolean | string>;
 type Obj = Record<string, unknown>;
@@ -130,6 +131,14 @@ const DERIVE: { [G in GeometryName]?: (call: Call, g: Values, o: Obj) => void } 
     if (!(momentum >= 0)) call.rangeError(`options.momentum must be >= 0, got ${String(o['momentum'])}`);
     if (!(weightDecay >= 0)) call.rangeError(`options.weightDecay must be >= 0, got ${String(o['weightDecay'])}`);
     if (nesterov && !(momentum > 0 && dampening === 0)) call.rangeError('options.nesterov needs options.momentum > 0 and options.dampening = 0');
+  },
+  rmsprop(call, g, o) {
+    const { lr, alpha, eps, weightDecay, momentum } = g as Resolved<'rmsprop'>;
+    if (!(lr >= 0)) call.rangeError(`options.lr must be >= 0, got ${String(o['lr'])}`);
+    if (!(alpha >= 0 && alpha < 1)) call.rangeError(`options.alpha must be in [0, 1), got ${String(o['alpha'])}`);
+    if (!(eps >= 0)) call.rangeError(`options.eps must be >= 0, got ${String(o['eps'])}`);
+    if (!(weightDecay >= 0)) call.rangeError(`options.weightDecay must be >= 0, got ${String(o['weightDecay'])}`);
+    if (!(momentum >= 0)) call.rangeError(`options.momentum must be >= 0, got ${String(o['momentum'])}`);
   },
   adam(call, g, o) {
     const { lr, beta1, beta2, eps, weightDecay } = g as Resolved<'adam'>;

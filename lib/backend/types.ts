@@ -104,6 +104,18 @@ export interface AdamOptions {
   weightDecay?: number;
   decoupled?: boolean;
   step: number;
+  /** AMSGrad: divide by the running maximum of expAvgSq, kept in maxExpAvgSq (then required). */
+  amsgrad?: boolean;
+}
+
+/** torch.optim.RMSprop semantics (centered: divide by the variance estimate). */
+export interface RmspropOptions {
+  lr: number;
+  alpha?: number;
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+  centered?: boolean;
 }
 
 /** Every kernel, with the same contract on both backends. */
@@ -155,11 +167,22 @@ export interface Kernels {
   mseBackward(pred: Float32Array, target: Float32Array, scale: number, dpred: Float32Array): void;
 
   sgdUpdate(options: SgdOptions, param: Float32Array, grad: Float32Array, momentumBuffer: Float32Array | null): void;
-  adamUpdate(options: AdamOptions, param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array): void;
+  adamUpdate(options: AdamOptions, param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, maxExpAvgSq?: Float32Array | null): void;
   /** sgdUpdate over lists of tensors in one call (a whole model's step); entry j of each list belongs to params[j]. */
   sgdUpdateMany(options: SgdOptions, params: Float32Array[], grads: Float32Array[], momentumBuffers: Float32Array[] | null): void;
   /** adamUpdate over lists of tensors in one call. */
-  adamUpdateMany(options: AdamOptions, params: Float32Array[], grads: Float32Array[], expAvgs: Float32Array[], expAvgSqs: Float32Array[]): void;
+  adamUpdateMany(
+    options: AdamOptions, params: Float32Array[], grads: Float32Array[], expAvgs: Float32Array[], expAvgSqs: Float32Array[],
+    maxExpAvgSqs?: Float32Array[] | null,
+  ): void;
+  /**
+   * RMSprop over lists of tensors in one call: squareAvgs always,
+   * momentumBuffers when options.momentum > 0, gradAvgs when centered.
+   */
+  rmspropUpdateMany(
+    options: RmspropOptions, params: Float32Array[], grads: Float32Array[], squareAvgs: Float32Array[],
+    momentumBuffers?: Float32Array[] | null, gradAvgs?: Float32Array[] | null,
+  ): void;
 }
 
 export interface Backend extends Kernels {

@@ -35,24 +35,45 @@ export interface UpdateBatch<H> {
   states: ParamState[];
 }
 
+/**
+ * Every option of an optimizer with its default; `undefined` marks a
+ * required number (SGD's lr). The keys are the only options accepted.
+ */
+export type OptionDefaults<H> = { [K in keyof H]: H[K] | undefined };
+
 export abstract class Optimizer<H extends { lr: number }> {
   readonly paramGroups: Array<ParamGroup<H>>;
   /** Per parameter: its step count and named state buffers. */
   protected readonly state = new Map<Tensor, ParamState>();
 
-  constructor(params: Tensor[] | Array<{ params: Tensor[] } & Partial<H>>, defaults: H) {
-    if (!Array.isArray(params) || params.length === 0) throw new RangeError(`${this.constructor.name}: no parameters to optimize`);
+  /**
+   * options apply to every group; a group (an object with params) may
+   * override any of them. An option not in `defaults`, or of the wrong
+   * type, is an error naming it and listing the valid ones (PyTorch takes
+   * an unknown keyword as a TypeError too).
+   */
+  constructor(params: Tensor[] | Array<{ params: Tensor[] } & Partial<H>>, defaults: OptionDefaults<H>, options: object = {}) {
+    const name = this.constructor.name;
+    if (!Array.isArray(params) || params.length === 0) throw new RangeError(`${name}: no parameters to optimize`);
     const groups = (params[0] as { params?: unknown }).params !== undefined
       ? (params as Array<{ params: Tensor[] } & Partial<H>>)
       : [{ params: params as Tensor[] }];
-    this.paramGroups = groups.map(({ params: ps, ...opts }) => ({ params: ps, options: { ...defaults, ...(opts as Partial<H>) } }));
+    checkOptions(name, 'options', options, defaults);
+    this.paramGroups = groups.map(({ params: ps, ...opts }, i) => {
+      checkOptions(name, `group ${i}`, opts, defaults);
+      const merged = { ...defaults, ...options, ...opts } as Record<string, unknown>;
+      for (const [k, v] of Object.entries(merged)) {
+        if (v === undefined) throw new TypeError(`${name}: option '${k}' is required (a number)${groups.length > 1 ? ` in group ${i}` : ''}`);
+      }
+      return { params: ps, options: merged as H };
+    });
     for (const g of this.paramGroups) this.validate(g.options);
   }
 
   protected abstract validate(options: H): void;
   protected abstract update(batch: UpdateBatch<H>): void;
-  /** Names of the state buffers update() keeps, in the order they are saved. */
-  protected abstract readonly bufferNames: readonly string[];
+  /** Names of the state buffers update() keeps for a group with these options, in the order they are saved. */
+  protected abstract buffersFor(options: H): readonly string[];
 
   /** The learning rate of every group (schedulers set it). */
   setLr(lr: number): void {
@@ -68,7 +89,7 @@ export abstract class Optimizer<H extends { lr: number }> {
         if (p.grad === null) continue;
         let s = this.state.get(p);
         if (s === undefined) {
-          s = { step: 0, buffers: Object.fromEntries(this.bufferNames.map((n) => [n, new Float32Array(p.size)])) };
+          s = { step: 0, buffers: Object.fromEntries(this.buffersFor(g.options).map((n) => [n, new Float32Array(p.size)])) };
           this.state.set(p, s);
         }
         s.step += 1;
@@ -104,8 +125,11 @@ export abstract class Optimizer<H extends { lr: number }> {
     if (sd.steps.length !== all.length || sd.groups.length !== this.paramGroups.length) {
       throw new RangeError(`loadStateDict: state has ${sd.steps.length} parameters in ${sd.groups.length} groups, optimizer ${all.length} in ${this.paramGroups.length}`);
     }
+    // The options each parameter will have, checked before anything changes.
+    const incoming = this.paramGroups.map((g, i) => ({ ...g.options, ...sd.groups[i] }) as H);
+    const optionsOf = this.paramGroups.flatMap((g, i) => g.params.map(() => incoming[i]!));
     all.forEach((p, i) => {
-      for (const n of this.bufferNames) {
+      for (const n of this.buffersFor(optionsOf[i]!)) {
         const b = sd.buffers[`${i}.${n}`];
         if (b !== undefined && b.length !== p.size) throw new RangeError(`loadStateDict: buffer ${i}.${n} has ${b.length} elements, parameter ${p.size}`);
       }
@@ -114,8 +138,23 @@ export abstract class Optimizer<H extends { lr: number }> {
     this.state.clear();
     all.forEach((p, i) => {
       if (sd.steps[i] === 0) return;
-      const buffers = Object.fromEntries(this.bufferNames.map((n) => [n, (sd.buffers[`${i}.${n}`] ?? new Float32Array(p.size)).slice()]));
+      const buffers = Object.fromEntries(this.buffersFor(optionsOf[i]!).map((n) => [n, (sd.buffers[`${i}.${n}`] ?? new Float32Array(p.size)).slice()]));
       this.state.set(p, { step: sd.steps[i]!, buffers });
     });
+  }
+}
+
+/** Every key of `given` is an option of `defaults`, of the default's type (a number where the default is undefined). */
+function checkOptions(optimizer: string, where: string, given: object, defaults: object): void {
+  if (typeof given !== 'object' || given === null || Array.isArray(given))
+    throw new TypeError(`${optimizer}: ${where} must be an object of options, got ${given === null ? 'null' : typeof given}`);
+  const valid = Object.keys(defaults);
+  for (const [key, value] of Object.entries(given)) {
+    if (!valid.includes(key))
+      throw new RangeError(`${optimizer}: unknown option '${key}' (valid: ${valid.join(', ')})`);
+    const dflt = (defaults as Record<string, unknown>)[key];
+    const want = dflt === undefined ? 'number' : typeof dflt;
+    if (value !== undefined && typeof value !== want)
+      throw new TypeError(`${optimizer}: option '${key}' must be a ${want}, got ${typeof value} ${JSON.stringify(value)}`);
   }
 }

@@ -11,10 +11,12 @@ export interface SgdOptions {
 
 /** Stochastic gradient descent, torch.optim.SGD semantics, through the fused sgdUpdateMany kernel (one call per step for all parameters). */
 export class SGD extends Optimizer<SgdOptions> {
-  protected readonly bufferNames = ['momentum'] as const;
-
   constructor(params: ConstructorParameters<typeof Optimizer<SgdOptions>>[0], options: Partial<SgdOptions> & { lr: number }) {
-    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...options });
+    super(params, { lr: undefined, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false }, options);
+  }
+
+  protected buffersFor(o: SgdOptions): readonly string[] {
+    return o.momentum === 0 ? [] : ['momentum'];
   }
 
   protected validate(o: SgdOptions): void {

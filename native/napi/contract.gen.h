@@ -118,9 +118,9 @@ inline constexpr Field kFields[] = {
 }  // namespace sgd
 inline constexpr Geometry kSgdGeometry = {"sgd", sgd::kFields, 6, 6, nullptr};
 
-// adam: 7 wire field(s)
+// adam: 8 wire field(s)
 namespace adam {
-enum Slot : int { lr, beta1, beta2, eps, weightDecay, decoupled, step };
+enum Slot : int { lr, beta1, beta2, eps, weightDecay, decoupled, step, amsgrad };
 inline constexpr Field kFields[] = {
     {"options.lr", FieldType::kNumber, 0.0, 0.0},
     {"options.beta1", FieldType::kNumber, 0.0, 0.0},
@@ -129,9 +129,24 @@ inline constexpr Field kFields[] = {
     {"options.weightDecay", FieldType::kNumber, 0.0, 0.0},
     {"options.decoupled", FieldType::kBool, 0.0, 1.0},
     {"options.step", FieldType::kInt, 1.0, 9007199254740991.0},
+    {"options.amsgrad", FieldType::kBool, 0.0, 1.0},
 };
 }  // namespace adam
-inline constexpr Geometry kAdamGeometry = {"adam", adam::kFields, 7, 7, nullptr};
+inline constexpr Geometry kAdamGeometry = {"adam", adam::kFields, 8, 8, nullptr};
+
+// rmsprop: 6 wire field(s)
+namespace rmsprop {
+enum Slot : int { lr, alpha, eps, weightDecay, momentum, centered };
+inline constexpr Field kFields[] = {
+    {"options.lr", FieldType::kNumber, 0.0, 0.0},
+    {"options.alpha", FieldType::kNumber, 0.0, 0.0},
+    {"options.eps", FieldType::kNumber, 0.0, 0.0},
+    {"options.weightDecay", FieldType::kNumber, 0.0, 0.0},
+    {"options.momentum", FieldType::kNumber, 0.0, 0.0},
+    {"options.centered", FieldType::kBool, 0.0, 1.0},
+};
+}  // namespace rmsprop
+inline constexpr Geometry kRmspropGeometry = {"rmsprop", rmsprop::kFields, 6, 6, nullptr};
 
 // gemm(options, a, b, c)
 inline constexpr Arg kGemmArgs[] = {
@@ -339,15 +354,16 @@ inline constexpr Arg kSgdUpdateArgs[] = {
 inline constexpr Overlap kSgdUpdateOverlaps[] = {{0, 1, false}, {2, 0, false}, {2, 1, false}};
 inline constexpr Kernel kSgdUpdate = {"sgdUpdate", &kSgdGeometry, kSgdUpdateArgs, 3, kSgdUpdateOverlaps, 3, nullptr, 0};
 
-// adamUpdate(options, param, grad, expAvg, expAvgSq)
+// adamUpdate(options, param, grad, expAvg, expAvgSq, maxExpAvgSq)
 inline constexpr Arg kAdamUpdateArgs[] = {
     {"param", ArgType::kF32, false, -1, false, -1, 0, {}},
     {"grad", ArgType::kF32, false, -1, false, -1, 1, {{-1, 0}}},
     {"expAvg", ArgType::kF32, false, -1, false, -1, 1, {{-1, 0}}},
     {"expAvgSq", ArgType::kF32, false, -1, false, -1, 1, {{-1, 0}}},
+    {"maxExpAvgSq", ArgType::kF32, true, adam::amsgrad, false, -1, 1, {{-1, 0}}},
 };
-inline constexpr Overlap kAdamUpdateOverlaps[] = {{1, 0, false}, {2, 0, false}, {3, 0, false}, {2, 1, false}, {3, 1, false}, {3, 2, false}};
-inline constexpr Kernel kAdamUpdate = {"adamUpdate", &kAdamGeometry, kAdamUpdateArgs, 4, kAdamUpdateOverlaps, 6, nullptr, 0};
+inline constexpr Overlap kAdamUpdateOverlaps[] = {{1, 0, false}, {2, 0, false}, {3, 0, false}, {4, 0, false}, {2, 1, false}, {3, 1, false}, {4, 1, false}, {3, 2, false}, {4, 2, false}, {4, 3, false}};
+inline constexpr Kernel kAdamUpdate = {"adamUpdate", &kAdamGeometry, kAdamUpdateArgs, 5, kAdamUpdateOverlaps, 10, nullptr, 0};
 
 // sgdUpdateMany(options, params, grads, momentumBuffers)
 inline constexpr Arg kSgdUpdateManyArgs[] = {
@@ -358,14 +374,26 @@ inline constexpr Arg kSgdUpdateManyArgs[] = {
 inline constexpr int kSgdUpdateManyLists[] = {0, 1, 2};
 inline constexpr Kernel kSgdUpdateMany = {"sgdUpdateMany", &kSgdGeometry, kSgdUpdateManyArgs, 3, nullptr, 0, kSgdUpdateManyLists, 3};
 
-// adamUpdateMany(options, params, grads, expAvgs, expAvgSqs)
+// adamUpdateMany(options, params, grads, expAvgs, expAvgSqs, maxExpAvgSqs)
 inline constexpr Arg kAdamUpdateManyArgs[] = {
     {"params", ArgType::kF32List, false, -1, false, -1, 0, {}},
     {"grads", ArgType::kF32List, false, -1, false, 0, 0, {}},
     {"expAvgs", ArgType::kF32List, false, -1, false, 0, 0, {}},
     {"expAvgSqs", ArgType::kF32List, false, -1, false, 0, 0, {}},
+    {"maxExpAvgSqs", ArgType::kF32List, true, adam::amsgrad, false, 0, 0, {}},
 };
-inline constexpr int kAdamUpdateManyLists[] = {0, 1, 2, 3};
-inline constexpr Kernel kAdamUpdateMany = {"adamUpdateMany", &kAdamGeometry, kAdamUpdateManyArgs, 4, nullptr, 0, kAdamUpdateManyLists, 4};
+inline constexpr int kAdamUpdateManyLists[] = {0, 1, 2, 3, 4};
+inline constexpr Kernel kAdamUpdateMany = {"adamUpdateMany", &kAdamGeometry, kAdamUpdateManyArgs, 5, nullptr, 0, kAdamUpdateManyLists, 5};
+
+// rmspropUpdateMany(options, params, grads, squareAvgs, momentumBuffers, gradAvgs)
+inline constexpr Arg kRmspropUpdateManyArgs[] = {
+    {"params", ArgType::kF32List, false, -1, false, -1, 0, {}},
+    {"grads", ArgType::kF32List, false, -1, false, 0, 0, {}},
+    {"squareAvgs", ArgType::kF32List, false, -1, false, 0, 0, {}},
+    {"momentumBuffers", ArgType::kF32List, true, rmsprop::momentum, false, 0, 0, {}},
+    {"gradAvgs", ArgType::kF32List, true, rmsprop::centered, false, 0, 0, {}},
+};
+inline constexpr int kRmspropUpdateManyLists[] = {0, 1, 2, 3, 4};
+inline constexpr Kernel kRmspropUpdateMany = {"rmspropUpdateMany", &kRmspropGeometry, kRmspropUpdateManyArgs, 5, nullptr, 0, kRmspropUpdateManyLists, 5};
 
 }  // namespace convnode::napi::contract

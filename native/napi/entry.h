@@ -62,7 +62,7 @@ extern const EntryRecord kConvEntries[4];
 extern const EntryRecord kPoolEntries[3];
 extern const EntryRecord kEltwiseEntries[10];
 extern const EntryRecord kLossEntries[4];
-extern const EntryRecord kOptimEntries[4];
+extern const EntryRecord kOptimEntries[5];
 extern const EntryRecord kRuntimeEntries[4];
 
 }  // namespace convnode::napi

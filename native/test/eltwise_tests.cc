@@ -170,26 +170,29 @@ void test_eltwise(const std::string& tag) {
     }
     check(close_rel(param, p_d, 1e-5), "sgd_update", tag + (nesterov ? " nesterov" : ""));
   }
-  for (bool decoupled : {false, true}) {
-    auto param = random_vec(101);
-    std::vector<float> m(101), v(101);
-    std::vector<double> p_d(param.begin(), param.end()), m_d(101), v_d(101);
-    for (int64_t step = 1; step <= 3; ++step) {
-      auto grad = random_vec(101);
-      AdamParams ap2{0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, decoupled, step};
-      adam_update(ap2, 101, param.data(), grad.data(), m.data(), v.data());
-      for (size_t i = 0; i < 101; ++i) {
-        double gi = grad[i] + (decoupled ? 0.0 : 0.1 * p_d[i]);
-        if (decoupled) p_d[i] *= 1 - 0.01 * 0.1;
-        m_d[i] = 0.9 * m_d[i] + 0.1 * gi;
-        v_d[i] = 0.999 * v_d[i] + 0.001 * gi * gi;
-        const double mh = m_d[i] / (1 - std::pow(0.9, double(step)));
-        const double vh = v_d[i] / (1 - std::pow(0.999, double(step)));
-        p_d[i] -= 0.01 * mh / (std::sqrt(vh) + 1e-8);
+  for (bool decoupled : {false, true})
+    for (bool amsgrad : {false, true}) {
+      auto param = random_vec(101);
+      std::vector<float> m(101), v(101), vmax(101);
+      std::vector<double> p_d(param.begin(), param.end()), m_d(101), v_d(101), vmax_d(101);
+      for (int64_t step = 1; step <= 4; ++step) {
+        // Large gradients first, then small ones: AMSGrad's maximum then differs from v.
+        auto grad = random_vec(101, step <= 2 ? -2.0f : -0.1f, step <= 2 ? 2.0f : 0.1f);
+        AdamParams ap2{0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, decoupled, step, amsgrad};
+        adam_update(ap2, 101, param.data(), grad.data(), m.data(), v.data(), amsgrad ? vmax.data() : nullptr);
+        for (size_t i = 0; i < 101; ++i) {
+          double gi = grad[i] + (decoupled ? 0.0 : 0.1 * p_d[i]);
+          if (decoupled) p_d[i] *= 1 - 0.01 * 0.1;
+          m_d[i] = 0.9 * m_d[i] + 0.1 * gi;
+          v_d[i] = 0.999 * v_d[i] + 0.001 * gi * gi;
+          vmax_d[i] = std::max(vmax_d[i], v_d[i]);
+          const double mh = m_d[i] / (1 - std::pow(0.9, double(step)));
+          const double vh = (amsgrad ? vmax_d[i] : v_d[i]) / (1 - std::pow(0.999, double(step)));
+          p_d[i] -= 0.01 * mh / (std::sqrt(vh) + 1e-8);
+        }
       }
+      check(close_rel(param, p_d, 1e-5), "adam_update", tag + (decoupled ? " adamw" : "") + (amsgrad ? " amsgrad" : ""));
     }
-    check(close_rel(param, p_d, 1e-5), "adam_update", tag + (decoupled ? " adamw" : ""));
-  }
 }
 
 // One optimizer call over a list of tensors gives the bits of one call per
@@ -221,10 +224,10 @@ void test_optimizer_lists() {
     for (int64_t step = 1; step <= 2; ++step) {
       const SgdParams sp{0.1f, 0.9f, 0.0f, 0.01f, true, step};
       const AdamParams ap{0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, true, step};
-      if (many && adam) adam_update_many(ap, int64_t(count), lens.data(), pp.data(), gp.data(), mp.data(), vp.data());
+      if (many && adam) adam_update_many(ap, int64_t(count), lens.data(), pp.data(), gp.data(), mp.data(), vp.data(), nullptr);
       if (many && !adam) sgd_update_many(sp, int64_t(count), lens.data(), pp.data(), gp.data(), mp.data());
       for (size_t i = 0; i < count && !many; ++i) {
-        if (adam) adam_update(ap, lens[i], pp[i], gp[i], mp[i], vp[i]);
+        if (adam) adam_update(ap, lens[i], pp[i], gp[i], mp[i], vp[i], nullptr);
         else sgd_update(sp, lens[i], pp[i], gp[i], mp[i]);
       }
     }

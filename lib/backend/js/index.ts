@@ -11,7 +11,7 @@ import {
   preluBackward, preluForward, softmaxBackward, softmaxForward,
 } from './eltwise';
 import { mseBackward, mseForward, softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from './loss';
-import { adamUpdate, adamUpdateMany, sgdUpdate, sgdUpdateMany } from './optim';
+import { adamUpdate, adamUpdateMany, rmspropUpdateMany, sgdUpdate, sgdUpdateMany } from './optim';
 
 /** The raw kernels; jsBackend is what callers use. */
 export const jsKernels: RawKernels = {
@@ -41,6 +41,7 @@ export const jsKernels: RawKernels = {
   adamUpdate,
   sgdUpdateMany,
   adamUpdateMany,
+  rmspropUpdateMany,
 };
 
 export const jsBackend = checkedBackend('js', jsKernels);

@@ -156,14 +156,17 @@ void sgd_update(const SgdParams& p, int64_t len, float* param, const float* grad
                 float* momentum_buf);
 
 // Adam (weight decay added to the gradient) or AdamW (decoupled: the
-// parameter shrinks by lr * weight_decay before the update).
+// parameter shrinks by lr * weight_decay before the update). With amsgrad,
+// max_exp_avg_sq keeps the running maximum of exp_avg_sq and the update
+// divides by it (it may be null otherwise).
 struct AdamParams {
   float lr, beta1, beta2, eps, weight_decay;
   bool decoupled;
   int64_t step;  // 1-based, for bias correction
+  bool amsgrad;
 };
 void adam_update(const AdamParams& p, int64_t len, float* param,
-                 const float* grad, float* exp_avg, float* exp_avg_sq);
+                 const float* grad, float* exp_avg, float* exp_avg_sq, float* max_exp_avg_sq);
 
 // The same updates over a list of `count` tensors (tensor i has lengths[i]
 // elements) in one call, as one optimizer step over every parameter of a
@@ -175,6 +178,17 @@ void sgd_update_many(const SgdParams& p, int64_t count, const int64_t* lengths,
                      float* const* momentum_bufs);
 void adam_update_many(const AdamParams& p, int64_t count, const int64_t* lengths,
                       float* const* params, const float* const* grads,
-                      float* const* exp_avgs, float* const* exp_avg_sqs);
+                      float* const* exp_avgs, float* const* exp_avg_sqs,
+                      float* const* max_exp_avg_sqs);
+
+// RMSprop (torch.optim.RMSprop) over a list of tensors: momentum_bufs may
+// be null when momentum == 0, grad_avgs when not centered.
+struct RmspropParams {
+  float lr, alpha, eps, weight_decay, momentum;
+  bool centered;
+};
+void rmsprop_update_many(const RmspropParams& p, int64_t count, const int64_t* lengths, float* const* params,
+                         const float* const* grads, float* const* square_avgs, float* const* momentum_bufs,
+                         float* const* grad_avgs);
 
 }  // namespace convnode

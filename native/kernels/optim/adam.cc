@@ -1,6 +1,8 @@
 // Fused Adam / AdamW step, PyTorch's formulation:
 //   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
 //   p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+// AMSGrad: vmax = max(vmax, v), and vmax in place of v in the denominator.
+#include <algorithm>
 #include <cmath>
 
 #include "convnode/kernels.h"
@@ -20,8 +22,9 @@ AdamConstants constants(const AdamParams& p) {
           p.decoupled ? 1.0f - p.lr * p.weight_decay : 1.0f, p.decoupled ? 0.0f : p.weight_decay};
 }
 
+template <bool kAmsgrad>
 void adam_range(const AdamParams& p, const AdamConstants& c, int64_t b, int64_t e, float* param,
-                const float* grad, float* m, float* v) {
+                const float* grad, float* m, float* v, float* vmax) {
   // Locals, not reads through p and c: stores to param, m and v could alias
   // those structs as far as the compiler knows, which would force a reload
   // per element and stop vectorisation (3.4 ms instead of 0.9 for SmallVGG).
@@ -31,7 +34,9 @@ void adam_range(const AdamParams& p, const AdamConstants& c, int64_t b, int64_t 
     const float g = grad[i] + l2 * param[i];
     m[i] = beta1 * m[i] + (1.0f - beta1) * g;
     v[i] = beta2 * v[i] + (1.0f - beta2) * g * g;
-    const float denom = std::sqrt(v[i]) / bc2_sqrt + eps;
+    float second = v[i];
+    if constexpr (kAmsgrad) second = vmax[i] = std::max(vmax[i], v[i]);
+    const float denom = std::sqrt(second) / bc2_sqrt + eps;
     param[i] = param[i] * decay - step_size * m[i] / denom;
   }
 }
@@ -40,16 +45,20 @@ void adam_range(const AdamParams& p, const AdamConstants& c, int64_t b, int64_t 
 
 void adam_update_many(const AdamParams& p, int64_t count, const int64_t* lengths,
                       float* const* params, const float* const* grads,
-                      float* const* exp_avgs, float* const* exp_avg_sqs) {
+                      float* const* exp_avgs, float* const* exp_avg_sqs,
+                      float* const* max_exp_avg_sqs) {
   const AdamConstants c = constants(p);
   for_each_list_range(count, lengths, [&](int64_t t, int64_t b, int64_t e) {
-    adam_range(p, c, b, e, params[t], grads[t], exp_avgs[t], exp_avg_sqs[t]);
+    if (p.amsgrad)
+      adam_range<true>(p, c, b, e, params[t], grads[t], exp_avgs[t], exp_avg_sqs[t], max_exp_avg_sqs[t]);
+    else
+      adam_range<false>(p, c, b, e, params[t], grads[t], exp_avgs[t], exp_avg_sqs[t], nullptr);
   });
 }
 
 void adam_update(const AdamParams& p, int64_t len, float* param, const float* grad,
-                 float* m, float* v) {
-  adam_update_many(p, 1, &len, &param, &grad, &m, &v);
+                 float* m, float* v, float* vmax) {
+  adam_update_many(p, 1, &len, &param, &grad, &m, &v, vmax != nullptr ? &vmax : nullptr);
 }
 
 }  // namespace convnode
