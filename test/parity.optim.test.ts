@@ -8,6 +8,9 @@ import { RMSprop } from '../lib/optim/rmsprop';
 import { SGD } from '../lib/optim/sgd';
 import { CosineAnnealingLR, StepLR, type LrScheduler } from '../lib/optim/schedulers';
 import { Tensor } from '../lib/tensor/tensor';
+import { Dataset } from '../lib/data/dataset';
+import { Conv2d, Linear, MaxPool2d } from '../lib/nn/layers';
+import { fitSync } from '../lib/train/fit';
 import { useBackend } from '../lib/backend';
 import { BACKENDS, expectCloseRel } from './helpers';
 import { f32, parity } from './parity.helpers';
@@ -90,6 +93,16 @@ describe('optimizer options', () => {
     expect(() => new RMSprop(params, { centred: true } as never)).toThrow("RMSprop: unknown option 'centred' (valid: lr, alpha, eps, weightDecay, momentum, centered)");
     expect(() => new Adam(params, { betas: [0.9, 0.99] } as never)).toThrow("Adam: unknown option 'betas' (valid: lr, beta1, beta2, eps, weightDecay, amsgrad)");
     expect(() => new SGD([{ params, lr: 0.1, mom: 0.9 } as never], { lr: 0.1 })).toThrow("SGD: unknown option 'mom' (valid: lr, momentum, dampening, weightDecay, nesterov)");
+  });
+
+  it('the same for layers and fit', () => {
+    expect(() => new Conv2d(1, 2, 3, { pading: 1 } as never)).toThrow("Conv2d: unknown option 'pading' (valid: stride, padding, dilation, groups, bias, init, rng)");
+    expect(() => new MaxPool2d(2, { strides: 2 } as never)).toThrow("MaxPool2d: unknown option 'strides' (valid: stride, padding, ceilMode)");
+    expect(() => new Linear(2, 2, { biases: false } as never)).toThrow("Linear: unknown option 'biases' (valid: bias, init, rng)");
+    const model = new Linear(2, 2);
+    const setup = { model, optimizer: new SGD(model.parameters(), { lr: 0.1 }) };
+    expect(() => fitSync(setup, new Dataset(new Float32Array(4), new Int32Array(2), [1, 1, 2], 2), { epochs: 1, epoch: 2 } as never))
+      .toThrow(/^fitSync: unknown option 'epoch' \(valid: epochs, batchSize, /);
   });
 
   it('a value of the wrong type is an error, and lr is required for SGD', () => {

@@ -7,6 +7,7 @@ import { globalRng, type Rng } from '../tensor/random';
 import { Tensor } from '../tensor/tensor';
 import { initWeights, fillUniform, type InitScheme } from './init';
 import { Module, type LayerSpec } from './module';
+import { checkOptionKeys } from '../util/options';
 
 function pairOf(v: Pair | undefined, dflt: number): [number, number] {
   if (v === undefined) return [dflt, dflt];
@@ -37,6 +38,7 @@ export class Conv2d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: Pair, config: Conv2dConfig = {}) {
     super();
+    checkOptionKeys('Conv2d', config, ['stride', 'padding', 'dilation', 'groups', 'bias', 'init', 'rng']);
     positiveInt('Conv2d', 'inChannels', inChannels);
     positiveInt('Conv2d', 'outChannels', outChannels);
     const [kh, kw] = pairOf(kernelSize, 1);
@@ -75,6 +77,7 @@ export class Linear extends Module {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, config: LinearConfig = {}) {
     super();
+    checkOptionKeys('Linear', config, ['bias', 'init', 'rng']);
     positiveInt('Linear', 'inFeatures', inFeatures);
     positiveInt('Linear', 'outFeatures', outFeatures);
     const rng = config.rng ?? globalRng;
@@ -102,6 +105,7 @@ export interface Pool2dConfig {
 export class MaxPool2d extends Module {
   constructor(readonly kernelSize: Pair, readonly config: Pool2dConfig = {}) {
     super();
+    checkOptionKeys('MaxPool2d', config, ['stride', 'padding', 'ceilMode']);
   }
   forward(x: Tensor): Tensor {
     return ops.maxPool2d(x, this.kernelSize, this.config);
@@ -114,6 +118,7 @@ export class MaxPool2d extends Module {
 export class AvgPool2d extends Module {
   constructor(readonly kernelSize: Pair, readonly config: Pool2dConfig & { countIncludePad?: boolean } = {}) {
     super();
+    checkOptionKeys('AvgPool2d', config, ['stride', 'padding', 'ceilMode', 'countIncludePad']);
   }
   forward(x: Tensor): Tensor {
     return ops.avgPool2d(x, this.kernelSize, this.config);

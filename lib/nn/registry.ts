@@ -25,10 +25,10 @@ export function moduleFromSpec(spec: LayerSpec): Module {
 }
 
 type A = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-registerLayer('Conv2d', (a: A) => new L.Conv2d(a.inChannels, a.outChannels, a.kernelSize, a));
-registerLayer('Linear', (a: A) => new L.Linear(a.inFeatures, a.outFeatures, a));
-registerLayer('MaxPool2d', (a: A) => new L.MaxPool2d(a.kernelSize, a));
-registerLayer('AvgPool2d', (a: A) => new L.AvgPool2d(a.kernelSize, a));
+registerLayer('Conv2d', ({ inChannels, outChannels, kernelSize, ...config }: A) => new L.Conv2d(inChannels, outChannels, kernelSize, config));
+registerLayer('Linear', ({ inFeatures, outFeatures, ...config }: A) => new L.Linear(inFeatures, outFeatures, config));
+registerLayer('MaxPool2d', ({ kernelSize, ...config }: A) => new L.MaxPool2d(kernelSize, config));
+registerLayer('AvgPool2d', ({ kernelSize, ...config }: A) => new L.AvgPool2d(kernelSize, config));
 registerLayer('Flatten', () => new L.Flatten());
 registerLayer('ReLU', () => new L.ReLU());
 registerLayer('LeakyReLU', (a: A) => new L.LeakyReLU(a.negativeSlope));

@@ -2,6 +2,7 @@
 // state, step() over every parameter that has a gradient, and a state dict
 // that checkpoints carry (PyTorch's torch.optim.Optimizer).
 import type { Tensor } from '../tensor/tensor';
+import { checkOptionKeys } from '../util/options';
 
 export interface ParamGroup<H> {
   params: Tensor[];
@@ -58,9 +59,9 @@ export abstract class Optimizer<H extends { lr: number }> {
     const groups = (params[0] as { params?: unknown }).params !== undefined
       ? (params as Array<{ params: Tensor[] } & Partial<H>>)
       : [{ params: params as Tensor[] }];
-    checkOptions(name, 'options', options, defaults);
+    checkOptions(name, options, defaults);
     this.paramGroups = groups.map(({ params: ps, ...opts }, i) => {
-      checkOptions(name, `group ${i}`, opts, defaults);
+      checkOptions(name, opts, defaults);
       const merged = { ...defaults, ...options, ...opts } as Record<string, unknown>;
       for (const [k, v] of Object.entries(merged)) {
         if (v === undefined) throw new TypeError(`${name}: option '${k}' is required (a number)${groups.length > 1 ? ` in group ${i}` : ''}`);
@@ -145,13 +146,9 @@ export abstract class Optimizer<H extends { lr: number }> {
 }
 
 /** Every key of `given` is an option of `defaults`, of the default's type (a number where the default is undefined). */
-function checkOptions(optimizer: string, where: string, given: object, defaults: object): void {
-  if (typeof given !== 'object' || given === null || Array.isArray(given))
-    throw new TypeError(`${optimizer}: ${where} must be an object of options, got ${given === null ? 'null' : typeof given}`);
-  const valid = Object.keys(defaults);
+function checkOptions(optimizer: string, given: object, defaults: object): void {
+  checkOptionKeys(optimizer, given, Object.keys(defaults));
   for (const [key, value] of Object.entries(given)) {
-    if (!valid.includes(key))
-      throw new RangeError(`${optimizer}: unknown option '${key}' (valid: ${valid.join(', ')})`);
     const dflt = (defaults as Record<string, unknown>)[key];
     const want = dflt === undefined ? 'number' : typeof dflt;
     if (value !== undefined && typeof value !== want)

@@ -6,11 +6,13 @@ import type { History } from './callbacks';
 import { CallbackSession } from './dispatch';
 import { driveRun, driveRunAsync } from './driver';
 import { fitInWorker } from './fit-worker';
-import { run, type FitOptions } from './run';
+import { checkOptionKeys } from '../util/options';
+import { FIT_OPTION_KEYS, run, type FitOptions } from './run';
 import type { TrainSetup } from './setup';
 
 /** Trains in one go on this thread; callbacks must be synchronous (a returned promise is not awaited). */
 export function fitSync(setup: TrainSetup, data: Dataset, options: FitOptions): History {
+  checkOptionKeys('fitSync', options, FIT_OPTION_KEYS);
   const session = new CallbackSession(options);
   session.beginSync();
   driveRun(run(setup, data, options, session.history), (ev) => session.answerSync(ev));
@@ -26,6 +28,7 @@ export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediat
  * in place when it ends, exactly as if it had run here.
  */
 export async function fit(setup: TrainSetup, data: Dataset, options: FitOptions): Promise<History> {
+  checkOptionKeys('fit', options, FIT_OPTION_KEYS);
   if (options.worker ?? true) {
     const viaWorker = await fitInWorker(setup, data, options);
     if (viaWorker !== null) return viaWorker;
@@ -35,6 +38,7 @@ export async function fit(setup: TrainSetup, data: Dataset, options: FitOptions)
 
 /** The async loop on the calling thread, giving the event loop a turn after every batch. */
 export async function fitInThread(setup: TrainSetup, data: Dataset, options: FitOptions): Promise<History> {
+  checkOptionKeys('fitInThread', options, FIT_OPTION_KEYS);
   const session = new CallbackSession(options);
   await session.begin();
   await yieldToEventLoop();

@@ -50,6 +50,12 @@ export type Event =
 export type RunGenerator = Generator<Event, void, boolean>;
 
 /** The run of `options` over `data`; the epochs' logs are appended to history. */
+/** Every FitOptions key: anything else is an error naming it. */
+export const FIT_OPTION_KEYS = [
+  'epochs', 'batchSize', 'shuffle', 'validationData', 'callbacks', 'signal', 'verbose', 'seed', 'checkpointPath',
+  'checkpointEvery', 'resumeFrom', 'terminateOnNaN', 'worker',
+] as const satisfies readonly (keyof FitOptions)[];
+
 export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: History): RunGenerator {
   const batchSize = o.batchSize ?? 32;
   if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new RangeError(`fit: epochs must be a positive integer, got ${o.epochs}`);
