@@ -89,6 +89,36 @@ def losses():
     }
 
 
+def cross_entropy_options():
+    """F.cross_entropy with weight, label_smoothing, ignore_index and each reduction; loss and d loss / d logits."""
+    torch.manual_seed(2)
+    logits = torch.randn(4, 3)
+    weight = torch.tensor([0.2, 1.0, 3.0])
+    soft = torch.softmax(torch.randn(4, 3), dim=1)
+    cases = []
+    for labels in ([0, 2, 1, 2], [0, -100, 1, 2]):
+        for w in (None, weight):
+            for eps in (0.0, 0.1):
+                for reduction in ('mean', 'sum', 'none'):
+                    cases.append(('labels', labels, w, eps, reduction))
+    for w in (None, weight):
+        for eps in (0.0, 0.25):
+            cases.append(('soft', None, w, eps, 'mean'))
+    out = []
+    for kind, labels, w, eps, reduction in cases:
+        z = logits.clone().requires_grad_(True)
+        target = torch.tensor(labels) if kind == 'labels' else soft
+        loss = F.cross_entropy(z, target, weight=w, label_smoothing=eps, reduction=reduction)
+        upstream = torch.tensor([1.0, 2.0, 3.0, 4.0]) if reduction == 'none' else torch.tensor(1.0)
+        loss.backward(upstream)
+        out.append({
+            'labels': labels, 'soft': kind == 'soft', 'weight': None if w is None else floats(w), 'labelSmoothing': eps,
+            'reduction': reduction, 'upstream': floats(upstream.reshape(-1)), 'loss': floats(loss.detach().reshape(-1)),
+            'dlogits': floats(z.grad),
+        })
+    return {'logits': floats(logits), 'soft': floats(soft), 'cases': out}
+
+
 def activations():
     x = torch.tensor([float('nan'), -1.0, -0.25, 0.0, 0.25, 2.0])
     out = {'x': floats(x), 'kinds': {}}
@@ -114,5 +144,6 @@ if __name__ == '__main__':
     write('schedulers.json', schedulers())
     write('losses.json', losses())
     write('optimizers.json', optimizers())
+    write('cross-entropy.json', cross_entropy_options())
     write('activations.json', activations())
     print('wrote', sorted(os.listdir(OUT)))
