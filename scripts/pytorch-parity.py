@@ -119,6 +119,107 @@ def cross_entropy_options():
     return {'logits': floats(logits), 'soft': floats(soft), 'cases': out}
 
 
+def write_safetensors(path, tensors):
+    """The safetensors format as safetensors.torch writes it (Debian has no
+    python3-safetensors): u64 header length, JSON header, raw little-endian
+    data; F32 and I64 (a BatchNorm's num_batches_tracked)."""
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        t = tensors[name].detach().contiguous()
+        dtype = {torch.float32: 'F32', torch.int64: 'I64'}[t.dtype]
+        data = t.numpy().astype(t.numpy().dtype.newbyteorder('<')).tobytes()
+        header[name] = {'dtype': dtype, 'shape': list(t.shape), 'data_offsets': [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    raw = json.dumps(header, separators=(',', ':')).encode()
+    raw += b' ' * ((8 - (8 + len(raw)) % 8) % 8)
+    with open(path, 'wb') as f:
+        f.write(len(raw).to_bytes(8, 'little'))
+        f.write(raw)
+        for b in blobs:
+            f.write(b)
+
+
+class Block(torch.nn.Module):
+    """convnode's ResidualBlock(2, 4, stride 2), with the same parameter names."""
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.body = nn.Sequential(nn.Conv2d(2, 4, 3, 2, 1, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+                                  nn.Conv2d(4, 4, 3, 1, 1, bias=False), nn.BatchNorm2d(4))
+        self.shortcut = nn.Sequential(nn.Conv2d(2, 4, 1, 2, bias=False), nn.BatchNorm2d(4))
+
+    def forward(self, x):
+        return F.relu(self.body(x) + self.shortcut(x))
+
+
+def batchnorm():
+    """A conv-BN-residual block: PyTorch's files (I64 num_batches_tracked), two
+    training passes (running statistics, input gradient), then evaluation; and
+    a BatchNorm with momentum None (a cumulative average over the batches)."""
+    torch.manual_seed(3)
+    block = Block()
+    with torch.no_grad():
+        for m in block.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
+                m.running_mean.uniform_(-0.2, 0.2)
+                m.running_var.uniform_(0.5, 2.0)
+                m.num_batches_tracked.fill_(5)
+    write_safetensors(os.path.join(OUT, 'residual-initial.safetensors'), block.state_dict())
+    x1, x2, x3 = torch.randn(3, 2, 8, 8), torch.randn(3, 2, 8, 8), torch.randn(2, 2, 8, 8)
+    block.train()
+    x1g = x1.clone().requires_grad_(True)
+    y1 = block(x1g)
+    g1 = torch.randn_like(y1)
+    y1.backward(g1)
+    block(x2)
+    block.eval()
+    with torch.no_grad():
+        y3 = block(x3)
+    write_safetensors(os.path.join(OUT, 'residual-final.safetensors'), block.state_dict())
+    final = {k: floats(v.float()) for k, v in block.state_dict().items()}
+    bn = torch.nn.BatchNorm2d(3, momentum=None)
+    xs = [torch.randn(4, 3, 5, 5) * (i + 1) for i in range(3)]
+    bn.train()
+    for x in xs:
+        bn(x)
+    return {
+        'x1': floats(x1), 'x2': floats(x2), 'x3': floats(x3), 'y1': floats(y1.detach()), 'g1': floats(g1), 'dx1': floats(x1g.grad),
+        'y3': floats(y3), 'final': final,
+        'cumulative': {'xs': [floats(x) for x in xs], 'runningMean': floats(bn.running_mean), 'runningVar': floats(bn.running_var),
+                       'numBatchesTracked': int(bn.num_batches_tracked)},
+    }
+
+
+def read_safetensors(path):
+    raw = open(path, 'rb').read()
+    header_len = int.from_bytes(raw[:8], 'little')
+    header = json.loads(raw[8:8 + header_len])
+    state = {}
+    for name, e in header.items():
+        if name == '__metadata__':
+            continue
+        start, end = 8 + header_len + e['data_offsets'][0], 8 + header_len + e['data_offsets'][1]
+        dt = {'F32': torch.float32, 'I64': torch.int64}[e['dtype']]
+        state[name] = torch.frombuffer(bytearray(raw[start:end]), dtype=dt).reshape(e['shape'])
+    return state
+
+
+def verify(path):
+    """A convnode-written weights file (test/parity.io.test.ts writes one from
+    residual-final) loads into PyTorch's block and equals residual-final:
+    the other direction of the round trip, checked where PyTorch runs."""
+    block = Block()
+    block.load_state_dict(read_safetensors(path), strict=True)
+    want = read_safetensors(os.path.join(OUT, 'residual-final.safetensors'))
+    for name, value in block.state_dict().items():
+        assert value.dtype == want[name].dtype, (name, value.dtype, want[name].dtype)
+        assert torch.equal(value, want[name]), name
+    print('ok:', path, 'loads into PyTorch strictly and equals residual-final.safetensors, dtypes included')
+
+
 def activations():
     x = torch.tensor([float('nan'), -1.0, -0.25, 0.0, 0.25, 2.0])
     out = {'x': floats(x), 'kinds': {}}
@@ -140,10 +241,15 @@ def activations():
 
 
 if __name__ == '__main__':
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == '--verify':
+        verify(sys.argv[2])
+        sys.exit(0)
     os.makedirs(OUT, exist_ok=True)
     write('schedulers.json', schedulers())
     write('losses.json', losses())
     write('optimizers.json', optimizers())
     write('cross-entropy.json', cross_entropy_options())
+    write('batchnorm.json', batchnorm())
     write('activations.json', activations())
     print('wrote', sorted(os.listdir(OUT)))

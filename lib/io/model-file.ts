@@ -6,7 +6,7 @@ import { Module, type LayerSpec } from '../nn/module';
 import { moduleFromSpec } from '../nn/registry';
 import { Tensor } from '../tensor/tensor';
 import { writeFileAtomic } from './atomic';
-import { convnodeMetadata, encodeSafetensors, readSafetensorsFile } from './safetensors';
+import { convnodeMetadata, encodeSafetensors, readSafetensorsFile, type NamedTensor } from './safetensors';
 
 export interface ModelInfo {
   inputShape: [number, number, number];
@@ -22,8 +22,15 @@ export interface ModelFile {
   info: ModelInfo;
 }
 
+/** A model's parameters and buffers as file tensors under `prefix`; counters (num_batches_tracked) as I64, as PyTorch writes them. */
+export function stateTensors(model: Module, prefix = ''): Record<string, NamedTensor> {
+  const counters = model.counterBuffers();
+  return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) =>
+    [prefix + k, { shape: t.shape, data: t.data, ...(counters.has(k) ? { dtype: 'I64' } : {}) }]));
+}
+
 export function saveModel(model: Module, file: string, info: ModelInfo): void {
-  const tensors = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, { shape: t.shape, data: t.data }]));
+  const tensors = stateTensors(model);
   const description: ModelFile = { format: 'convnode-model', version: 1, spec: model.spec(), info };
   writeFileAtomic(file, encodeSafetensors(tensors, { convnode: JSON.stringify(description) }));
   writeFileAtomic(file.replace(/\.safetensors$/, '') + '.json', JSON.stringify(description, null, 2) + '\n');
@@ -47,6 +54,5 @@ export function loadWeights(model: Module, file: string, options: { strict?: boo
 
 /** Writes only the weights (for PyTorch's safetensors.torch.load_file). */
 export function saveWeights(model: Module, file: string): void {
-  const tensors = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, { shape: t.shape, data: t.data }]));
-  writeFileAtomic(file, encodeSafetensors(tensors));
+  writeFileAtomic(file, encodeSafetensors(stateTensors(model)));
 }

@@ -1,8 +1,11 @@
 // The safetensors format (Hugging Face), so weights move to and from
 // PyTorch: an 8-byte little-endian header length, a JSON header mapping each
 // name to {dtype, shape, data_offsets} (plus optional string __metadata__),
-// then the raw little-endian data. convnode writes F32; it reads F32, and
-// F16/BF16/F64 converted to F32.
+// then the raw little-endian data. convnode writes F32, and I64 for counter
+// buffers (BatchNorm's num_batches_tracked, as PyTorch writes it). It reads
+// every dtype the format defines into float32: floats converted (F64 and
+// F16/BF16 to the nearest float32), integers and BOOL exactly, and an
+// integer float32 cannot hold exactly is an error naming the tensor.
 import * as fs from 'node:fs';
 
 export class SafetensorsError extends Error {
@@ -15,7 +18,12 @@ export class SafetensorsError extends Error {
 export interface NamedTensor {
   shape: readonly number[];
   data: Float32Array;
+  /** The file's dtype: written as I64 when 'I64' (whole numbers only); read: what the file held. */
+  dtype?: string;
 }
+
+/** The largest integer every float32 holds exactly, and its neighbours down to -2^24. */
+const FLOAT32_EXACT = 2 ** 24;
 
 const MAX_HEADER = 100 * 1024 * 1024;
 
@@ -28,8 +36,12 @@ export function encodeSafetensors(tensors: Record<string, NamedTensor>, metadata
     const t = tensors[name]!;
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length) throw new RangeError(`encodeSafetensors: '${name}' has shape [${t.shape.join(', ')}] but ${t.data.length} values`);
-    header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + 4 * count] };
-    offset += 4 * count;
+    const dtype = t.dtype === 'I64' ? 'I64' : 'F32';
+    if (dtype === 'I64' && !t.data.every((v) => Number.isInteger(v)))
+      throw new RangeError(`encodeSafetensors: '${name}' is written as I64 but holds values that are not whole numbers`);
+    const bytes = (dtype === 'I64' ? 8 : 4) * count;
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    offset += bytes;
   }
   let json = JSON.stringify(header);
   // Pad the header so the data starts 8-byte aligned, as the reference writer does.
@@ -40,10 +52,14 @@ export function encodeSafetensors(tensors: Record<string, NamedTensor>, metadata
   headerBytes.copy(out, 8);
   let at = 8 + headerBytes.length;
   for (const name of names) {
-    const d = tensors[name]!.data;
-    const view = new DataView(out.buffer, out.byteOffset + at, d.length * 4);
-    for (let i = 0; i < d.length; i++) view.setFloat32(4 * i, d[i]!, true);
-    at += d.length * 4;
+    const { data: d, dtype } = tensors[name]!;
+    const size = dtype === 'I64' ? 8 : 4;
+    const view = new DataView(out.buffer, out.byteOffset + at, d.length * size);
+    for (let i = 0; i < d.length; i++) {
+      if (dtype === 'I64') view.setBigInt64(8 * i, BigInt(d[i]!), true);
+      else view.setFloat32(4 * i, d[i]!, true);
+    }
+    at += d.length * size;
   }
   return out;
 }
@@ -55,11 +71,21 @@ function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
-const DTYPES: Record<string, { bytes: number; read: (v: DataView, at: number) => number }> = {
+/** Every dtype of the format; `integer` marks the ones whose values must fit float32 exactly. */
+const DTYPES: Record<string, { bytes: number; integer?: true; read: (v: DataView, at: number) => number | bigint }> = {
   F32: { bytes: 4, read: (v, at) => v.getFloat32(at, true) },
   F64: { bytes: 8, read: (v, at) => v.getFloat64(at, true) },
   F16: { bytes: 2, read: (v, at) => halfToFloat(v.getUint16(at, true)) },
   BF16: { bytes: 2, read: (v, at) => new Float32Array(new Uint32Array([v.getUint16(at, true) << 16]).buffer)[0]! },
+  I64: { bytes: 8, integer: true, read: (v, at) => v.getBigInt64(at, true) },
+  U64: { bytes: 8, integer: true, read: (v, at) => v.getBigUint64(at, true) },
+  I32: { bytes: 4, integer: true, read: (v, at) => v.getInt32(at, true) },
+  U32: { bytes: 4, integer: true, read: (v, at) => v.getUint32(at, true) },
+  I16: { bytes: 2, integer: true, read: (v, at) => v.getInt16(at, true) },
+  U16: { bytes: 2, integer: true, read: (v, at) => v.getUint16(at, true) },
+  I8: { bytes: 1, integer: true, read: (v, at) => v.getInt8(at) },
+  U8: { bytes: 1, integer: true, read: (v, at) => v.getUint8(at) },
+  BOOL: { bytes: 1, integer: true, read: (v, at) => (v.getUint8(at) !== 0 ? 1 : 0) },
 };
 
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): { tensors: Record<string, NamedTensor>; metadata: Record<string, string> } {
@@ -86,6 +112,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): { 
       metadata = entry as Record<string, string>;
       continue;
     }
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new SafetensorsError(source, `'${name}' is not a tensor entry ({dtype, shape, data_offsets}), got ${JSON.stringify(entry)}`);
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dt = typeof e.dtype === 'string' ? DTYPES[e.dtype] : undefined;
     if (dt === undefined) throw new SafetensorsError(source, `'${name}' has dtype ${JSON.stringify(e.dtype)}; supported: ${Object.keys(DTYPES).join(', ')}`);
@@ -100,8 +128,13 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): { 
     }
     ranges.push([offs[0], offs[1], name]);
     const data = new Float32Array(count);
-    for (let i = 0; i < count; i++) data[i] = dt.read(view, dataStart + offs[0] + i * dt.bytes);
-    tensors[name] = { shape: e.shape as number[], data };
+    for (let i = 0; i < count; i++) {
+      const v = dt.read(view, dataStart + offs[0] + i * dt.bytes);
+      if (dt.integer === true && (v > FLOAT32_EXACT || v < -FLOAT32_EXACT))
+        throw new SafetensorsError(source, `'${name}' holds the ${e.dtype as string} value ${v}, which float32 cannot hold exactly (|v| <= 2^24)`);
+      data[i] = Number(v);
+    }
+    tensors[name] = { shape: e.shape as number[], data, dtype: e.dtype as string };
   }
   ranges.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < ranges.length; i++) {

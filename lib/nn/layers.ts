@@ -242,24 +242,40 @@ export class Dropout extends Module {
   }
 }
 
+/**
+ * Batch normalisation, torch.nn.BatchNorm2d: running statistics updated with
+ * `momentum`, or with null as a cumulative average over every batch so far
+ * (factor 1 / num_batches_tracked), which is what PyTorch counts the
+ * batches for. Its buffers carry PyTorch's names, so weights load both ways.
+ */
 export class BatchNorm2d extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;
   readonly runningMean: Tensor;
   readonly runningVar: Tensor;
+  /** Training batches seen (a whole number; saved as I64). */
+  readonly numBatchesTracked: Tensor;
 
-  constructor(readonly numFeatures: number, readonly eps = 1e-5, readonly momentum = 0.1) {
+  constructor(readonly numFeatures: number, readonly eps = 1e-5, readonly momentum: number | null = 0.1) {
     super();
     positiveInt('BatchNorm2d', 'numFeatures', numFeatures);
+    if (momentum !== null && !(typeof momentum === 'number' && momentum >= 0 && momentum <= 1))
+      throw new RangeError(`BatchNorm2d: momentum must be a number in [0, 1] or null (a cumulative average), got ${String(momentum)}`);
     this.weight = this.registerParameter('weight', Tensor.full([numFeatures], 1));
     this.bias = this.registerParameter('bias', Tensor.zeros([numFeatures]));
     this.runningMean = this.registerBuffer('running_mean', Tensor.zeros([numFeatures]));
     this.runningVar = this.registerBuffer('running_var', Tensor.full([numFeatures], 1));
+    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', Tensor.zeros([]), { counter: true });
   }
 
   forward(x: Tensor): Tensor {
+    let factor = this.momentum ?? 0;
+    if (this.training) {
+      const n = (this.numBatchesTracked.data[0]! += 1);
+      if (this.momentum === null) factor = 1 / n;
+    }
     return ops.batchNorm2d(x, this.weight, this.bias, {
-      runningMean: this.runningMean.data, runningVar: this.runningVar.data, momentum: this.momentum, eps: this.eps,
+      runningMean: this.runningMean.data, runningVar: this.runningVar.data, momentum: factor, eps: this.eps,
     }, this.training);
   }
 

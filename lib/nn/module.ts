@@ -21,6 +21,8 @@ export abstract class Module {
   training = true;
   private readonly params = new Map<string, Tensor>();
   private readonly buffers = new Map<string, Tensor>();
+  /** Buffers that hold whole numbers (saved as I64, as PyTorch's are) and may be absent from older files. */
+  private readonly counters = new Set<string>();
   private readonly modules = new Map<string, Module>();
 
   abstract forward(x: Tensor): Tensor;
@@ -39,9 +41,22 @@ export abstract class Module {
     return t;
   }
 
-  protected registerBuffer(name: string, t: Tensor): Tensor {
+  /**
+   * counter: the buffer counts something (BatchNorm's num_batches_tracked):
+   * files store it as I64, as PyTorch does, and a state without it (saved
+   * before it existed) leaves it as it is instead of failing a strict load.
+   */
+  protected registerBuffer(name: string, t: Tensor, options: { counter?: boolean } = {}): Tensor {
     this.buffers.set(name, t);
+    if (options.counter === true) this.counters.add(name);
     return t;
+  }
+
+  /** The dotted names of the counter buffers (see registerBuffer). */
+  counterBuffers(prefix = ''): Set<string> {
+    const out = new Set([...this.counters].map((n) => prefix + n));
+    for (const [n, m] of this.modules) for (const c of m.counterBuffers(`${prefix}${n}.`)) out.add(c);
+    return out;
   }
 
   protected registerModule<M extends Module>(name: string, m: M): M {
@@ -111,7 +126,8 @@ export abstract class Module {
   loadStateDict(sd: Record<string, Tensor | { shape: readonly number[]; data: Float32Array }>, options: { strict?: boolean } = {}): LoadResult {
     const strict = options.strict ?? true;
     const own = this.stateDict();
-    const missingKeys = Object.keys(own).filter((k) => !(k in sd));
+    const counters = this.counterBuffers();
+    const missingKeys = Object.keys(own).filter((k) => !(k in sd) && !counters.has(k));
     const unexpectedKeys = Object.keys(sd).filter((k) => !(k in own));
     if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
       throw new RangeError(

@@ -5,6 +5,7 @@
 // random generators' states, optimizer and scheduler state, the partial
 // epoch's running sums and the history so far.
 import { writeFileAtomic } from '../io/atomic';
+import { stateTensors } from '../io/model-file';
 import { convnodeMetadata, encodeSafetensors, readSafetensorsFile, type NamedTensor } from '../io/safetensors';
 import { globalRng } from '../tensor/random';
 import { Tensor } from '../tensor/tensor';
@@ -35,8 +36,7 @@ interface Meta {
 }
 
 export function writeCheckpoint(file: string, setup: TrainSetup, state: CheckpointState): void {
-  const tensors: Record<string, NamedTensor> = {};
-  for (const [k, t] of Object.entries(setup.model.stateDict())) tensors[`model.${k}`] = { shape: t.shape, data: t.data };
+  const tensors: Record<string, NamedTensor> = stateTensors(setup.model, 'model.');
   const opt = setup.optimizer.stateDict();
   for (const [k, b] of Object.entries(opt.buffers)) tensors[`optimizer.${k}`] = { shape: [b.length], data: b };
   const meta: Meta = {
