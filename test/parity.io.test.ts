@@ -89,6 +89,7 @@ describe('safetensors round trips with PyTorch', () => {
     const old = Object.fromEntries(Object.entries(bn.stateDict()).filter(([k]) => k !== 'num_batches_tracked'));
     expect(bn.loadStateDict(old)).toEqual({ missingKeys: [], unexpectedKeys: [] });
     expect(() => encodeSafetensors({ n: { shape: [1], data: f32([1.5]), dtype: 'I64' } })).toThrow(/not whole numbers/);
+    expect(() => bn.loadStateDict(old, { stict: false } as never)).toThrow("loadStateDict: unknown option 'stict' (valid: strict)");
   });
 
   it('BatchNorm2d with momentum null keeps a cumulative average over the batches, as PyTorch', () => {

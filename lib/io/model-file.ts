@@ -5,6 +5,7 @@
 import { Module, type LayerSpec } from '../nn/module';
 import { moduleFromSpec } from '../nn/registry';
 import { Tensor } from '../tensor/tensor';
+import { checkOptionKeys } from '../util/options';
 import { writeFileAtomic } from './atomic';
 import { convnodeMetadata, encodeSafetensors, readSafetensorsFile, type NamedTensor } from './safetensors';
 
@@ -48,6 +49,7 @@ export function loadModel(file: string): { model: Module; info: ModelInfo } {
 
 /** Loads safetensors weights (from convnode or PyTorch) into an existing model. */
 export function loadWeights(model: Module, file: string, options: { strict?: boolean } = {}) {
+  checkOptionKeys('loadWeights', options, ['strict']);
   const { tensors } = readSafetensorsFile(file);
   return model.loadStateDict(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, new Tensor(t.data, t.shape)])), options);
 }

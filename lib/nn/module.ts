@@ -3,6 +3,7 @@
 // batch-norm running statistics) and child modules, and knows how to
 // describe itself as JSON (spec) so a model can be rebuilt from a file.
 import { Tensor } from '../tensor/tensor';
+import { checkOptionKeys } from '../util/options';
 
 /** A JSON description of a module: its registered type, constructor arguments and children. */
 export interface LayerSpec {
@@ -124,6 +125,7 @@ export abstract class Module {
    * always is. Nothing is changed unless every check passes.
    */
   loadStateDict(sd: Record<string, Tensor | { shape: readonly number[]; data: Float32Array }>, options: { strict?: boolean } = {}): LoadResult {
+    checkOptionKeys('loadStateDict', options, ['strict']);
     const strict = options.strict ?? true;
     const own = this.stateDict();
     const counters = this.counterBuffers();
