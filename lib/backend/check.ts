@@ -234,17 +234,32 @@ function checkPrepared(p: Prepared, given: readonly unknown[]): { g: Geometry; v
   return { g, vals };
 }
 
+/**
+ * The wrapper each kernel gets: fixed arity (no rest parameters, so a small
+ * call allocates only its value list). It is compiled once per kernel
+ * (perKernel): closures of one function literal share their type feedback
+ * in V8, and a wrapper shared by every kernel turns megamorphic in a process
+ * that runs many of them.
+ */
+const WRAPPER = `function (p, kernel, checkPrepared) {
+  return function (a0, a1, a2, a3, a4, a5) {
+    const r = checkPrepared(p, [a0, a1, a2, a3, a4, a5]);
+    return kernel(r.g, r.vals[0], r.vals[1], r.vals[2], r.vals[3], r.vals[4]);
+  };
+}`;
+
+/** A fresh copy of a factory written as source, with its own type feedback. */
+export function perKernel<F extends (...args: never[]) => unknown>(source: string): F {
+  return new Function(`return ${source}`)() as F;
+}
+
 /** A backend from its raw kernels: each call checked at the boundary, then handed over resolved. */
 export function checkedBackend(name: BackendName, raw: RawKernels): Backend {
   const out: Record<string, unknown> = { name };
   for (const k of KERNEL_NAMES) {
     const p = prepared(k);
     const kernel = raw[k] as (g: Geometry, ...args: Value[]) => unknown;
-    // Fixed arity (no rest parameters): a small call allocates only its value list.
-    out[k] = (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, a4?: unknown, a5?: unknown) => {
-      const { g, vals } = checkPrepared(p, [a0, a1, a2, a3, a4, a5]);
-      return kernel(g, vals[0]!, vals[1]!, vals[2]!, vals[3]!, vals[4]!);
-    };
+    out[k] = perKernel<(p: Prepared, k: typeof kernel, c: typeof checkPrepared) => unknown>(WRAPPER)(p, kernel, checkPrepared);
   }
   return Object.freeze(out) as unknown as Backend;
 }

@@ -4,7 +4,7 @@
 // can show, with what to do about it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkedBackend, type RawKernels } from './check';
+import { checkedBackend, perKernel, type RawKernels } from './check';
 import { CONTRACTS, ENUMS, GEOMETRIES, KERNEL_NAMES, type Field, type KernelName } from './contracts';
 import type { Backend, IsaName, NativeInfo } from './types';
 
@@ -84,6 +84,14 @@ function encoder(fields: readonly Field[]): (g: Record<string, unknown>, out: Fl
   return new Function('g', 'out', lines.join('\n')) as (g: Record<string, unknown>, out: Float64Array) => void;
 }
 
+/** One kernel's call over the wire, compiled per kernel (see check.ts: perKernel). */
+const WIRE_CALL = `function (encode, wire, fn) {
+  return function (g, a, b, c, d, e) {
+    encode(g, wire);
+    return fn(wire, a, b, c, d, e);
+  };
+}`;
+
 /** The addon's kernels as raw kernels: each call's geometry encoded into one reused Float64Array. */
 function wireKernels(addon: NativeAddon): RawKernels {
   const out: Record<string, unknown> = {};
@@ -93,10 +101,7 @@ function wireKernels(addon: NativeAddon): RawKernels {
     // One per kernel: calls are synchronous, and the addon copies it before anything else.
     const wire = new Float64Array(fields.length);
     const fn = addon[k];
-    out[k] = (g: Record<string, unknown>, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown) => {
-      encode(g, wire);
-      return fn(wire, a, b, c, d, e);
-    };
+    out[k] = perKernel<(e: typeof encode, w: Float64Array, f: WireKernel) => unknown>(WIRE_CALL)(encode, wire, fn);
   }
   return out as unknown as RawKernels;
 }
