@@ -162,5 +162,15 @@ describe('atomic writes', () => {
     expect(signal).toBe('SIGKILL');
     expect(code).toBeNull();
     expect(fs.readFileSync(file, 'utf8')).toBe('good');
+    // Its temporary is left behind; the next successful write of the same target removes it,
+    // but keeps a temporary of a live writer (this process) and those of other files.
+    const stale = fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+    expect(stale).toHaveLength(1);
+    const live = `.ckpt.bin.${process.pid}.1.tmp`, other = `.other.bin.${child.pid}.1.tmp`;
+    fs.writeFileSync(path.join(dir, live), 'x');
+    fs.writeFileSync(path.join(dir, other), 'x');
+    writeFileAtomic(file, 'better');
+    expect(fs.readFileSync(file, 'utf8')).toBe('better');
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')).sort()).toEqual([live, other].sort());
   }, 60000);
 });
