@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseIdx, readIdx } from '../lib/data/idx';
 import { loadMnistFolder, embeddedMnistDir } from '../lib/data/mnist';
 import { writeFileAtomic } from '../lib/io/atomic';
+import { decodeImage } from '../lib/data/image';
 import { loadModel, loadWeights, saveModel, saveWeights } from '../lib/io/model-file';
 import { decodeSafetensors, encodeSafetensors } from '../lib/io/safetensors';
 import { lenet, smallResNet } from '../lib/models';
@@ -173,4 +174,28 @@ describe('atomic writes', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('better');
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')).sort()).toEqual([live, other].sort());
   }, 60000);
+});
+
+describe('images declaring a huge size', () => {
+  it('are refused from their header, before any decoding, naming the file, the size and the option', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'huge-'));
+    // A PNG signature and an IHDR declaring 30000 x 30000, then nothing worth decoding.
+    const png = Buffer.alloc(68);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).copy(png);
+    png.writeUInt32BE(30000, 16);
+    png.writeUInt32BE(30000, 20);
+    const pngFile = path.join(dir, 'huge.png');
+    fs.writeFileSync(pngFile, png);
+    // A JPEG: SOI, an APP0 segment, then SOF0 declaring 20000 x 10000.
+    const jpg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x27, 0x10, 0x4e, 0x20, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const jpgFile = path.join(dir, 'huge.jpg');
+    fs.writeFileSync(jpgFile, jpg);
+    const t0 = Date.now();
+    expect(() => decodeImage(pngFile)).toThrow(new RangeError(
+      `${pngFile}: the image declares 30000x30000 = 900000000 pixels, more than limitInputPixels (16777216); pass a larger limitInputPixels to decode it`));
+    expect(() => decodeImage(jpgFile)).toThrow(/huge\.jpg: the image declares 20000x10000 = 200000000 pixels, more than limitInputPixels/);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(() => decodeImage(jpgFile, { limitInputPixels: 0 })).toThrow('decodeImage: limitInputPixels must be a positive integer, got 0');
+    expect(() => decodeImage(jpgFile, { limit: 5 } as never)).toThrow("decodeImage: unknown option 'limit' (valid: limitInputPixels)");
+  });
 });

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { checkOptionKeys } from '../util/options';
 
 export interface DecodedImage {
   width: number;
@@ -12,16 +13,56 @@ export interface DecodedImage {
   rgba: Uint8Array;
 }
 
-export function decodeImage(file: string): DecodedImage {
+/** The default of decodeImage's limitInputPixels: 4096 x 4096 (64 MB of RGBA). */
+export const DEFAULT_LIMIT_INPUT_PIXELS = 4096 * 4096;
+
+/**
+ * The width and height a PNG or JPEG header declares, read before any
+ * decoding (PNG: IHDR; JPEG: the first start-of-frame marker); null when
+ * the header does not say.
+ */
+export function declaredImageSize(bytes: Uint8Array): { width: number; height: number } | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes[0] === 0x89 && bytes[1] === 0x50) {
+    return bytes.length >= 24 ? { width: view.getUint32(16), height: view.getUint32(20) } : null;
+  }
+  // JPEG: walk the marker segments up to a SOFn (not DHT C4, JPG C8, DAC CC).
+  for (let at = 2; at + 9 <= bytes.length;) {
+    if (bytes[at] !== 0xff) return null;
+    const marker = bytes[at + 1]!;
+    if (marker === 0xff) { at += 1; continue; }
+    const length = view.getUint16(at + 2);
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)
+      return { width: view.getUint16(at + 7), height: view.getUint16(at + 5) };
+    at += 2 + length;
+  }
+  return null;
+}
+
+/**
+ * Decodes a PNG or JPEG file. Its declared size is checked against
+ * limitInputPixels (default DEFAULT_LIMIT_INPUT_PIXELS, as sharp's option of
+ * that name) before anything is decoded: a small file declaring a huge image
+ * is refused at once instead of costing gigabytes.
+ */
+export function decodeImage(file: string, options: { limitInputPixels?: number } = {}): DecodedImage {
+  checkOptionKeys('decodeImage', options, ['limitInputPixels']);
+  const limit = options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
+  if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`decodeImage: limitInputPixels must be a positive integer, got ${String(limit)}`);
   if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
   const bytes = fs.readFileSync(file);
+  const size = declaredImageSize(bytes);
+  if (size !== null && size.width * size.height > limit) {
+    throw new RangeError(`${file}: the image declares ${size.width}x${size.height} = ${size.width * size.height} pixels, ` +
+      `more than limitInputPixels (${limit}); pass a larger limitInputPixels to decode it`);
+  }
   try {
     if (bytes[0] === 0x89 && bytes[1] === 0x50) {
       const png = PNG.sync.read(bytes);
       return { width: png.width, height: png.height, rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
     }
     if (bytes[0] === 0xff && bytes[1] === 0xd8) {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: Math.ceil(limit / 1e6) });
       return { width: img.width, height: img.height, rgba: img.data };
     }
   } catch (err) {
