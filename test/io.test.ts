@@ -13,7 +13,9 @@ import { writeFileAtomic } from '../lib/io/atomic';
 import { decodeImage } from '../lib/data/image';
 import { loadModel, loadWeights, saveModel, saveWeights } from '../lib/io/model-file';
 import { decodeSafetensors, encodeSafetensors } from '../lib/io/safetensors';
+import * as models from '../lib/models';
 import { lenet, smallResNet } from '../lib/models';
+import { specElements } from '../lib/nn/registry';
 import { Linear } from '../lib/nn/layers';
 import { Sequential } from '../lib/nn/sequential';
 import { manualSeed } from '../lib/tensor/random';
@@ -197,5 +199,24 @@ describe('images declaring a huge size', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(() => decodeImage(jpgFile, { limitInputPixels: 0 })).toThrow('decodeImage: limitInputPixels must be a positive integer, got 0');
     expect(() => decodeImage(jpgFile, { limit: 5 } as never)).toThrow("decodeImage: unknown option 'limit' (valid: limitInputPixels)");
+  });
+});
+
+describe('a model file whose architecture does not match its weights', () => {
+  it('is refused before the model is built, and the size check agrees with every model zoo entry', () => {
+    for (const [name, m] of Object.entries({ lenet: lenet(), smallVgg: models.smallVgg(), smallResNet: models.smallResNet() })) {
+      const total = Object.values(m.stateDict()).reduce((n, t) => n + t.size, 0);
+      expect(specElements(m.spec()), name).toBe(total);
+    }
+    const file = path.join(tmp, 'liar.safetensors');
+    const spec = { type: 'Sequential', children: [{ type: 'Linear', args: { inFeatures: 15000, outFeatures: 15000, bias: true } }] };
+    const description = { format: 'convnode-model', version: 1, spec, info: { inputShape: [1, 1, 1], mean: 0, std: 1 } };
+    fs.writeFileSync(file, encodeSafetensors({ '0.weight': { shape: [1], data: new Float32Array(1) } }, { convnode: JSON.stringify(description) }));
+    const before = process.memoryUsage().rss;
+    expect(() => loadModel(file)).toThrow(`${file}: its architecture holds 225015000 values but the file has 1: the architecture and the weights do not match`);
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+    const badChildren = { ...description, spec: { type: 'Sequential', children: 'nope' } };
+    fs.writeFileSync(file, encodeSafetensors({}, { convnode: JSON.stringify(badChildren) }));
+    expect(() => loadModel(file)).toThrow(new TypeError('moduleFromSpec: \'Sequential\'.children must be an Array of specs, got "nope"'));
   });
 });

@@ -3,7 +3,7 @@
 // shape, normalisation, class names). `.json` beside it repeats the
 // architecture for people and tools.
 import { Module, type LayerSpec } from '../nn/module';
-import { moduleFromSpec } from '../nn/registry';
+import { moduleFromSpec, specElements } from '../nn/registry';
 import { Tensor } from '../tensor/tensor';
 import { checkOptionKeys } from '../util/options';
 import { writeFileAtomic } from './atomic';
@@ -41,6 +41,11 @@ export function loadModel(file: string): { model: Module; info: ModelInfo } {
   const { tensors, metadata } = readSafetensorsFile(file);
   const description = convnodeMetadata<ModelFile>(file, metadata, 'convnode-model',
     'no convnode architecture in the metadata: load its weights into a model you build with loadWeights()');
+  // The architecture against the weights, before a byte of the model is allocated.
+  const need = specElements(description.spec);
+  const have = Object.values(tensors).reduce((n, t) => n + t.data.length, 0);
+  if (need !== null && need > have)
+    throw new RangeError(`${file}: its architecture holds ${need} values but the file has ${have}: the architecture and the weights do not match`);
   const model = moduleFromSpec(description.spec);
   model.loadStateDict(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, new Tensor(t.data, t.shape)])));
   model.eval();

@@ -36,4 +36,11 @@ export class ResidualBlock extends Module {
   }
 }
 
-registerLayer('ResidualBlock', (a) => new ResidualBlock(a['inChannels'] as number, a['outChannels'] as number, a['stride'] as number));
+registerLayer('ResidualBlock', (a) => new ResidualBlock(a['inChannels'] as number, a['outChannels'] as number, a['stride'] as number), {
+  elements: (a) => {
+    const cin = a['inChannels'] as number, cout = a['outChannels'] as number, stride = a['stride'] as number;
+    const bn = 4 * cout + 1;
+    const shortcut = stride === 1 && cin === cout ? 0 : cin * cout + bn;
+    return cin * cout * 9 + bn + cout * cout * 9 + bn + shortcut;
+  },
+});
