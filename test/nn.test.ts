@@ -10,6 +10,7 @@ import { SGD } from '../lib/optim/sgd';
 import { CosineAnnealingLR, StepLR } from '../lib/optim/schedulers';
 import { Rng, manualSeed } from '../lib/tensor/random';
 import { Tensor } from '../lib/tensor/tensor';
+import { Dataset } from '../lib/data/dataset';
 import { predict } from '../lib/inference/predict';
 
 describe('Sequential', () => {
@@ -157,6 +158,21 @@ describe('optimizers', () => {
     const opt2 = new SGD([w], { lr: 1 });
     const cos = new CosineAnnealingLR(opt2, 4);
     expect([0, 1, 2, 3, 4].map((e) => +cos.lrAt(1, e).toFixed(6))).toEqual([1, 0.853553, 0.5, 0.146447, 0]);
+  });
+});
+
+describe('op options, checked against the kernel contract before anything is allocated', () => {
+  it('a stride, window or groups of 0 and an empty batch say which option is wrong; Dataset.take takes whole numbers', () => {
+    const x = Tensor.zeros([1, 2, 6, 6]), w = Tensor.zeros([4, 2, 3, 3]);
+    expect(() => ops.conv2d(x, w, null, { stride: 0 })).toThrow(new RangeError('conv2d: shape.strideH must be an integer in [1, 2147483647], got 0'));
+    expect(() => ops.conv2d(x, Tensor.zeros([4, 0, 3, 3]), null, { groups: 0 })).toThrow(new RangeError('conv2d: shape.c must be an integer in [1, 2147483647], got 0'));
+    expect(() => ops.conv2d(x, w, null, { groups: 0 } as never)).toThrow(/^conv2d: shape\.(c|groups) must be an integer in \[1, 2147483647\], got 0$/);
+    expect(() => ops.conv2d(Tensor.zeros([0, 2, 6, 6]), w, null)).toThrow(new RangeError('conv2d: shape.n must be an integer in [1, 2147483647], got 0'));
+    expect(() => new MaxPool2d(0).forward(x)).toThrow(new RangeError('maxPool2d: shape.kh must be an integer in [1, 2147483647], got 0'));
+    expect(() => ops.maxPool2d(x, 2, { stride: 0 })).toThrow(new RangeError('maxPool2d: shape.strideH must be an integer in [1, 2147483647], got 0'));
+    const data = new Dataset(new Float32Array(3), new Int32Array(3), [1, 1, 1], 2);
+    expect(() => data.take(-1)).toThrow('Dataset.take: n must be a whole number >= 0, got -1');
+    expect(data.take(2).length).toBe(2);
   });
 });
 

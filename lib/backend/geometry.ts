@@ -3,7 +3,7 @@
 // fields together checked, output sizes computed. Kernels receive the
 // result and never look at the caller's object.
 import { ENUMS, GEOMETRIES, MAX_POOL_ARGMAX_CELLS, type Field, type GeometryName } from './contracts';
-import type { Call } from './validate';
+import { Call } from './validate';
 
 /** floor((in + 2*pad - dilation*(kernel-1) - 1) / stride) + 1, or 0 when the kernel does not fit. */
 export function conv2dOutputSize(input: number, kernel: number, stride: number, pad: number, dilation: number): number {
@@ -171,6 +171,18 @@ export function geometryReader<G extends GeometryName>(name: G): GeometryReader<
     return g as Resolved<G>;
   };
 }
+
+/**
+ * A shape or options object resolved against its contract, with messages
+ * prefixed by `what` (an op's name): ops check their options this way
+ * before they allocate an output or call a kernel.
+ */
+export function resolveGeometry<G extends GeometryName>(name: G, what: string, value: unknown): Resolved<G> {
+  let reader = READERS.get(name);
+  if (reader === undefined) READERS.set(name, (reader = geometryReader(name) as unknown as GeometryReader<GeometryName>));
+  return reader(new Call(what), value) as unknown as Resolved<G>;
+}
+const READERS = new Map<GeometryName, GeometryReader<GeometryName>>();
 
 /** Max pooling's winners fit a byte: the window has at most 256 cells. */
 export function requireArgmaxWindow(call: Call, g: ResolvedPool2d): void {

@@ -26,6 +26,7 @@ export class Dataset {
 
   /** The first n examples (or all, if fewer). */
   take(n: number): Dataset {
+    if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`Dataset.take: n must be a whole number >= 0, got ${String(n)}`);
     const k = Math.min(n, this.length);
     return new Dataset(this.images.subarray(0, k * this.imageSize), this.labels.subarray(0, k), this.imageShape, this.numClasses);
   }

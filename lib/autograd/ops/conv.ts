@@ -1,6 +1,6 @@
 // conv2d: y = x * w + b, NCHW, with the three backward kernels.
 import { backend } from '../../backend';
-import { conv2dOutputSize } from '../../backend/geometry';
+import { resolveGeometry } from '../../backend/geometry';
 import type { Conv2dShape } from '../../backend/types';
 import { Tensor } from '../../tensor/tensor';
 import { outputBuffer } from '../../tensor/buffer-pool';
@@ -14,7 +14,7 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-export function conv2dShape(x: Tensor, w: Tensor, o: Conv2dOptions): Conv2dShape {
+export function conv2dShape(x: Tensor, w: Tensor, o: Conv2dOptions): Conv2dShape & { ho: number; wo: number } {
   expectRank('conv2d', 'x', x, 4, 'N, C, H, W');
   expectRank('conv2d', 'weight', w, 4, 'K, C/groups, kh, kw');
   const [strideH, strideW] = pair(o.stride, 1, 'conv2d: stride');
@@ -23,18 +23,19 @@ export function conv2dShape(x: Tensor, w: Tensor, o: Conv2dOptions): Conv2dShape
   const groups = o.groups ?? 1;
   const [n, c, h, wd] = x.shape as [number, number, number, number];
   const [k, cg, kh, kw] = w.shape as [number, number, number, number];
+  const s = { n, c, h, w: wd, k, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups };
+  // Every option against the kernel's contract first (a stride of 0, groups of 0), then the tensors against each other.
+  const g = resolveGeometry('conv2d', 'conv2d', { ...s, c: cg * groups });
   if (cg * groups !== c) {
     throw new RangeError(`conv2d: weight expects ${cg * groups} input channels (${cg} per group x ${groups} groups), x has ${c}`);
   }
-  return { n, c, h, w: wd, k, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups };
+  return { ...s, ho: g.ho, wo: g.wo };
 }
 
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
   const s = conv2dShape(x, weight, options);
   const b = backend();
-  // 0 when the filter does not fit: the kernel then says why.
-  const ho = conv2dOutputSize(s.h, s.kh, s.strideH!, s.padH!, s.dilationH!);
-  const wo = conv2dOutputSize(s.w, s.kw, s.strideW!, s.padW!, s.dilationW!);
+  const { ho, wo } = s;
   const y = outputBuffer(s.n * s.k * ho * wo);
   b.conv2dForward(s, x.data, weight.data, bias?.data ?? null, y);
   const inputs = bias ? [x, weight, bias] : [x, weight];

@@ -1,6 +1,6 @@
 // Max and average pooling (the kernels also do sum pooling).
 import { backend } from '../../backend';
-import { pool2dOutputSize } from '../../backend/geometry';
+import { resolveGeometry } from '../../backend/geometry';
 import { MAX_POOL_ARGMAX_CELLS, type Pool2dShape, type PoolMode } from '../../backend/types';
 import { Tensor } from '../../tensor/tensor';
 import { keptBytes, outputBuffer } from '../../tensor/buffer-pool';
@@ -27,8 +27,8 @@ export function pool2d(mode: PoolMode, x: Tensor, kernel: Pair, options: Pool2dO
     mode, n, c, h, w, kh, kw, strideH: Number.isNaN(strideH) ? kh : strideH, strideW: Number.isNaN(strideW) ? kw : strideW,
     padH, padW, ceilMode: options.ceilMode ?? false, countIncludePad: options.countIncludePad ?? true,
   };
-  const ho = pool2dOutputSize(h, kh, s.strideH!, padH, s.ceilMode!);
-  const wo = pool2dOutputSize(w, kw, s.strideW!, padW, s.ceilMode!);
+  // Every option against the kernel's contract (a window or stride of 0) before anything is allocated.
+  const { ho, wo } = resolveGeometry('pool2d', op, s);
   const b = backend();
   const y = outputBuffer(Math.max(0, n * c * ho * wo));
   if (keepsWinners(s)) {
