@@ -22,6 +22,7 @@ import { manualSeed } from '../lib/tensor/random';
 import { Tensor } from '../lib/tensor/tensor';
 import { predict } from '../lib/inference/predict';
 import { trainStep } from '../lib/train/step';
+import { readCheckpoint } from '../lib/train/checkpoint';
 import { SGD } from '../lib/optim/sgd';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'convnode-io-'));
@@ -218,5 +219,29 @@ describe('a model file whose architecture does not match its weights', () => {
     const badChildren = { ...description, spec: { type: 'Sequential', children: 'nope' } };
     fs.writeFileSync(file, encodeSafetensors({}, { convnode: JSON.stringify(badChildren) }));
     expect(() => loadModel(file)).toThrow(new TypeError('moduleFromSpec: \'Sequential\'.children must be an Array of specs, got "nope"'));
+  });
+});
+
+describe('loaders name the file and what is wrong, with typed errors', () => {
+  it('a checkpoint without step counts, a model file without info, a folder as an IDX file', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'typed-'));
+    const model = lenet();
+    const optimizer = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+    const ck = path.join(dir, 'ck.safetensors');
+    const meta = {
+      format: 'convnode-checkpoint', version: 1, globalRngState: 1, schedulerEpoch: null, spec: model.spec(),
+      state: { epoch: 0, batchesDone: 0, dataRngState: 1, lossSum: 0, correct: 0, seen: 0, elapsedMs: 0, history: [] },
+      optimizer: { type: 'SGD', groups: [{ lr: 0.1 }] },
+    };
+    fs.writeFileSync(ck, encodeSafetensors({}, { convnode: JSON.stringify(meta) }));
+    const before = Array.from(model.parameters()[0]!.data);
+    expect(() => readCheckpoint(ck, { model, optimizer })).toThrow(new TypeError(`${ck}: loadStateDict: state.steps must be an Array of step counts (whole numbers >= 0), got undefined`));
+    expect(Array.from(model.parameters()[0]!.data)).toEqual(before);
+    const mf = path.join(dir, 'm.safetensors');
+    fs.writeFileSync(mf, encodeSafetensors({}, { convnode: JSON.stringify({ format: 'convnode-model', version: 1, spec: model.spec() }) }));
+    expect(() => loadModel(mf)).toThrow(TypeError);
+    expect(() => loadModel(mf)).toThrow(/m\.safetensors: the model file's info must give inputShape/);
+    expect(() => readIdx(dir)).toThrow(`${dir}: not a file (a folder?); pass the IDX file itself`);
+    expect(() => readIdx(dir)).toThrow(RangeError);
   });
 });

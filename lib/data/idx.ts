@@ -10,7 +10,7 @@ export interface IdxArray {
   data: Uint8Array | Float32Array;
 }
 
-export class IdxFormatError extends Error {
+export class IdxFormatError extends RangeError {
   constructor(readonly file: string, message: string) {
     super(`${file}: ${message}`);
     this.name = 'IdxFormatError';
@@ -59,6 +59,8 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
 
 /** Reads an IDX file, plain or gzip-compressed (detected from its first bytes). */
 export function readIdx(file: string): IdxArray {
+  if (!fs.existsSync(file)) throw new IdxFormatError(file, 'no such file');
+  if (!fs.statSync(file).isFile()) throw new IdxFormatError(file, 'not a file (a folder?); pass the IDX file itself');
   let bytes: Uint8Array = fs.readFileSync(file);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {

@@ -41,6 +41,11 @@ export function loadModel(file: string): { model: Module; info: ModelInfo } {
   const { tensors, metadata } = readSafetensorsFile(file);
   const description = convnodeMetadata<ModelFile>(file, metadata, 'convnode-model',
     'no convnode architecture in the metadata: load its weights into a model you build with loadWeights()');
+  const info = description.info as Partial<ModelInfo> | undefined;
+  const shape = info?.inputShape;
+  if (typeof info !== 'object' || info === null || !Array.isArray(shape) || shape.length !== 3 ||
+      !shape.every((d) => Number.isInteger(d) && d >= 1) || !Number.isFinite(info.mean) || !(Number(info.std) > 0))
+    throw new TypeError(`${file}: the model file's info must give inputShape [c, h, w] (whole numbers >= 1), mean and std > 0, got ${JSON.stringify(info)}`);
   // The architecture against the weights, before a byte of the model is allocated.
   const need = specElements(description.spec);
   const have = Object.values(tensors).reduce((n, t) => n + t.data.length, 0);

@@ -8,7 +8,7 @@
 // integer float32 cannot hold exactly is an error naming the tensor.
 import * as fs from 'node:fs';
 
-export class SafetensorsError extends Error {
+export class SafetensorsError extends RangeError {
   constructor(readonly source: string, message: string) {
     super(`${source}: ${message}`);
     this.name = 'SafetensorsError';

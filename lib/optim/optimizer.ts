@@ -120,7 +120,24 @@ export abstract class Optimizer<H extends { lr: number }> {
     return { type: this.constructor.name, groups: this.paramGroups.map((g) => ({ ...g.options })), steps, buffers };
   }
 
-  loadStateDict(sd: OptimizerState): void {
+  /**
+   * Throws (TypeError / RangeError) unless loadStateDict(sd) would succeed;
+   * changes nothing. A checkpoint loader checks first, then loads.
+   */
+  checkStateDict(sd: OptimizerState): void {
+    if (typeof sd !== 'object' || sd === null) throw new TypeError(`loadStateDict: state must be an object, got ${String(sd)}`);
+    if (typeof sd.type !== 'string') throw new TypeError(`loadStateDict: state.type must be an optimizer's name, got ${JSON.stringify(sd.type)}`);
+    if (!Array.isArray(sd.groups) || sd.groups.some((g) => typeof g !== 'object' || g === null))
+      throw new TypeError(`loadStateDict: state.groups must be an Array of option objects, got ${JSON.stringify(sd.groups)}`);
+    if (!Array.isArray(sd.steps) || sd.steps.some((n) => !Number.isInteger(n) || n < 0))
+      throw new TypeError(`loadStateDict: state.steps must be an Array of step counts (whole numbers >= 0), got ${JSON.stringify(sd.steps)}`);
+    if (typeof sd.buffers !== 'object' || sd.buffers === null || Object.values(sd.buffers).some((b) => !(b instanceof Float32Array)))
+      throw new TypeError('loadStateDict: state.buffers must be an object of Float32Arrays');
+    this.prepareLoad(sd);
+  }
+
+  /** The checks that need this optimizer's parameters; returns each parameter's options after the load. */
+  private prepareLoad(sd: OptimizerState): H[] {
     if (sd.type !== this.constructor.name) throw new RangeError(`loadStateDict: state is for ${sd.type}, this optimizer is ${this.constructor.name}`);
     const all = this.paramGroups.flatMap((g) => g.params);
     if (sd.steps.length !== all.length || sd.groups.length !== this.paramGroups.length) {
@@ -135,6 +152,13 @@ export abstract class Optimizer<H extends { lr: number }> {
         if (b !== undefined && b.length !== p.size) throw new RangeError(`loadStateDict: buffer ${i}.${n} has ${b.length} elements, parameter ${p.size}`);
       }
     });
+    return optionsOf;
+  }
+
+  loadStateDict(sd: OptimizerState): void {
+    this.checkStateDict(sd);
+    const all = this.paramGroups.flatMap((g) => g.params);
+    const optionsOf = this.prepareLoad(sd);
     this.paramGroups.forEach((g, i) => Object.assign(g.options, sd.groups[i]));
     this.state.clear();
     all.forEach((p, i) => {

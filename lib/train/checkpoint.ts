@@ -58,8 +58,20 @@ export function readCheckpoint(file: string, setup: TrainSetup): CheckpointState
     if (k.startsWith('model.')) model[k.slice(6)] = new Tensor(t.data, t.shape);
     else if (k.startsWith('optimizer.')) buffers[k.slice(10)] = t.data;
   }
+  // Everything checked before anything changes: a bad checkpoint leaves the setup as it was.
+  const state = meta.state as Partial<CheckpointState> | undefined;
+  const counts = [state?.epoch, state?.batchesDone, state?.dataRngState, state?.seen];
+  if (typeof state !== 'object' || state === null || counts.some((n) => !Number.isFinite(n)) || !Array.isArray(state.history))
+    throw new TypeError(`${file}: the checkpoint's run state is incomplete (epoch, batch, generator state, history)`);
+  const optimizerState = { ...meta.optimizer, buffers };
+  try {
+    setup.optimizer.checkStateDict(optimizerState);
+  } catch (err) {
+    const Ctor = err instanceof RangeError ? RangeError : TypeError;
+    throw new Ctor(`${file}: ${(err as Error).message}`);
+  }
   setup.model.loadStateDict(model);
-  setup.optimizer.loadStateDict({ ...meta.optimizer, buffers });
+  setup.optimizer.loadStateDict(optimizerState);
   if (setup.scheduler && meta.schedulerEpoch !== null) {
     setup.scheduler.epoch = meta.schedulerEpoch;
     setup.scheduler.apply();
