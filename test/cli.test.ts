@@ -69,6 +69,16 @@ describe('convnode train / eval / predict', () => {
     expect(convnode('predict', path.join(tmp, 'text.png'), '--model', model).err).toMatch(/not a PNG or JPEG file/);
   });
 
+  it('--version, and --help on every command, printing that command\'s usage', () => {
+    const v = convnode('--version');
+    expect([v.code, v.out.trim()]).toEqual([0, (require(path.resolve(__dirname, '..', 'package.json')) as { version: string }).version]);
+    for (const command of ['train', 'eval', 'predict', 'viz', 'filter', 'info']) {
+      const h = convnode(command, '--help');
+      expect(h.code, command).toBe(0);
+      expect(h.out, command).toMatch(new RegExp(`^usage: convnode ${command} \\[options\\]\\n\\n  ${command} `));
+    }
+  });
+
   it('a loss that becomes NaN or infinite stops training with a non-zero exit, and saves no model', () => {
     const save = path.join(tmp, 'nan.safetensors');
     const r = convnode('train', '--limit', '256', '--batch-size', '32', '--lr', '1e30', '--quiet', '--save', save);

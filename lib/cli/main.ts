@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The convnode command: train, eval, predict, info.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runtimeInfo, setNumThreads, useBackend } from '../backend';
+import { PACKAGE_ROOT } from '../backend/native';
 import { defaultDataset, loadMnistFolder, PIXEL_MEAN, PIXEL_STD, type MnistData } from '../data/mnist';
 import { decodeImage, imageToInput } from '../data/image';
 import { loadModel, saveModel } from '../io/model-file';
@@ -39,7 +41,25 @@ commands:
            images of what a trained model does (PNG files in DIR, default viz/)
   filter   sharpen|blur|edge|custom IMAGE [--kernel "0,1,0;1,-4,1;0,1,0"] [--padding same|valid]
            [--normalize] [--out FILE]   a classic image filter, applied with convnode's conv2d
-  info                                                backend, ISA path and threads`;
+  info                                                backend, ISA path and threads
+  --version                                           the version of convnode
+
+convnode <command> --help shows that command's part of this text.`;
+
+/** The lines of USAGE that describe one command (its first line, and the indented ones under it). */
+function usageOf(command: string): string | null {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`  ${command} `));
+  if (start < 0) return null;
+  let end = start + 1;
+  while (end < lines.length && lines[end]!.startsWith('           ')) end++;
+  return `usage: convnode ${command} [options]\n\n${lines.slice(start, end).join('\n')}`;
+}
+
+function version(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path.join(PACKAGE_ROOT, 'package.json')) as { version: string }).version;
+}
 
 function int(name: string, v: string | undefined, dflt: number, min = 1): number {
   if (v === undefined) return dflt;
@@ -166,6 +186,13 @@ function predictCommand(args: string[]): void {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    const text = usageOf(command);
+    if (text !== null) {
+      console.log(text);
+      return 0;
+    }
+  }
   try {
     switch (command) {
       case 'train': await train(rest); return 0;
@@ -176,6 +203,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'filter': for (const f of filterCommand(rest)) console.log(f); return 0;
       case 'info': console.log(JSON.stringify(runtimeInfo(), null, 2)); return 0;
       case undefined: case '-h': case '--help': case 'help': console.log(USAGE); return command === undefined ? 2 : 0;
+      case '--version': case '-v': case 'version': console.log(version()); return 0;
       default: throw new UsageError(`unknown command '${command}'`);
     }
   } catch (err) {
