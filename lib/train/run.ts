@@ -50,11 +50,16 @@ export type Event =
 export type RunGenerator = Generator<Event, void, boolean>;
 
 /** The run of `options` over `data`; the epochs' logs are appended to history. */
-/** Every FitOptions key: anything else is an error naming it. */
-export const FIT_OPTION_KEYS = [
-  'epochs', 'batchSize', 'shuffle', 'validationData', 'callbacks', 'signal', 'verbose', 'seed', 'checkpointPath',
-  'checkpointEvery', 'resumeFrom', 'terminateOnNaN', 'worker',
-] as const satisfies readonly (keyof FitOptions)[];
+/**
+ * Every FitOptions key, as a record over keyof FitOptions so that a new
+ * option left out here fails the typecheck: anything else a caller passes
+ * is an error naming it.
+ */
+const FIT_OPTIONS: Record<keyof FitOptions, true> = {
+  epochs: true, batchSize: true, shuffle: true, validationData: true, callbacks: true, signal: true, verbose: true,
+  seed: true, checkpointPath: true, checkpointEvery: true, resumeFrom: true, terminateOnNaN: true, worker: true,
+};
+export const FIT_OPTION_KEYS = Object.keys(FIT_OPTIONS) as (keyof FitOptions)[];
 
 export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: History): RunGenerator {
   const batchSize = o.batchSize ?? 32;
