@@ -3,6 +3,7 @@
     "convnode_core_sources": [
       "native/cpu/isa.cc",
       "native/cpu/threads.cc",
+      "native/cpu/scratch.cc",
       "native/cpu/dispatch.cc",
       "native/cpu/conv_dispatch.cc",
       "native/cpu/pool_dispatch.cc",

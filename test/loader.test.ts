@@ -116,6 +116,17 @@ describe('loading', () => {
     expect(r.stdout.trim()).toBe('1 2');
   });
 
+  it('an unusable CONVNODE_NUM_THREADS or CONVNODE_SCRATCH_LIMIT_MB warns and the default is used', () => {
+    const script = `const c = require(${JSON.stringify(dist)}); const i = c.runtimeInfo().native; console.log(c.getNumThreads(), i.scratchLimitBytes / 2 ** 20);`;
+    const bad = runNode(script, { CONVNODE_NUM_THREADS: '2x', CONVNODE_SCRATCH_LIMIT_MB: '-5' });
+    expect(bad.stdout.trim()).toBe(`${os.availableParallelism()} 1024`);
+    expect(bad.stderr).toMatch(/\[CONVNODE_ENV_IGNORED\] Warning: CONVNODE_NUM_THREADS='2x' is not a whole number from 1 to 1024; using every core/);
+    expect(bad.stderr).toMatch(/\[CONVNODE_ENV_IGNORED\] Warning: CONVNODE_SCRATCH_LIMIT_MB='-5' is not a whole number of MiB from 1 to 2\^30; using 1024/);
+    const good = runNode(script, { CONVNODE_NUM_THREADS: '1', CONVNODE_SCRATCH_LIMIT_MB: '300' });
+    expect(good.stdout.trim()).toBe('1 300');
+    expect(good.stderr).toBe('');
+  });
+
   it('loads and computes in worker threads, and the process exits cleanly after them', () => {
     const r = runNode(`
       const { Worker } = require('node:worker_threads');

@@ -59,6 +59,7 @@ function reportIsaChoice(addon: NativeAddon): void {
   if (info.isaEnvNote !== '' && !info.isaEnvNote.endsWith('selected')) {
     process.emitWarning(info.isaEnvNote, { code: 'CONVNODE_ISA_UNAVAILABLE' });
   }
+  for (const note of info.envNotes) process.emitWarning(note, { code: 'CONVNODE_ENV_IGNORED' });
   if (process.env['CONVNODE_LOG'] === '1') {
     process.stderr.write(`convnode: native backend, ISA path ${info.isa} (${info.gemmKernel}), ${info.numThreads} thread(s)\n`);
   }

@@ -198,4 +198,8 @@ export interface NativeInfo {
   maxThreads: number;
   openmp: boolean;
   isaEnvNote: string;
+  /** Environment variables that were set but could not be used, and what was used instead. */
+  envNotes: string[];
+  /** Kernel scratch memory one thread may hold (CONVNODE_SCRATCH_LIMIT_MB, default 1024 MiB). */
+  scratchLimitBytes: number;
 }

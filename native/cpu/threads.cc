@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <string>
 
 #include "convnode/runtime.h"
 
@@ -16,11 +17,20 @@
 namespace convnode {
 namespace {
 
+// What CONVNODE_NUM_THREADS asked for, if it could not be used.
+std::string& env_note() {
+  static std::string note;
+  return note;
+}
+
 int initial_threads() {
-  if (const char* env = std::getenv("CONVNODE_NUM_THREADS")) {
+  const char* env = std::getenv("CONVNODE_NUM_THREADS");
+  if (env != nullptr && *env != '\0') {
     char* end = nullptr;
     long v = std::strtol(env, &end, 10);
     if (end != env && *end == '\0' && v >= 1 && v <= 1024) return static_cast<int>(v);
+    env_note() = "CONVNODE_NUM_THREADS='" + std::string(env) +
+                 "' is not a whole number from 1 to 1024; using every core (" + std::to_string(max_threads()) + ")";
   }
   return max_threads();
 }
@@ -50,6 +60,11 @@ int max_threads() {
 #else
   return 1;
 #endif
+}
+
+const std::string& threads_env_note() {
+  setting();  // read the variable first
+  return env_note();
 }
 
 int thread_setting() { return setting().load(std::memory_order_relaxed); }

@@ -14,16 +14,24 @@
 #include <string>
 
 #include "convnode/runtime.h"
+#include "cpu/scratch.h"
 #include "guard.h"
 
 namespace convnode::napi {
 
 using Entry = Napi::Value (*)(const Napi::CallbackInfo&);
 
+// Frees the calling thread's large scratch buffers when a call ends, however
+// it ends (the team's other threads free theirs as each parallel loop ends).
+struct ReleaseScratchAtEnd {
+  ~ReleaseScratchAtEnd() { release_large_scratch(); }
+};
+
 template <Entry F>
 Napi::Value guarded(const Napi::CallbackInfo& info) {
   // Concurrent calls from several JS threads share the cores (runtime.h).
   ThreadLease lease;
+  ReleaseScratchAtEnd release;
   try {
     return F(info);
   } catch (const Napi::Error&) {
@@ -40,15 +48,25 @@ struct EntryRecord {
   Entry fn;
 };
 
+// Runs a kernel; a call past the scratch limit is a RangeError naming it.
+template <const Kernel& K, typename R>
+R run_named(const Napi::CallbackInfo& info, R (*run)(const Guarded&)) {
+  try {
+    return run(Guarded(info, K));
+  } catch (const ScratchLimitError& e) {
+    throw Napi::RangeError::New(info.Env(), std::string(K.name) + ": " + e.what());
+  }
+}
+
 // A kernel that returns nothing, and one that returns a number (a loss).
 template <const Kernel& K, void (*Run)(const Guarded&)>
 Napi::Value kernel_call(const Napi::CallbackInfo& info) {
-  Run(Guarded(info, K));
+  run_named<K>(info, Run);
   return info.Env().Undefined();
 }
 template <const Kernel& K, double (*Run)(const Guarded&)>
 Napi::Value kernel_value(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), Run(Guarded(info, K)));
+  return Napi::Number::New(info.Env(), run_named<K>(info, Run));
 }
 
 template <const Kernel& K, void (*Run)(const Guarded&)>

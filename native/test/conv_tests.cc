@@ -12,6 +12,7 @@
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
 #include "harness.h"
+#include "kernels/conv/conv2d_impls.h"
 
 namespace {
 
@@ -122,9 +123,37 @@ void test_conv_thread_invariance(const Conv2dShape& s, const std::string& tag) {
                           " h=" + std::to_string(s.h));
 }
 
+// The direct forward in bands of output rows (how it bounds its scratch for
+// huge padding) gives the bits of the whole-image pass, for every band
+// height, padding larger than the filter included.
+void test_direct_bands(const Conv2dShape& s, const std::string& tag) {
+  if (!convnode::conv2d_direct_applies(s)) return;  // no direct kernel on this path
+  auto x = random_vec(size_t(s.n * s.c * s.h * s.w));
+  auto w = random_vec(size_t(s.k * s.c * s.kh * s.kw));
+  auto bias = random_vec(size_t(s.k));
+  std::vector<float> whole(size_t(s.n * s.k * s.ho * s.wo)), banded(whole.size());
+  convnode::conv2d_forward_direct_banded(s, x.data(), w.data(), bias.data(), whole.data(), s.ho);
+  check(convnode::conv2d_direct_band_rows(s) == s.ho, "conv2d_forward", tag + " a small image is one band");
+  for (int64_t band : {int64_t(1), int64_t(2), int64_t(3), s.ho - 1}) {
+    std::fill(banded.begin(), banded.end(), std::numeric_limits<float>::quiet_NaN());
+    convnode::conv2d_forward_direct_banded(s, x.data(), w.data(), bias.data(), banded.data(), band);
+    check(std::memcmp(whole.data(), banded.data(), whole.size() * sizeof(float)) == 0, "conv2d_forward",
+          tag + " direct forward in bands of " + std::to_string(band) + " rows, h=" + std::to_string(s.h) +
+              " pad=" + std::to_string(s.pad_h));
+  }
+}
+
 }  // namespace
 
 void conv_tests(const std::string& tag) {
+  test_direct_bands(conv_shape(2, 3, 9, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+  test_direct_bands(conv_shape(1, 2, 5, 7, 9, 3, 2, 1, 1, 6, 4, 1, 1, 1), tag);  // padding past the filter
+  test_direct_bands(conv_shape(1, 1, 3, 3, 1, 1, 1, 1, 1, 7, 7, 1, 1, 1), tag);  // 1x1, padded
+  // Huge padding takes bands by itself: 1 x 1 over 1 x 1 padded by 3000.
+  const Conv2dShape huge = conv_shape(1, 1, 1, 1, 1, 1, 1, 1, 1, 3000, 3000, 1, 1, 1);
+  check(!convnode::conv2d_direct_applies(huge) || convnode::conv2d_direct_band_rows(huge) < huge.ho, "conv2d_forward",
+        tag + " a 1x1 filter padded by 3000 runs in bands");
+
   test_conv(conv_shape(2, 3, 9, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
   test_conv(conv_shape(3, 4, 11, 10, 6, 3, 2, 2, 3, 1, 0, 2, 1, 2), tag);
   test_conv(conv_shape(1, 5, 6, 7, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1), tag);  // pointwise

@@ -40,31 +40,43 @@ namespace {
 // At least wo, so that a wide output row holds the real ones.
 int64_t padded_row_stride(const Conv2dShape& s) { return std::max(s.w + s.pad_w, s.wo); }
 
-// The zero-padded image every direction reads: per channel hp x wp, then
-// `slack` zero floats so the last vector run past the final row stays in
-// bounds. offs[t] is tap t's offset in it; taps past `taps` (block padding)
-// read offset 0 and their results are dropped.
+// The zero-padded image every direction reads, or a band of its rows: per
+// channel `rows` x wp, then `slack` zero floats so the last vector run past
+// the final row stays in bounds. offs[t] is tap t's offset in it; taps past
+// `taps` (block padding) read offset 0 and their results are dropped.
 struct PaddedImage {
   int64_t hp, wp, plane, taps, size;
   std::vector<int64_t> offs;
 
-  PaddedImage(const Conv2dShape& s, int64_t run, int64_t tap_blocks)
-      : hp(s.h + 2 * s.pad_h), wp(padded_row_stride(s)), plane(hp * wp), taps(s.c * s.kh * s.kw),
+  PaddedImage(const Conv2dShape& s, int64_t run, int64_t tap_blocks, int64_t rows)
+      : hp(rows), wp(padded_row_stride(s)), plane(hp * wp), taps(s.c * s.kh * s.kw),
         size(s.c * plane + run + s.kw + wp),
         offs(static_cast<size_t>(round_up(taps, tap_blocks)), 0) {
     for (int64_t ci = 0; ci < s.c; ++ci)
       for (int64_t ki = 0; ki < s.kh; ++ki)
         for (int64_t kj = 0; kj < s.kw; ++kj) offs[size_t((ci * s.kh + ki) * s.kw + kj)] = ci * plane + ki * wp + kj;
   }
+  // The whole image.
+  PaddedImage(const Conv2dShape& s, int64_t run, int64_t tap_blocks)
+      : PaddedImage(s, run, tap_blocks, s.h + 2 * s.pad_h) {}
 
-  // Writes image x (c x h x w) into xp (`size` floats), padding included.
-  void fill(const Conv2dShape& s, const float* x, float* xp) const {
+  // Writes rows [first, first + hp) of image x (c x h x w) padded into xp
+  // (`size` floats), padding included.
+  void fill(const Conv2dShape& s, const float* x, float* xp, int64_t first = 0) const {
     std::memset(xp, 0, sizeof(float) * size_t(size));
+    const int64_t r0 = std::max<int64_t>(0, first - s.pad_h), r1 = std::min(s.h, first + hp - s.pad_h);
     for (int64_t ci = 0; ci < s.c; ++ci)
-      for (int64_t r = 0; r < s.h; ++r)
-        std::memcpy(xp + ci * plane + (r + s.pad_h) * wp + s.pad_w, x + (ci * s.h + r) * s.w, sizeof(float) * size_t(s.w));
+      for (int64_t r = r0; r < r1; ++r)
+        std::memcpy(xp + ci * plane + (r + s.pad_h - first) * wp + s.pad_w, x + (ci * s.h + r) * s.w,
+                    sizeof(float) * size_t(s.w));
   }
 };
+
+// Above this much scratch for a whole padded image and its output block,
+// the forward pass works in bands of output rows instead, so that huge
+// padding (a 1 x 1 filter padded by 20000) costs bounded memory. Every
+// shape of the bench and the standard models stays whole.
+constexpr int64_t kWholeImageScratchFloats = int64_t(16) << 20;  // 64 MiB
 
 const DirectConvKernels& active_kernels() { return *active_kernel_table().conv_direct; }
 
@@ -225,15 +237,30 @@ void conv2d_backward_weight_direct(const Conv2dShape& s, const float* x, const f
     backward_weight_positions_in_lanes(s, kern, x, dy, dw);
 }
 
+int64_t conv2d_direct_band_rows(const Conv2dShape& s) {
+  const int64_t wp = padded_row_stride(s);
+  const DirectForwardTile& tile = pick_forward_tile(active_kernels(), s.k, s.ho * wp);
+  const int64_t kb = tile.kb, nb = tile.nb;
+  // A band of b rows reads b + kh - 1 padded rows and writes kb wide rows.
+  const auto scratch_for = [&](int64_t b) { return s.c * (b + s.kh - 1) * wp + (kb + 1) * (b * wp + nb) + s.kw + wp; };
+  if (scratch_for(s.ho) <= kWholeImageScratchFloats) return s.ho;
+  return std::max<int64_t>(1, (kWholeImageScratchFloats - scratch_for(0)) / ((s.c + kb + 1) * wp));
+}
+
 void conv2d_forward_direct(const Conv2dShape& s, const float* x, const float* w,
                            const float* bias, float* y) {
+  conv2d_forward_direct_banded(s, x, w, bias, y, conv2d_direct_band_rows(s));
+}
+
+void conv2d_forward_direct_banded(const Conv2dShape& s, const float* x, const float* w,
+                                  const float* bias, float* y, int64_t band) {
   const DirectConvKernels& kern = active_kernels();
   const int64_t wp = padded_row_stride(s);
-  const int64_t wide = s.ho * wp;
-  const DirectForwardTile& tile = pick_forward_tile(kern, s.k, wide);
+  const DirectForwardTile& tile = pick_forward_tile(kern, s.k, s.ho * wp);
   const int64_t kb = tile.kb, nb = tile.nb;
-  const int64_t wide_r = round_up(wide, nb), tiles = wide_r / nb;
-  const PaddedImage pad(s, wide_r, 1);
+  band = std::min(band, s.ho);
+  const int64_t wide_r = round_up(band * wp, nb);
+  const PaddedImage pad(s, wide_r, 1, band + s.kh - 1);
   const int64_t taps = pad.taps, kblocks = (s.k + kb - 1) / kb;
   // Filters in blocks of kb, tap-major within a block, zero filters past k.
   static thread_local Scratch packed_scratch;
@@ -247,18 +274,22 @@ void conv2d_forward_direct(const Conv2dShape& s, const float* x, const float* w,
     static thread_local Scratch pad_scratch, out_scratch;
     float* xp = pad_scratch.floats(static_cast<size_t>(pad.size));
     float* out = out_scratch.floats(static_cast<size_t>(kb * wide_r));
-    pad.fill(s, x + i * x_image, xp);
     float* yi = y + i * y_image;
-    for (int64_t b = 0; b < kblocks; ++b) {
-      const float* wb = packed + b * taps * kb;
-      for (int64_t t = 0; t < tiles; ++t) tile.fn(taps, pad.offs.data(), xp + t * nb, wb, out + t * nb, wide_r);
-      for (int64_t kk = 0; kk < kb && b * kb + kk < s.k; ++kk) {
-        const int64_t k = b * kb + kk;
-        const float add = bias != nullptr ? bias[k] : 0.0f;
-        for (int64_t oh = 0; oh < s.ho; ++oh) {
-          const float* src = out + kk * wide_r + oh * wp;
-          float* dst = yi + (k * s.ho + oh) * s.wo;
-          for (int64_t ow = 0; ow < s.wo; ++ow) dst[ow] = src[ow] + add;
+    for (int64_t oh0 = 0; oh0 < s.ho; oh0 += band) {
+      const int64_t rows = std::min(band, s.ho - oh0);
+      const int64_t tiles = round_up(rows * wp, nb) / nb;
+      pad.fill(s, x + i * x_image, xp, oh0);
+      for (int64_t b = 0; b < kblocks; ++b) {
+        const float* wb = packed + b * taps * kb;
+        for (int64_t t = 0; t < tiles; ++t) tile.fn(taps, pad.offs.data(), xp + t * nb, wb, out + t * nb, wide_r);
+        for (int64_t kk = 0; kk < kb && b * kb + kk < s.k; ++kk) {
+          const int64_t k = b * kb + kk;
+          const float add = bias != nullptr ? bias[k] : 0.0f;
+          for (int64_t r = 0; r < rows; ++r) {
+            const float* src = out + kk * wide_r + r * wp;
+            float* dst = yi + (k * s.ho + oh0 + r) * s.wo;
+            for (int64_t ow = 0; ow < s.wo; ++ow) dst[ow] = src[ow] + add;
+          }
         }
       }
     }

@@ -16,6 +16,13 @@ void conv2d_backward_weight_im2col(const Conv2dShape& s, const float* x, const f
 bool conv2d_direct_applies(const Conv2dShape& s);
 void conv2d_forward_direct(const Conv2dShape& s, const float* x, const float* w,
                            const float* bias, float* y);
+// Output rows the direct forward computes per pass over a padded band of
+// the image: all of them unless that would need more than 64 MiB of
+// scratch (huge padding). The banded form, with any band >= 1, gives the
+// same bits as the whole image; the tests call it with small bands.
+int64_t conv2d_direct_band_rows(const Conv2dShape& s);
+void conv2d_forward_direct_banded(const Conv2dShape& s, const float* x, const float* w,
+                                  const float* bias, float* y, int64_t band);
 bool conv2d_direct_backward_data_applies(const Conv2dShape& s);
 void conv2d_backward_data_direct(const Conv2dShape& s, const float* dy, const float* w, float* dx);
 bool conv2d_direct_backward_weight_applies(const Conv2dShape& s);

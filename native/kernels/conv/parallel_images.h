@@ -7,6 +7,11 @@
 #include <exception>
 
 #include "convnode/runtime.h"
+#include "cpu/scratch.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace convnode {
 
@@ -17,14 +22,23 @@ constexpr int64_t kWeightChunks = 4;
 template <typename Body>
 void for_each_image_parallel(int64_t n, Body body) {
   std::exception_ptr error;
-#pragma omp parallel for schedule(static) num_threads(num_threads())
-  for (int64_t i = 0; i < n; ++i) {
-    try {
-      body(i);
-    } catch (...) {
+#pragma omp parallel num_threads(num_threads())
+  {
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < n; ++i) {
+      try {
+        body(i);
+      } catch (...) {
 #pragma omp critical(convnode_conv_error)
-      if (!error) error = std::current_exception();
+        if (!error) error = std::current_exception();
+      }
     }
+    // After the loop's barrier no thread uses its scratch: the team's other
+    // threads free their large buffers now (the calling thread's may still
+    // be in use by its caller; the binding frees those when the call ends).
+#ifdef _OPENMP
+    if (omp_get_thread_num() != 0) release_large_scratch();
+#endif
   }
   if (error) std::rethrow_exception(error);
 }
