@@ -12,6 +12,7 @@
       "native/kernels/conv/im2col.cc",
       "native/kernels/conv/conv2d_im2col.cc",
       "native/kernels/conv/conv2d_direct.cc",
+      "native/kernels/conv/conv2d_definition.cc",
       "native/kernels/pool/pool2d.cc",
       "native/kernels/pool/max_pool_phased.cc",
       "native/kernels/pool/max_pool_argmax.cc",

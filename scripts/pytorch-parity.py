@@ -25,8 +25,15 @@ def write(name, data):
 
 
 def floats(t):
-    """The values; NaN as the string "NaN" (JSON has no NaN; the tests map it back)."""
-    return ['NaN' if math.isnan(v) else float(v) for v in t.flatten().tolist()]
+    """The values; NaN and the infinities as the strings "NaN", "Infinity" and
+    "-Infinity" (JSON has none of them; the tests map them back)."""
+    def one(v):
+        if math.isnan(v):
+            return 'NaN'
+        if math.isinf(v):
+            return 'Infinity' if v > 0 else '-Infinity'
+        return float(v)
+    return [one(v) for v in t.flatten().tolist()]
 
 
 def schedulers():
@@ -240,6 +247,75 @@ def activations():
     return out
 
 
+def conv_by_definition(x, wt, dy, stride, pad):
+    """y, dx, dw summed over the taps inside the image only (padding is never
+    multiplied), in float64 loops independent of any convolution library."""
+    n, c, h, w = x.shape
+    k, _, kh, kw = wt.shape
+    _, _, ho, wo = dy.shape
+    xs, ws, dys = x.double().tolist(), wt.double().tolist(), dy.double().tolist()
+    y = [[[[0.0] * wo for _ in range(ho)] for _ in range(k)] for _ in range(n)]
+    dx = [[[[0.0] * w for _ in range(h)] for _ in range(c)] for _ in range(n)]
+    dw = [[[[0.0] * kw for _ in range(kh)] for _ in range(c)] for _ in range(k)]
+    for i in range(n):
+        for ko in range(k):
+            for oh in range(ho):
+                for ow in range(wo):
+                    for ci in range(c):
+                        for a in range(kh):
+                            ih = oh * stride - pad + a
+                            for b in range(kw):
+                                iw = ow * stride - pad + b
+                                if 0 <= ih < h and 0 <= iw < w:
+                                    y[i][ko][oh][ow] += xs[i][ci][ih][iw] * ws[ko][ci][a][b]
+                                    dx[i][ci][ih][iw] += dys[i][ko][oh][ow] * ws[ko][ci][a][b]
+                                    dw[ko][ci][a][b] += dys[i][ko][oh][ow] * xs[i][ci][ih][iw]
+    return torch.tensor(y), torch.tensor(dx), torch.tensor(dw)
+
+
+def conv_nonfinite():
+    """conv2d forward, backward data and backward weight with one Inf in x, w
+    or dy. Small whole numbers everywhere, so every finite sum is exact and
+    the only question is where Inf and NaN land. 'y', 'dx' and 'dw' are the
+    definition's values; 'torch' is what PyTorch computed, which agrees with
+    them except where its im2col path (batch 1 here) multiplies padding."""
+    cases = []
+    shapes = [
+        # n, c, h, w, k, kh, kw, stride, pad
+        (2, 3, 7, 7, 4, 3, 3, 1, 1),
+        (2, 3, 7, 7, 4, 3, 3, 1, 0),
+        (1, 2, 9, 9, 3, 3, 3, 2, 1),
+        (1, 1, 8, 8, 6, 5, 5, 1, 0),
+        (1, 2, 6, 6, 20, 3, 3, 1, 2),
+    ]
+    for shape in shapes:
+        n, c, h, w, k, kh, kw, stride, pad = shape
+        for where in ['x', 'w', 'dy']:
+            for index, sign in [(0, 1.0), (17, -1.0)]:
+                g = torch.Generator().manual_seed(len(cases))
+                x = torch.randint(-3, 4, (n, c, h, w), generator=g).float()
+                wt = torch.randint(-3, 4, (k, c, kh, kw), generator=g).float()
+                ho = (h + 2 * pad - kh) // stride + 1
+                wo = (w + 2 * pad - kw) // stride + 1
+                dy = torch.randint(-3, 4, (n, k, ho, wo), generator=g).float()
+                t = {'x': x, 'w': wt, 'dy': dy}[where]
+                t.view(-1)[index % t.numel()] = sign * float('inf')
+                xv = x.clone().requires_grad_(True)
+                wv = wt.clone().requires_grad_(True)
+                y = F.conv2d(xv, wv, stride=stride, padding=pad)
+                y.backward(dy)
+                y_def, dx_def, dw_def = conv_by_definition(x, wt, dy, stride, pad)
+                cases.append({
+                    'shape': {'n': n, 'c': c, 'h': h, 'w': w, 'k': k, 'kh': kh, 'kw': kw,
+                              'strideH': stride, 'strideW': stride, 'padH': pad, 'padW': pad},
+                    'inf': f'{"-" if sign < 0 else ""}Inf in {where}[{index % t.numel()}]',
+                    'x': floats(x), 'w': floats(wt), 'dy': floats(dy),
+                    'y': floats(y_def), 'dx': floats(dx_def), 'dw': floats(dw_def),
+                    'torch': {'y': floats(y.detach()), 'dx': floats(xv.grad), 'dw': floats(wv.grad)},
+                })
+    return {'cases': cases}
+
+
 if __name__ == '__main__':
     import sys
     if len(sys.argv) == 3 and sys.argv[1] == '--verify':
@@ -252,4 +328,5 @@ if __name__ == '__main__':
     write('cross-entropy.json', cross_entropy_options())
     write('batchnorm.json', batchnorm())
     write('activations.json', activations())
+    write('conv-nonfinite.json', conv_nonfinite())
     print('wrote', sorted(os.listdir(OUT)))

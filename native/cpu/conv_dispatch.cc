@@ -1,6 +1,8 @@
 // conv2d's implementations, in the order they are tried: the first that
 // accepts a call runs it; the reference, im2col + GEMM, comes last and
 // accepts every call (native/kernels/conv/conv2d_impls.h).
+#include <cmath>
+
 #include "convnode/kernels.h"
 #include "dispatch.h"
 #include "kernels/conv/conv2d_impls.h"
@@ -33,6 +35,23 @@ constexpr Impl<BackwardFn> kBackwardWeight[] = {
     {"im2col_gemm", any_shape, conv2d_backward_weight_im2col},
 };
 
+// The fast paths multiply zeros and drop the products: padding (im2col's
+// zero columns, padded images; backward data through the direct kernel
+// runs the filters over zero-padded dy) and the direct kernels' spare
+// columns. With an Inf or NaN in the other factor, 0 * Inf puts NaN in
+// cells the value never reaches by the definition (conv2d_definition.cc).
+// So: filters with a non-finite value go to the definition's loops (forward,
+// when there is padding) or to im2col + GEMM (backward data, whose col2im
+// skips padding); a weight gradient that comes out non-finite is recomputed
+// by the definition. The checks read w or dw, which are small.
+bool all_finite(const float* v, int64_t count) {
+  bool ok = true;
+  for (int64_t i = 0; i < count; ++i) ok &= std::isfinite(v[i]);
+  return ok;
+}
+
+int64_t filter_size(const Conv2dShape& s) { return s.k * (s.c / s.groups) * s.kh * s.kw; }
+
 template <typename Fn, size_t N>
 Fn choose(const char* op, const Impl<Fn> (&impls)[N], const Conv2dShape& s) {
   for (const Impl<Fn>& impl : impls) {
@@ -52,15 +71,29 @@ int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t p
 }
 
 void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y) {
+  if ((s.pad_h > 0 || s.pad_w > 0) && !all_finite(w, filter_size(s))) {
+    log_choice("conv2d_forward", "definition (non-finite filters)");
+    conv2d_forward_definition(s, x, w, bias, y);
+    return;
+  }
   choose("conv2d_forward", kForward, s)(s, x, w, bias, y);
 }
 
 void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w, float* dx) {
+  if (!all_finite(w, filter_size(s))) {
+    log_choice("conv2d_backward_data", "im2col_gemm (non-finite filters)");
+    conv2d_backward_data_im2col(s, dy, w, dx);
+    return;
+  }
   choose("conv2d_backward_data", kBackwardData, s)(s, dy, w, dx);
 }
 
 void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy, float* dw) {
   choose("conv2d_backward_weight", kBackwardWeight, s)(s, x, dy, dw);
+  if (!all_finite(dw, filter_size(s))) {
+    log_choice("conv2d_backward_weight", "definition (non-finite gradient, recomputed)");
+    conv2d_backward_weight_definition(s, x, dy, dw);
+  }
 }
 
 void conv2d_backward_bias(const Conv2dShape& s, const float* dy, float* db) {

@@ -1,7 +1,8 @@
 // The conv2d implementations, for native/cpu/conv_dispatch.cc to choose
 // from: stride-1 convolution without im2col where the active path has
 // direct tiles (conv2d_direct.cc; each *_applies says whether it takes a
-// shape), and im2col + GEMM, which takes every shape (conv2d_im2col.cc).
+// shape), and im2col + GEMM, which takes every shape (conv2d_im2col.cc);
+// the definition's loops for non-finite values (conv2d_definition.cc).
 #pragma once
 
 #include "convnode/kernels.h"
@@ -11,6 +12,10 @@ namespace convnode {
 void conv2d_forward_im2col(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y);
 void conv2d_backward_data_im2col(const Conv2dShape& s, const float* dy, const float* w, float* dx);
 void conv2d_backward_weight_im2col(const Conv2dShape& s, const float* x, const float* dy, float* dw);
+
+// Sums over the taps inside the image only: padding is never multiplied.
+void conv2d_forward_definition(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y);
+void conv2d_backward_weight_definition(const Conv2dShape& s, const float* x, const float* dy, float* dw);
 
 // True when the active ISA path has a direct kernel and the shape suits it.
 bool conv2d_direct_applies(const Conv2dShape& s);
