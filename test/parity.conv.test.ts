@@ -7,13 +7,13 @@
 // once multiplied padding or spare zero columns by an Inf and turned
 // unrelated cells and channels into NaN, while the TS backend did not.)
 import { describe, expect, it } from 'vitest';
-import type { Backend, ConvShape } from '../lib/backend/types';
+import type { Backend, Conv2dShape } from '../lib/backend/types';
 import { js } from './native-helpers';
 import { addon, forEachIsa, native } from './native-helpers';
 import { f32, parity } from './parity.helpers';
 
 interface Outputs { y: number[]; dx: number[]; dw: number[] }
-interface Case extends Outputs { shape: ConvShape; inf: string; x: number[]; w: number[]; dy: number[]; torch: Outputs }
+interface Case extends Outputs { shape: Conv2dShape; inf: string; x: number[]; w: number[]; dy: number[]; torch: Outputs }
 const ref = parity<{ cases: Case[] }>('conv-nonfinite');
 
 /** The same value: NaN where NaN, the same infinity, and the exact sum elsewhere (whole numbers). */

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { patchTask, tinyCnn } from './patch-task';
 import { useBackend } from '../lib/backend';
+import { Dataset } from '../lib/data/dataset';
 import { embeddedMnistDir, loadMnistFolder } from '../lib/data/mnist';
 import { decodeSafetensors } from '../lib/io/safetensors';
 import { lenet } from '../lib/models';
@@ -160,6 +161,32 @@ describe('a responsive event loop', () => {
     console.log(`event-loop lag while training LeNet: p50 ${lags[Math.floor(0.5 * (lags.length - 1))]!.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${lags[lags.length - 1]!.toFixed(2)} ms over ${lags.length} ticks`);
     expect(p99).toBeLessThan(20);
   }, 60000);
+});
+
+describe('datasets in shared memory', () => {
+  it('the loaders create them there, so fit hands them to its worker without a copy', () => {
+    const { train, test } = loadMnistFolder(embeddedMnistDir());
+    expect(train.isShared && test.isShared && train.take(10).isShared).toBe(true);
+  });
+
+  it('share() copies an ordinary dataset once, in slices that let the event loop run, and keeps the copy', async () => {
+    const n = 50_000, per = 3 * 16 * 16; // 38.4 M floats: 154 MB, 10 slices
+    const images = new Float32Array(n * per);
+    for (let i = 0; i < images.length; i += 997) images[i] = i;
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
+    const data = new Dataset(images, labels, [3, 16, 16]);
+    expect(data.isShared).toBe(false);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const shared = await data.share();
+    clearInterval(timer);
+    expect(ticks, 'timers ran while the copy was made').toBeGreaterThanOrEqual(3);
+    expect(shared.isShared).toBe(true);
+    expect(Buffer.from(shared.images.buffer).equals(Buffer.from(images.buffer)), 'the same images').toBe(true);
+    expect(Array.from(shared.labels.subarray(0, 12))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+    expect(await data.share(), 'the second call returns the same copy').toBe(shared);
+    expect(await shared.share(), 'a shared dataset is its own').toBe(shared);
+  }, 30000);
 });
 
 describe('the same short run on both backends', () => {

@@ -1,11 +1,43 @@
 // An in-memory image classification dataset (NCHW float images + integer
 // labels) and the batches a training loop walks through.
+//
+// fit() trains in a worker thread, which reads the dataset without a copy
+// when its arrays live in a SharedArrayBuffer. The loaders create them
+// there (sharedFloat32/sharedInt32); a dataset built from ordinary arrays
+// is copied once, by share(), in slices that let the event loop run, and
+// the shared copy is kept for every later fit.
 import { Rng, globalRng } from '../tensor/random';
 import { Tensor } from '../tensor/tensor';
+
+/** A zeroed Float32Array in a SharedArrayBuffer. */
+export function sharedFloat32(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+}
+
+/** A zeroed Int32Array in a SharedArrayBuffer. */
+export function sharedInt32(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
+}
+
+const isShared = (a: Float32Array | Int32Array) => a.buffer instanceof SharedArrayBuffer;
+
+/** Values copied per slice by share() before it lets the event loop run (4 MB: about 20 ms into fresh pages). */
+const SHARE_SLICE = 1 << 20;
+
+async function sharedCopy<T extends Float32Array | Int32Array>(a: T, make: (n: number) => T): Promise<T> {
+  if (isShared(a)) return a;
+  const out = make(a.length);
+  for (let at = 0; at < a.length; at += SHARE_SLICE) {
+    out.set(a.subarray(at, at + SHARE_SLICE) as never, at);
+    if (at + SHARE_SLICE < a.length) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return out;
+}
 
 export class Dataset {
   readonly length: number;
   readonly imageShape: readonly [number, number, number];
+  #shared: Promise<Dataset> | undefined;
 
   /** images: length * c * h * w floats; labels: one class index per image. */
   constructor(readonly images: Float32Array, readonly labels: Int32Array, imageShape: readonly [number, number, number], readonly numClasses = 10) {
@@ -18,6 +50,23 @@ export class Dataset {
     }
     this.length = labels.length;
     this.imageShape = imageShape;
+  }
+
+  /** True when both arrays live in a SharedArrayBuffer (a worker reads them without a copy). */
+  get isShared(): boolean {
+    return isShared(this.images) && isShared(this.labels);
+  }
+
+  /**
+   * This dataset with its arrays in shared memory: itself when they already
+   * are, else a copy made once (in slices, so the event loop keeps
+   * running) and returned again on every later call.
+   */
+  share(): Promise<Dataset> {
+    if (this.isShared) return Promise.resolve(this);
+    this.#shared ??= (async () => new Dataset(
+      await sharedCopy(this.images, sharedFloat32), await sharedCopy(this.labels, sharedInt32), this.imageShape, this.numClasses))();
+    return this.#shared;
   }
 
   get imageSize(): number {
@@ -59,9 +108,9 @@ export class Dataset {
   }
 }
 
-/** Bytes 0..255 to floats, normalised: (v / 255 - mean) / std. */
+/** Bytes 0..255 to floats, normalised: (v / 255 - mean) / std; in shared memory. */
 export function normalizeBytes(bytes: Uint8Array, mean: number, std: number): Float32Array {
-  const out = new Float32Array(bytes.length);
+  const out = sharedFloat32(bytes.length);
   for (let i = 0; i < bytes.length; i++) out[i] = (bytes[i]! / 255 - mean) / std;
   return out;
 }

@@ -5,7 +5,7 @@
 // dataset-fashion-mnist when present.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, normalizeBytes } from './dataset';
+import { Dataset, normalizeBytes, sharedInt32 } from './dataset';
 import { IdxFormatError, readIdx } from './idx';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -44,7 +44,8 @@ function loadSplit(dir: string, prefix: 'train' | 't10k'): Dataset {
     throw new IdxFormatError(labelsFile, `${labels.dims[0]} labels but ${path.basename(imagesFile)} has ${images.dims[0]} images`);
   }
   const [, rows, cols] = images.dims as [number, number, number];
-  const y = Int32Array.from(labels.data);
+  const y = sharedInt32(labels.data.length);
+  y.set(labels.data);
   // A loop, not Math.max(...y): spreading 60000+ arguments can overflow the stack.
   let maxLabel = 0;
   for (const label of y) maxLabel = Math.max(maxLabel, label);

@@ -45,20 +45,14 @@ export type TrainMessage =
     }
   | { type: 'error'; name: string; message: string; stack?: string };
 
-function shared<T extends Float32Array | Int32Array>(a: T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const Ctor = a.constructor as new (b: SharedArrayBuffer) => T;
-  const out = new Ctor(new SharedArrayBuffer(a.byteLength));
-  out.set(a as never);
-  return out;
-}
-
-function share(d: Dataset): SharedDataset {
-  return { images: shared(d.images), labels: shared(d.labels), shape: [...d.imageShape], numClasses: d.numClasses };
+/** The dataset as the worker receives it: shared memory, no copy (Dataset.share keeps the one copy it ever makes). */
+async function share(d: Dataset): Promise<SharedDataset> {
+  const s = await d.share();
+  return { images: s.images, labels: s.labels, shape: [...s.imageShape], numClasses: s.numClasses };
 }
 
 /** The job, or null when this run cannot move to a worker (then fit() trains in-thread). */
-function trainJob(setup: TrainSetup, data: Dataset, options: FitOptions): TrainJob | null {
+async function trainJob(setup: TrainSetup, data: Dataset, options: FitOptions): Promise<TrainJob | null> {
   const optimizer = describeOptimizer(setup.optimizer, setup.model.parameters());
   const scheduler = describeScheduler(setup.scheduler);
   if (optimizer === null || scheduler === undefined) return null;
@@ -71,14 +65,14 @@ function trainJob(setup: TrainSetup, data: Dataset, options: FitOptions): TrainJ
   const { callbacks: _c, signal: _s, validationData, verbose: _v, worker: _w, ...plain } = options;
   return {
     model, optimizer, scheduler, loss: setup.loss ?? 'crossEntropy', options: plain,
-    data: share(data), validation: validationData ? share(validationData) : null,
+    data: await share(data), validation: validationData ? await share(validationData) : null,
     globalRngState: globalRng.getState(), control: new SharedArrayBuffer(8),
   };
 }
 
 /** Null when this run cannot move to a worker (then fit() trains in-thread). */
 export async function fitInWorker(setup: TrainSetup, data: Dataset, options: FitOptions): Promise<History | null> {
-  const job = trainJob(setup, data, options);
+  const job = await trainJob(setup, data, options);
   if (job === null || workerScriptPath('train/worker') === null) return null;
   const session = new CallbackSession(options);
   await session.begin();
