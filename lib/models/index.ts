@@ -1,5 +1,8 @@
 // The standard models of DESIGN.md (28x28x1 input, 10 classes) and a small
 // ResNet, each with the training recipe it is measured with.
+
+/** The classes every standard model tells apart (its outputs). */
+export const STANDARD_CLASSES = 10;
 import { AvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU } from '../nn/layers';
 import { Sequential } from '../nn/sequential';
 import { ResidualBlock } from '../nn/residual';
@@ -11,7 +14,7 @@ export function lenet(): Sequential {
     new Flatten(),
     new Linear(400, 120), new ReLU(),
     new Linear(120, 100), new ReLU(),
-    new Linear(100, 10),
+    new Linear(100, STANDARD_CLASSES),
   );
 }
 
@@ -23,7 +26,7 @@ export function smallVgg(): Sequential {
     new Conv2d(64, 64, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2),
     new Flatten(),
     new Linear(3136, 256), new ReLU(),
-    new Linear(256, 10),
+    new Linear(256, STANDARD_CLASSES),
   );
 }
 
@@ -32,7 +35,7 @@ export function smallResNet(): Sequential {
   return new Sequential(
     new Conv2d(1, 16, 3, { padding: 1, bias: false }), new BatchNorm2d(16), new ReLU(),
     new ResidualBlock(16, 16), new ResidualBlock(16, 32, 2), new ResidualBlock(32, 64, 2),
-    new AvgPool2d(7), new Flatten(), new Linear(64, 10),
+    new AvgPool2d(7), new Flatten(), new Linear(64, STANDARD_CLASSES),
   );
 }
 

@@ -11,6 +11,12 @@ export interface EpochLogs {
   seconds: number;
 }
 
+export interface EpochBeginLogs {
+  /** Batches in the epoch, and how many are already done (a resumed epoch). */
+  batches: number;
+  batchesDone: number;
+}
+
 export interface BatchLogs {
   batch: number;
   batches: number;
@@ -22,7 +28,7 @@ type MaybeStop = void | 'stop' | Promise<void | 'stop'>;
 
 export interface Callback {
   onTrainBegin?(): void | Promise<void>;
-  onEpochBegin?(epoch: number): void | Promise<void>;
+  onEpochBegin?(epoch: number, logs: EpochBeginLogs): void | Promise<void>;
   onBatchEnd?(epoch: number, logs: BatchLogs): MaybeStop;
   onEpochEnd?(epoch: number, logs: EpochLogs): MaybeStop;
   onTrainEnd?(history: History): void | Promise<void>;

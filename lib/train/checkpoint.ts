@@ -48,8 +48,12 @@ export function writeCheckpoint(file: string, setup: TrainSetup, state: Checkpoi
   writeFileAtomic(file, encodeSafetensors(tensors, { convnode: JSON.stringify(meta) }));
 }
 
-/** Restores model, optimizer, scheduler and the global generator from a checkpoint; returns where to continue. */
-export function readCheckpoint(file: string, setup: TrainSetup): CheckpointState {
+/**
+ * Restores model, optimizer, scheduler and the global generator from a
+ * checkpoint; returns where to continue. `accept` sees the run state first
+ * and may throw: then, as for a bad file, nothing has changed.
+ */
+export function readCheckpoint(file: string, setup: TrainSetup, accept?: (state: CheckpointState) => void): CheckpointState {
   const { tensors, metadata } = readSafetensorsFile(file);
   const meta = convnodeMetadata<Meta>(file, metadata, 'convnode-checkpoint', 'not a convnode checkpoint (no checkpoint metadata)');
   const model: Record<string, Tensor> = {};
@@ -63,6 +67,7 @@ export function readCheckpoint(file: string, setup: TrainSetup): CheckpointState
   const counts = [state?.epoch, state?.batchesDone, state?.dataRngState, state?.seen];
   if (typeof state !== 'object' || state === null || counts.some((n) => !Number.isFinite(n)) || !Array.isArray(state.history))
     throw new TypeError(`${file}: the checkpoint's run state is incomplete (epoch, batch, generator state, history)`);
+  accept?.(state as CheckpointState);
   const optimizerState = { ...meta.optimizer, buffers };
   try {
     setup.optimizer.checkStateDict(optimizerState);

@@ -55,7 +55,7 @@ export class CallbackSession {
 
   private results(ev: Event): unknown[] {
     return this.callbacks.map((c) =>
-      ev.kind === 'epochBegin' ? c.onEpochBegin?.(ev.epoch) : ev.kind === 'batch' ? c.onBatchEnd?.(ev.epoch, ev.logs) : c.onEpochEnd?.(ev.epoch, ev.logs));
+      ev.kind === 'epochBegin' ? c.onEpochBegin?.(ev.epoch, ev.logs) : ev.kind === 'batch' ? c.onBatchEnd?.(ev.epoch, ev.logs) : c.onEpochEnd?.(ev.epoch, ev.logs));
   }
 
   private decide(results: unknown[]): boolean {

@@ -108,7 +108,9 @@ export async function fitInWorker(setup: TrainSetup, data: Dataset, options: Fit
         resolve();
       } else {
         finished = true;
-        const err = new Error(msg.message);
+        // The worker's TypeError or RangeError stays one here.
+        const Ctor = msg.name === 'TypeError' ? TypeError : msg.name === 'RangeError' ? RangeError : Error;
+        const err = new Ctor(msg.message);
         err.name = msg.name;
         if (msg.stack) err.stack = msg.stack;
         reject(err);

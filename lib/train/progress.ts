@@ -1,7 +1,7 @@
 // What a run shows while it trains: a progress bar on a terminal
 // (cli-progress), one plain line per epoch otherwise (logs, CI).
 import { SingleBar, Presets } from 'cli-progress';
-import type { BatchLogs, Callback, EpochLogs } from './callbacks';
+import type { BatchLogs, Callback, EpochBeginLogs, EpochLogs } from './callbacks';
 
 export function formatEpoch(logs: EpochLogs, epochs: number): string {
   const val = logs.valLoss === undefined ? '' : ` - val_loss ${logs.valLoss.toFixed(4)} - val_acc ${(100 * logs.valAccuracy!).toFixed(2)}%`;
@@ -13,19 +13,19 @@ export class ProgressReporter implements Callback {
 
   constructor(private readonly epochs: number, private readonly stream: NodeJS.WriteStream = process.stderr) {}
 
-  onEpochBegin(epoch: number): void {
+  onEpochBegin(epoch: number, logs: EpochBeginLogs): void {
     if (!this.stream.isTTY) return;
     this.bar = new SingleBar({
       format: `epoch ${epoch + 1}/${this.epochs} [{bar}] {value}/{total} batches - loss {loss} - acc {acc} - {eta_formatted} left`,
       stream: this.stream,
       hideCursor: true,
     }, Presets.shades_classic);
-    this.bar.start(1, 0, { loss: '-', acc: '-' });
+    // The real count from the first frame (it once showed "0/1 batches").
+    this.bar.start(logs.batches, logs.batchesDone, { loss: '-', acc: '-' });
   }
 
   onBatchEnd(_epoch: number, logs: BatchLogs): void {
     if (this.bar === null) return;
-    this.bar.setTotal(logs.batches);
     this.bar.update(logs.batch + 1, { loss: logs.loss.toFixed(4), acc: `${(100 * logs.accuracy).toFixed(1)}%` });
   }
 

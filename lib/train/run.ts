@@ -4,7 +4,7 @@
 // fit on this thread, the training worker) decides how callbacks are run.
 import type { Dataset } from '../data/dataset';
 import { globalRng, Rng } from '../tensor/random';
-import type { BatchLogs, Callback, EpochLogs, History } from './callbacks';
+import type { BatchLogs, Callback, EpochBeginLogs, EpochLogs, History } from './callbacks';
 import { readCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint';
 import type { TrainSetup } from './setup';
 import { evaluate, trainStep } from './step';
@@ -42,7 +42,7 @@ export interface FitOptions {
 }
 
 export type Event =
-  | { kind: 'epochBegin'; epoch: number }
+  | { kind: 'epochBegin'; epoch: number; logs: EpochBeginLogs }
   | { kind: 'batch'; epoch: number; logs: BatchLogs }
   | { kind: 'epoch'; epoch: number; logs: EpochLogs };
 
@@ -65,10 +65,19 @@ export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: H
   const batchSize = o.batchSize ?? 32;
   if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new RangeError(`fit: epochs must be a positive integer, got ${o.epochs}`);
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new RangeError(`fit: batchSize must be a positive integer, got ${batchSize}`);
+  if (data.length === 0) throw new RangeError('fit: the training set is empty (0 examples): there is nothing to train on');
+  if (o.validationData !== undefined && o.validationData.length === 0) {
+    throw new RangeError('fit: validationData is empty (0 examples): its loss and accuracy would be NaN; leave it out instead');
+  }
   const dataRng = new Rng(o.seed ?? Math.floor(globalRng.next() * 2 ** 32));
   let start: CheckpointState | null = null;
   if (o.resumeFrom !== undefined) {
-    start = readCheckpoint(o.resumeFrom, setup);
+    start = readCheckpoint(o.resumeFrom, setup, (saved) => {
+      if (saved.epoch >= o.epochs) {
+        throw new RangeError(`fit: ${o.resumeFrom} has finished ${saved.epoch} epoch(s) already, so epochs: ${o.epochs} leaves nothing to train ` +
+          `(epochs counts from the start of the run: pass more than ${saved.epoch})`);
+      }
+    });
     dataRng.setState(start.dataRngState);
     history.epochs.push(...start.history);
   }
@@ -80,7 +89,7 @@ export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: H
     const resumed = start !== null && start.epoch === epoch ? start : null;
     let lossSum = resumed?.lossSum ?? 0, correct = resumed?.correct ?? 0, seen = resumed?.seen ?? 0;
     const t0 = Date.now() - (resumed?.elapsedMs ?? 0);
-    if (yield { kind: 'epochBegin', epoch }) return;
+    if (yield { kind: 'epochBegin', epoch, logs: { batches, batchesDone: resumed?.batchesDone ?? 0 } }) return;
     for (let b = resumed?.batchesDone ?? 0; b < batches; b++) {
       const { x, y } = data.gather(order.subarray(b * batchSize, Math.min((b + 1) * batchSize, data.length)));
       const r = trainStep(setup, x, y);

@@ -22,6 +22,7 @@ export function trainStep(setup: TrainSetup, x: Tensor, y: Int32Array): { loss: 
 
 /** Mean loss and accuracy over a dataset, in evaluation mode, without gradients. */
 export function evaluate(setup: Pick<TrainSetup, 'model' | 'loss' | 'bufferPool'>, data: Dataset, batchSize = 256): { loss: number; accuracy: number } {
+  if (data.length === 0) throw new RangeError('evaluate: the dataset is empty (0 examples): its loss and accuracy would be NaN');
   const wasTraining = setup.model.training;
   setup.model.eval();
   let loss = 0, correct = 0;

@@ -22,9 +22,10 @@ export const KERNELS: Record<'sharpen' | 'blur' | 'edge', Kernel> = {
 
 /** Parses "0,0,1;1,0,0;0,1,1" (rows separated by ';') into a square kernel. */
 export function parseKernel(text: string): Kernel {
-  const rows = text.split(';').map((r) => r.split(',').map((v) => Number(v.trim())));
+  // Number('') is 0: an empty entry (or an empty --kernel) must not pass as a zero.
+  const rows = text.split(';').map((r) => r.split(',').map((v) => (v.trim() === '' ? NaN : Number(v))));
   const size = rows.length;
-  if (size === 0 || rows.some((r) => r.length !== size || r.some((v) => !Number.isFinite(v)))) {
+  if (rows.some((r) => r.length !== size || r.some((v) => !Number.isFinite(v)))) {
     throw new RangeError(`--kernel must be a square matrix of numbers, rows separated by ';' and values by ',' (e.g. "0,1,0;1,-4,1;0,1,0"), got '${text}'`);
   }
   return { size, values: Float32Array.from(rows.flat()) };
