@@ -29,7 +29,7 @@ export { LrScheduler, StepLR, CosineAnnealingLR } from './optim/schedulers';
 export { Dataset, normalizeBytes, sharedFloat32, sharedInt32 } from './data/dataset';
 export { readIdx, parseIdx, IdxFormatError } from './data/idx';
 export { loadMnistFolder, defaultDataset, embeddedMnistDir, FASHION_MNIST_DIR } from './data/mnist';
-export { decodeImage, imageToInput } from './data/image';
+export { decodeImage, imageToInput, ImageFormatError, DEFAULT_LIMIT_INPUT_PIXELS } from './data/image';
 
 export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './io/safetensors';
 export { saveModel, loadModel, saveWeights, loadWeights, type ModelInfo } from './io/model-file';

@@ -1,8 +1,7 @@
 // Bad input: every case gets a TypeError or RangeError naming the argument,
 // what was expected and what was given, identical on both backends, before
-// any memory is touched. A fuzz pass then throws garbage at every kernel:
-// each call must return or throw one of those two errors, the same on both
-// backends, and the process must survive.
+// any memory is touched. (Garbage at every kernel, and mutated files at
+// every loader: fuzz.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { KERNEL_NAMES, type Backend } from '../lib/backend/types';
 import { rng, randInt } from './helpers';
@@ -288,64 +287,5 @@ describe('bad input gives a clear, typed error on both backends', () => {
     } finally {
       await flipper.terminate();
     }
-  });
-});
-
-/** Garbage of every kind, weighted towards almost-valid values. */
-function garbage(rand: () => number, depth = 0): unknown {
-  const pick = randInt(rand, 0, 13);
-  switch (pick) {
-    case 0: return undefined;
-    case 1: return null;
-    case 2: return [-1, 0, 1, 2, 3, 1.5, NaN, Infinity, 2 ** 31, 2 ** 53][randInt(rand, 0, 9)];
-    case 3: return ['max', 'relu', 'avg', '', 'x'][randInt(rand, 0, 4)];
-    case 4: return new Float32Array(randInt(rand, 0, 30));
-    case 5: return new Float64Array(randInt(rand, 0, 4));
-    case 6: return new Int32Array(randInt(rand, 0, 4)).fill(randInt(rand, -1, 3));
-    case 7: return detached(randInt(rand, 1, 4));
-    case 8: return true;
-    case 9: return [1, 2];
-    case 10: return () => 1;
-    default: {
-      if (depth > 0) return {};
-      const o: Record<string, unknown> = {};
-      const keys = ['m', 'n', 'k', 'c', 'h', 'w', 'kh', 'kw', 'rows', 'cols', 'hw', 'mode', 'kind', 'lr', 'step', 'momentum', 'groups', 'strideH', 'padW', 'transA'];
-      for (const key of keys) {
-        if (rand() < 0.7) o[key] = rand() < 0.7 ? randInt(rand, 1, 3) : garbage(rand, depth + 1);
-      }
-      return o;
-    }
-  }
-}
-
-function outcome(b: Backend, name: string, args: unknown[]): string {
-  try {
-    (b[name as keyof Backend] as (...a: unknown[]) => unknown)(...args);
-    return 'ok';
-  } catch (err) {
-    if (!(err instanceof TypeError || err instanceof RangeError)) return `UNEXPECTED ${String(err)}`;
-    return `${err.constructor.name}: ${err.message}`;
-  }
-}
-
-describe('fuzzing every kernel with garbage', () => {
-  it('never crashes, only throws TypeError/RangeError, and both backends agree', () => {
-    const rand = rng(31337);
-    let calls = 0, errors = 0;
-    for (const name of KERNEL_NAMES) {
-      for (let i = 0; i < 300; i++) {
-        const args = Array.from({ length: randInt(rand, 0, 6) }, () => garbage(rand));
-        // The kernels write their outputs: give each backend its own copies.
-        const copy = () => args.map((a) => (a instanceof Float32Array && a.buffer.byteLength > 0 ? a.slice() : a));
-        const got = outcome(native, name, copy());
-        const want = outcome(js, name, copy());
-        expect(got, `${name}(${args.map((a) => Object.prototype.toString.call(a)).join(', ')})`).toBe(want);
-        expect(got).not.toMatch(/^UNEXPECTED/);
-        calls++;
-        if (got !== 'ok') errors++;
-      }
-    }
-    expect(calls).toBe(KERNEL_NAMES.length * 300);
-    expect(errors).toBeGreaterThan(calls * 0.9);
   });
 });

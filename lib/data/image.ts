@@ -13,6 +13,14 @@ export interface DecodedImage {
   rgba: Uint8Array;
 }
 
+/** An image file that cannot be read or decoded: names the file and what is wrong. */
+export class ImageFormatError extends RangeError {
+  constructor(readonly file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'ImageFormatError';
+  }
+}
+
 /** The default of decodeImage's limitInputPixels: 4096 x 4096 (64 MB of RGBA). */
 export const DEFAULT_LIMIT_INPUT_PIXELS = 4096 * 4096;
 
@@ -49,11 +57,12 @@ export function decodeImage(file: string, options: { limitInputPixels?: number }
   checkOptionKeys('decodeImage', options, ['limitInputPixels']);
   const limit = options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
   if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`decodeImage: limitInputPixels must be a positive integer, got ${String(limit)}`);
-  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+  if (!fs.existsSync(file)) throw new ImageFormatError(file, 'no such file');
+  if (!fs.statSync(file).isFile()) throw new ImageFormatError(file, 'not a file (a folder?)');
   const bytes = fs.readFileSync(file);
   const size = declaredImageSize(bytes);
   if (size !== null && size.width * size.height > limit) {
-    throw new RangeError(`${file}: the image declares ${size.width}x${size.height} = ${size.width * size.height} pixels, ` +
+    throw new ImageFormatError(file, `the image declares ${size.width}x${size.height} = ${size.width * size.height} pixels, ` +
       `more than limitInputPixels (${limit}); pass a larger limitInputPixels to decode it`);
   }
   try {
@@ -66,9 +75,9 @@ export function decodeImage(file: string, options: { limitInputPixels?: number }
       return { width: img.width, height: img.height, rgba: img.data };
     }
   } catch (err) {
-    throw new Error(`${file}: cannot decode image (${(err as Error).message})`);
+    throw new ImageFormatError(file, `cannot decode image (${(err as Error).message})`);
   }
-  throw new Error(`${file}: not a PNG or JPEG file`);
+  throw new ImageFormatError(file, 'not a PNG or JPEG file');
 }
 
 /**

@@ -7,6 +7,7 @@ import { moduleFromSpec, specElements } from '../nn/registry';
 import { Tensor } from '../tensor/tensor';
 import { checkOptionKeys } from '../util/options';
 import { writeFileAtomic } from './atomic';
+import { inFile } from './file-errors';
 import { convnodeMetadata, encodeSafetensors, readSafetensorsFile, type NamedTensor } from './safetensors';
 
 export interface ModelInfo {
@@ -46,22 +47,24 @@ export function loadModel(file: string): { model: Module; info: ModelInfo } {
   if (typeof info !== 'object' || info === null || !Array.isArray(shape) || shape.length !== 3 ||
       !shape.every((d) => Number.isInteger(d) && d >= 1) || !Number.isFinite(info.mean) || !(Number(info.std) > 0))
     throw new TypeError(`${file}: the model file's info must give inputShape [c, h, w] (whole numbers >= 1), mean and std > 0, got ${JSON.stringify(info)}`);
-  // The architecture against the weights, before a byte of the model is allocated.
-  const need = specElements(description.spec);
-  const have = Object.values(tensors).reduce((n, t) => n + t.data.length, 0);
-  if (need !== null && need > have)
-    throw new RangeError(`${file}: its architecture holds ${need} values but the file has ${have}: the architecture and the weights do not match`);
-  const model = moduleFromSpec(description.spec);
-  model.loadStateDict(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, new Tensor(t.data, t.shape)])));
-  model.eval();
-  return { model, info: description.info };
+  return inFile(file, () => {
+    // The architecture against the weights, before a byte of the model is allocated.
+    const need = specElements(description.spec);
+    const have = Object.values(tensors).reduce((n, t) => n + t.data.length, 0);
+    if (need !== null && need > have)
+      throw new RangeError(`its architecture holds ${need} values but the file has ${have}: the architecture and the weights do not match`);
+    const model = moduleFromSpec(description.spec);
+    model.loadStateDict(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, new Tensor(t.data, t.shape)])));
+    model.eval();
+    return { model, info: description.info as ModelInfo };
+  });
 }
 
 /** Loads safetensors weights (from convnode or PyTorch) into an existing model. */
 export function loadWeights(model: Module, file: string, options: { strict?: boolean } = {}) {
   checkOptionKeys('loadWeights', options, ['strict']);
   const { tensors } = readSafetensorsFile(file);
-  return model.loadStateDict(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, new Tensor(t.data, t.shape)])), options);
+  return inFile(file, () => model.loadStateDict(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, new Tensor(t.data, t.shape)])), options));
 }
 
 /** Writes only the weights (for PyTorch's safetensors.torch.load_file). */

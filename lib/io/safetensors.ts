@@ -145,7 +145,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): { 
 
 /** Reads and decodes a safetensors file, with a clear error when it does not exist. */
 export function readSafetensorsFile(file: string): { tensors: Record<string, NamedTensor>; metadata: Record<string, string> } {
-  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+  if (!fs.existsSync(file)) throw new SafetensorsError(file, 'no such file');
+  if (!fs.statSync(file).isFile()) throw new SafetensorsError(file, 'not a file (a folder?)');
   return decodeSafetensors(fs.readFileSync(file), file);
 }
 

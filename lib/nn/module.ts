@@ -125,6 +125,17 @@ export abstract class Module {
    * always is. Nothing is changed unless every check passes.
    */
   loadStateDict(sd: Record<string, Tensor | { shape: readonly number[]; data: Float32Array }>, options: { strict?: boolean } = {}): LoadResult {
+    const result = this.checkStateDict(sd, options);
+    const own = this.stateDict();
+    for (const [k, t] of Object.entries(own)) {
+      const src = sd[k];
+      if (src !== undefined) t.data.set(src.data);
+    }
+    return result;
+  }
+
+  /** loadStateDict's checks alone: throws what it would throw, changes nothing. */
+  checkStateDict(sd: Record<string, Tensor | { shape: readonly number[]; data: Float32Array }>, options: { strict?: boolean } = {}): LoadResult {
     checkOptionKeys('loadStateDict', options, ['strict']);
     const strict = options.strict ?? true;
     const own = this.stateDict();
@@ -144,10 +155,6 @@ export abstract class Module {
       if (src.shape.length !== t.shape.length || src.shape.some((d, i) => d !== t.shape[i]) || src.data.length !== t.data.length) {
         throw new RangeError(`loadStateDict: '${k}' has shape [${src.shape.join(', ')}] in the state but [${t.shape.join(', ')}] in the model`);
       }
-    }
-    for (const [k, t] of Object.entries(own)) {
-      const src = sd[k];
-      if (src !== undefined) t.data.set(src.data);
     }
     return { missingKeys, unexpectedKeys };
   }

@@ -7,6 +7,7 @@
 import { writeFileAtomic } from '../io/atomic';
 import { stateTensors } from '../io/model-file';
 import { convnodeMetadata, encodeSafetensors, readSafetensorsFile, type NamedTensor } from '../io/safetensors';
+import { inFile } from '../io/file-errors';
 import { globalRng } from '../tensor/random';
 import { Tensor } from '../tensor/tensor';
 import type { EpochLogs } from './callbacks';
@@ -69,12 +70,10 @@ export function readCheckpoint(file: string, setup: TrainSetup, accept?: (state:
     throw new TypeError(`${file}: the checkpoint's run state is incomplete (epoch, batch, generator state, history)`);
   accept?.(state as CheckpointState);
   const optimizerState = { ...meta.optimizer, buffers };
-  try {
+  inFile(file, () => {
     setup.optimizer.checkStateDict(optimizerState);
-  } catch (err) {
-    const Ctor = err instanceof RangeError ? RangeError : TypeError;
-    throw new Ctor(`${file}: ${(err as Error).message}`);
-  }
+    setup.model.checkStateDict(model);
+  });
   setup.model.loadStateDict(model);
   setup.optimizer.loadStateDict(optimizerState);
   if (setup.scheduler && meta.schedulerEpoch !== null) {
