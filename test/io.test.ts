@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseIdx, readIdx } from '../lib/data/idx';
 import { loadMnistFolder, embeddedMnistDir } from '../lib/data/mnist';
 import { writeFileAtomic } from '../lib/io/atomic';
-import { decodeImage } from '../lib/data/image';
+import { decodeImage, ImageFormatError } from '../lib/data/image';
 import { loadModel, loadWeights, saveModel, saveWeights } from '../lib/io/model-file';
 import { decodeSafetensors, encodeSafetensors } from '../lib/io/safetensors';
 import * as models from '../lib/models';
@@ -194,8 +194,9 @@ describe('images declaring a huge size', () => {
     const jpgFile = path.join(dir, 'huge.jpg');
     fs.writeFileSync(jpgFile, jpg);
     const t0 = Date.now();
-    expect(() => decodeImage(pngFile)).toThrow(new RangeError(
-      `${pngFile}: the image declares 30000x30000 = 900000000 pixels, more than limitInputPixels (16777216); pass a larger limitInputPixels to decode it`));
+    expect(() => decodeImage(pngFile)).toThrow(new ImageFormatError(pngFile,
+      'the image declares 30000x30000 = 900000000 pixels, more than limitInputPixels (16777216); pass a larger limitInputPixels to decode it'));
+    expect(() => decodeImage(pngFile)).toThrow(RangeError);
     expect(() => decodeImage(jpgFile)).toThrow(/huge\.jpg: the image declares 20000x10000 = 200000000 pixels, more than limitInputPixels/);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(() => decodeImage(jpgFile, { limitInputPixels: 0 })).toThrow('decodeImage: limitInputPixels must be a positive integer, got 0');
@@ -218,7 +219,7 @@ describe('a model file whose architecture does not match its weights', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
     const badChildren = { ...description, spec: { type: 'Sequential', children: 'nope' } };
     fs.writeFileSync(file, encodeSafetensors({}, { convnode: JSON.stringify(badChildren) }));
-    expect(() => loadModel(file)).toThrow(new TypeError('moduleFromSpec: \'Sequential\'.children must be an Array of specs, got "nope"'));
+    expect(() => loadModel(file)).toThrow(new TypeError(`${file}: moduleFromSpec: 'Sequential'.children must be an Array of specs, got "nope"`));
   });
 });
 
