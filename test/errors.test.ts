@@ -254,6 +254,43 @@ describe('bad input gives a clear, typed error on both backends', () => {
     }
   });
 
+  it("max pooling's winners (argmax) in a SharedArrayBuffer changed by another thread never index out of bounds", async () => {
+    const { Worker } = await import('node:worker_threads');
+    const shape = { mode: 'max' as const, n: 1, c: 1, h: 64, w: 64, kh: 2, kw: 2 }; // 32 x 32 windows
+    const argmax = new Uint8Array(new SharedArrayBuffer(32 * 32));
+    // Another thread flips every byte between a valid cell and 255, whose
+    // offset (127 rows down) lies far past dx.
+    const flipper = new Worker(`
+      const { workerData, parentPort } = require('node:worker_threads');
+      const a = new Uint8Array(workerData);
+      parentPort.postMessage('flipping');
+      for (;;) { a.fill(0); a.fill(255); }
+    `, { eval: true, workerData: argmax.buffer });
+    await new Promise((resolve) => flipper.once('message', resolve));
+    try {
+      const space = new Float32Array(64 * 64 + 16384);
+      const dx = space.subarray(0, 64 * 64), canary = space.subarray(64 * 64);
+      canary.fill(7);
+      const dy = new Float32Array(32 * 32).fill(1);
+      let ok = 0, refused = 0;
+      for (let i = 0; i < 5000; i++) {
+        try {
+          native.pool2dBackwardFromArgmax(shape, argmax, dy, dx);
+          ok++;
+        } catch (err) {
+          expect(err).toBeInstanceOf(RangeError);
+          expect((err as Error).message).toMatch(/argmax names a cell outside its window/);
+          refused++;
+        }
+      }
+      expect(ok + refused).toBe(5000);
+      expect(refused, 'the flipped bytes were seen').toBeGreaterThan(0);
+      expect(canary.every((v) => v === 7)).toBe(true);
+    } finally {
+      await flipper.terminate();
+    }
+  });
+
   it('labels in a SharedArrayBuffer changed by another thread never index out of bounds', async () => {
     const { Worker } = await import('node:worker_threads');
     const rows = 64, cols = 4;

@@ -141,7 +141,12 @@ bool max_pool2d_backward_argmax(const Pool2dShape& s, const uint8_t* argmax, con
   const int64_t in = s.h * s.w, out = s.ho * s.wo;
   std::atomic<bool> valid{true};
   for_each_plane<MaxPoolPhased>(s, [&](int64_t p, std::optional<MaxPoolPhased>& tiles) {
-    const uint8_t* a = argmax + p * out;
+    // The plane's bytes are copied, then checked, then used: argmax may live
+    // in a SharedArrayBuffer that another thread changes meanwhile, and a
+    // byte re-read after its check could send a write outside dx.
+    static thread_local std::vector<uint8_t> kept;
+    kept.assign(argmax + p * out, argmax + (p + 1) * out);
+    const uint8_t* a = kept.data();
     if (!plane_is_valid(s, g, clipped_rows, clipped_cols, a)) {
       valid.store(false, std::memory_order_relaxed);
       return;
