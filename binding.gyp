@@ -1,5 +1,6 @@
 {
   "variables": {
+    "convnode_openmp%": "<!(node scripts/has-openmp.js)",
     "convnode_core_sources": [
       "native/cpu/isa.cc",
       "native/cpu/threads.cc",
@@ -68,7 +69,6 @@
       "-O3",
       "-fno-math-errno",
       "-std=c++17",
-      "-fopenmp",
       "-fvisibility=hidden",
       "-fexceptions"
     ]
@@ -92,6 +92,35 @@
     ],
     "defines": [
       "NAPI_VERSION=8"
+    ],
+    "conditions": [
+      [
+        "convnode_openmp==1",
+        {
+          "cflags_cc": [
+            "-fopenmp"
+          ],
+          "ldflags": [
+            "-fopenmp"
+          ],
+          "xcode_settings": {
+            "OTHER_CPLUSPLUSFLAGS": [
+              "-fopenmp"
+            ],
+            "OTHER_LDFLAGS": [
+              "-fopenmp"
+            ]
+          }
+        }
+      ],
+      [
+        "OS=='linux'",
+        {
+          "ldflags": [
+            "-Wl,-rpath,'$$ORIGIN'"
+          ]
+        }
+      ]
     ],
     "xcode_settings": {
       "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
@@ -138,9 +167,6 @@
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
-      ],
-      "ldflags": [
-        "-fopenmp"
       ],
       "conditions": [
         [
