@@ -57,8 +57,8 @@ export function loadNative(root: string = PACKAGE_ROOT): NativeLoad {
         `the native addon could not be loaded (${message}). ` +
         `Platform ${process.platform}-${process.arch}, Node ${process.versions.node}, ` +
         `N-API ${process.versions.napi ?? 'unknown'}. ` +
-        'To fix: run `npm rebuild convnode` with a C++17 compiler, make and python3 installed ' +
-        '(or `npm run build` for the cmake-js build), or set CONVNODE_BACKEND=js to silence this warning.',
+        'To fix: install a C++17 compiler, make and python3 (Debian/Ubuntu: apt-get install g++ make python3) and run ' +
+        '`npm rebuild convnode`, or set CONVNODE_BACKEND=js to silence this warning.',
     };
   }
   const missing = KERNEL_NAMES.filter((k) => typeof (addon as unknown as Record<string, unknown>)[k] !== 'function');
