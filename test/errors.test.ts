@@ -2,6 +2,7 @@
 // what was expected and what was given, identical on both backends, before
 // any memory is touched. (Garbage at every kernel, and mutated files at
 // every loader: fuzz.test.ts.)
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { KERNEL_NAMES, type Backend } from '../lib/backend/types';
 import { rng, randInt } from './helpers';
@@ -205,6 +206,19 @@ describe('bad input gives a clear, typed error on both backends', () => {
     expectError((b) => b.gemm({ m: 2, n: 2, k: 2 }, f32(4), detached(4), f32(4)), TypeError,
       'gemm: b is backed by a detached ArrayBuffer');
     expectError((b) => b.mseForward(detached(3), f32(3)), TypeError, 'mseForward: pred is backed by a detached ArrayBuffer');
+  });
+
+  it('both backends judge the same values the same: a NUL inside an enum, a number float32 would round, an array from another realm', () => {
+    expectError((b) => b.pool2dForward({ mode: 'max\0junk' as never, n: 1, c: 1, h: 2, w: 2, kh: 2, kw: 2 }, f32(4), f32(1)), RangeError,
+      "pool2dForward: shape.mode must be one of 'max', 'avg', 'sum', got 'max\0junk'");
+    // 1 + 2^-30 is 1 in float32: a backend that rounded first would accept it.
+    expectError((b) => b.gemm({ m: 1 + 2 ** -30, n: 2, k: 2 }, f32(4), f32(4), f32(4)), RangeError, /^gemm: options\.m must be an integer/);
+    const outputs = [native, js].map((b) => {
+      const x = runInNewContext('new Float32Array([1, -2, 3, -4])') as Float32Array, y = runInNewContext('new Float32Array(4)') as Float32Array;
+      b.activationForward({ kind: 'relu' }, x, y);
+      return Array.from(y);
+    });
+    expect(outputs).toEqual([[1, 0, 3, 0], [1, 0, 3, 0]]);
   });
 
   it('runtime controls reject bad values', () => {
