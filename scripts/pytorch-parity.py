@@ -316,6 +316,99 @@ def conv_nonfinite():
     return {'cases': cases}
 
 
+class TinyResNet(torch.nn.Module):
+    """torchvision's ResNet structure and names (conv1, bn1, layerK.B.conv1,
+    downsample.0/1, fc) at any width and depth, as convnode's ResNet builds
+    it: torchvision's own class fixes the widths at 64..512."""
+    def __init__(self, stem, blocks, width, in_channels, num_classes):
+        super().__init__()
+        from torchvision.models.resnet import BasicBlock
+        nn = torch.nn
+        if stem == 'imagenet':
+            self.conv1 = nn.Conv2d(in_channels, width, 7, 2, 3, bias=False)
+            self.maxpool = nn.MaxPool2d(3, 2, 1)
+        else:
+            self.conv1 = nn.Conv2d(in_channels, width, 3, 1, 1, bias=False)
+            self.maxpool = nn.Identity()
+        self.bn1 = nn.BatchNorm2d(width)
+        inplanes = width
+        for i, n in enumerate(blocks):
+            planes, stride = width * 2 ** i, 1 if i == 0 else 2
+            layer = []
+            for b in range(n):
+                down = None
+                if b == 0 and (stride != 1 or inplanes != planes):
+                    down = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
+                layer.append(BasicBlock(inplanes if b == 0 else planes, planes, stride if b == 0 else 1, down))
+            inplanes = planes
+            setattr(self, f'layer{i + 1}', nn.Sequential(*layer))
+        self.depth = len(blocks)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(inplanes, num_classes)
+
+    def forward(self, x):
+        x = self.maxpool(F.relu(self.bn1(self.conv1(x))))
+        for i in range(self.depth):
+            x = getattr(self, f'layer{i + 1}')(x)
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+def adaptive_pooling():
+    """adaptive_avg_pool2d forward and backward, for sizes that divide the
+    input (a plain average pool) and sizes that do not (overlapping windows)."""
+    torch.manual_seed(5)
+    cases = []
+    for shape, size in [([2, 3, 7, 5], [3, 2]), ([1, 2, 5, 5], [3, 3]), ([2, 2, 6, 4], [3, 2]), ([2, 3, 5, 7], [1, 1]), ([1, 1, 4, 6], [4, 6])]:
+        x = torch.randn(*shape, requires_grad=True)
+        y = F.adaptive_avg_pool2d(x, size)
+        g = torch.randn_like(y)
+        y.backward(g)
+        cases.append({'shape': shape, 'size': size, 'x': floats(x.detach()), 'y': floats(y.detach()), 'g': floats(g), 'dx': floats(x.grad)})
+    return {'cases': cases}
+
+
+def resnets():
+    """torchvision resnet18's state_dict names and shapes; and two small
+    ResNets (a CIFAR stem and an ImageNet stem) with random weights and
+    running statistics: eval outputs, and one training-mode forward and
+    backward (logits, loss, gradients), for convnode to reproduce from the
+    same weights."""
+    import torchvision
+    r18 = torchvision.models.resnet18(num_classes=10)
+    out = {'resnet18': {k: list(v.shape) for k, v in r18.state_dict().items()}, 'torchvision': torchvision.__version__, 'tiny': []}
+    configs = [
+        {'stem': 'cifar', 'blocks': [1, 2, 1], 'width': 4, 'inChannels': 3, 'numClasses': 5, 'input': [2, 3, 12, 12]},
+        {'stem': 'imagenet', 'blocks': [1, 1], 'width': 4, 'inChannels': 2, 'numClasses': 3, 'input': [3, 2, 33, 29]},
+    ]
+    for i, c in enumerate(configs):
+        torch.manual_seed(10 + i)
+        m = TinyResNet(c['stem'], c['blocks'], c['width'], c['inChannels'], c['numClasses'])
+        with torch.no_grad():
+            for name, b in m.named_buffers():
+                if name.endswith('running_mean'):
+                    b.uniform_(-0.5, 0.5)
+                elif name.endswith('running_var'):
+                    b.uniform_(0.5, 2.0)
+            for name, p in m.named_parameters():
+                if '.bn' in name or name.startswith('bn') or 'downsample.1' in name:
+                    p.uniform_(0.5, 1.5) if name.endswith('weight') else p.uniform_(-0.2, 0.2)
+        file = f'resnet-{c["stem"]}.safetensors'
+        write_safetensors(os.path.join(OUT, file), m.state_dict())
+        x = torch.randn(*c['input'])
+        m.eval()
+        with torch.no_grad():
+            y_eval = m(x)
+        m.train()
+        labels = torch.arange(c['input'][0]) % c['numClasses']
+        logits = m(x)
+        loss = F.cross_entropy(logits, labels)
+        loss.backward()
+        grads = {k: floats(p.grad) for k, p in m.named_parameters() if k in ('conv1.weight', 'fc.weight', 'layer2.0.downsample.0.weight', 'layer1.0.bn2.weight')}
+        out['tiny'].append({**{k: v for k, v in c.items()}, 'weights': file, 'x': floats(x), 'eval': floats(y_eval),
+                            'train': floats(logits.detach()), 'labels': labels.tolist(), 'loss': float(loss), 'grads': grads})
+    return out
+
+
 if __name__ == '__main__':
     import sys
     if len(sys.argv) == 3 and sys.argv[1] == '--verify':
@@ -329,4 +422,6 @@ if __name__ == '__main__':
     write('batchnorm.json', batchnorm())
     write('activations.json', activations())
     write('conv-nonfinite.json', conv_nonfinite())
+    write('resnets.json', resnets())
+    write('adaptive-pooling.json', adaptive_pooling())
     print('wrote', sorted(os.listdir(OUT)))

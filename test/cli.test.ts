@@ -73,7 +73,7 @@ describe('convnode train / eval / predict', () => {
   }, 120000);
 
   it('bad input: unknown options and values, missing files, an image of the wrong size', () => {
-    expect(convnode('train', '--model', 'alexnet').err).toMatch(/--model must be one of lenet, smallvgg, resnet, got 'alexnet'/);
+    expect(convnode('train', '--model', 'alexnet').err).toMatch(/--model must be one of lenet, smallvgg, resnet, resnet20, resnet18, got 'alexnet'/);
     expect(convnode('train', '--epochs', '0').err).toMatch(/--epochs must be an integer >= 1, got '0'/);
     expect(convnode('train', '--bogus').code).toBe(2);
     expect(convnode('train', '--data', path.join(tmp, 'none')).err).toMatch(/no such folder/);

@@ -8,7 +8,7 @@ import { keepsWinners } from '../../lib/autograd/ops/pool';
 import { jsBackend } from '../../lib/backend/js';
 import { nativeBackend, setIsa, setNumThreads, useBackend } from '../../lib/backend';
 import type { Backend, IsaName } from '../../lib/backend/types';
-import { MODELS } from '../../lib/models';
+import { MNIST_INPUT, MODELS } from '../../lib/models';
 import { Adam } from '../../lib/optim/adam';
 import { SGD } from '../../lib/optim/sgd';
 import { Rng } from '../../lib/tensor/random';
@@ -91,7 +91,7 @@ function convnodeContender(name: string, b: Backend, isa?: IsaName, threads?: nu
       return runner(() => b.pool2dBackward(s, x, dy, dx));
     },
     async optim(c) {
-      const params = MODELS[c.model].build().parameters().map((p) => p.data.slice());
+      const params = MODELS[c.model].build(MNIST_INPUT).parameters().map((p) => p.data.slice());
       const grads = params.map((p) => random(p.length));
       const state = () => params.map((p) => new Float32Array(p.length));
       if (c.optimizer === 'sgd') {
@@ -105,7 +105,7 @@ function convnodeContender(name: string, b: Backend, isa?: IsaName, threads?: nu
     },
     async train(model, batch, batches) {
       activate();
-      const m = MODELS[model].build();
+      const m = MODELS[model].build(MNIST_INPUT);
       const r = MODELS[model].recipe;
       const optimizer = r.optimizer === 'sgd' ? new SGD(m.parameters(), { lr: r.lr, momentum: r.momentum ?? 0 }) : new Adam(m.parameters(), { lr: r.lr });
       const x = new Tensor(random(batch * 784), [batch, 1, 28, 28]), y = labels(batch);
@@ -113,7 +113,7 @@ function convnodeContender(name: string, b: Backend, isa?: IsaName, threads?: nu
     },
     async infer(model, batch) {
       activate();
-      const m = MODELS[model].build();
+      const m = MODELS[model].build(MNIST_INPUT);
       const x = new Tensor(random(batch * 784), [batch, 1, 28, 28]);
       return runner(() => { predict(m, x, batch); });
     },

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runtimeInfo } from '../../lib/backend';
-import { MODELS } from '../../lib/models';
+import { MNIST_INPUT, MODELS } from '../../lib/models';
 import { loadNative, PACKAGE_ROOT } from '../../lib/backend/native';
 import type { IsaName } from '../../lib/backend/types';
 import { convFlops, MODEL_FORWARD_FLOPS, poolBackwardBytes, poolBytes, suite, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type OptimCase, type PoolCase } from './cases';
@@ -166,7 +166,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     }
     for (const c of wanted('optim') ? s.optim : []) {
       results.optim.push({
-        case: c, parameters: MODELS[c.model].build().parameters().reduce((n, p) => n + p.size, 0),
+        case: c, parameters: MODELS[c.model].build(MNIST_INPUT).parameters().reduce((n, p) => n + p.size, 0),
         outcomes: await measure(`optim ${c.name}`, 'optim', 0, (k) => k.optim?.(c) ?? notMeasured()),
       });
     }

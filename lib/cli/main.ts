@@ -30,7 +30,7 @@ const USAGE = `usage: convnode <command> [options]
 
 commands:
   train    train a model (default: LeNet on Fashion-MNIST if installed, else the embedded MNIST)
-           --model lenet|smallvgg|resnet   --data DIR (an MNIST-format folder)
+           --model lenet|smallvgg|resnet|resnet20|resnet18   --data DIR (an MNIST-format folder)
            --epochs N (1)  --batch-size N  --lr X  --optimizer sgd|adam  --momentum X
            --threads N  --backend native|js  --seed N (0)  --limit N (first N training images)
            --save FILE.safetensors  --checkpoint FILE  --resume FILE  --curves FILE.svg
@@ -105,7 +105,7 @@ async function train(args: string[]): Promise<void> {
   const name = (values.model ?? 'lenet') as ModelName;
   if (!(name in MODELS)) throw new UsageError(`--model must be one of ${Object.keys(MODELS).join(', ')}, got '${name}'`);
   applyRuntime(values);
-  const { build, recipe } = MODELS[name];
+  const { build, recipe, fixedInput } = MODELS[name];
   const epochs = int('epochs', values.epochs, 1);
   const batchSize = int('batch-size', values['batch-size'], recipe.batchSize);
   const optName = values.optimizer ?? recipe.optimizer;
@@ -115,7 +115,11 @@ async function train(args: string[]): Promise<void> {
   const seed = int('seed', values.seed, 0, 0);
 
   const data = loadData(values.data);
-  if (data.train.numClasses > STANDARD_CLASSES) {
+  const shape = data.train.imageShape;
+  if (fixedInput !== null && shape.join('x') !== fixedInput.join('x')) {
+    throw new Error(`${data.dir}: the ${name} model takes ${fixedInput.join('x')} images, these are ${shape.join('x')}; resnet20 and resnet18 take any size`);
+  }
+  if (fixedInput !== null && data.train.numClasses > STANDARD_CLASSES) {
     throw new Error(`${data.dir}: the training labels go up to ${data.train.numClasses - 1}, but the ${name} model has ${STANDARD_CLASSES} outputs (classes 0 to ${STANDARD_CLASSES - 1})`);
   }
   if (values.resume !== undefined) {
@@ -127,7 +131,7 @@ async function train(args: string[]): Promise<void> {
   }
   const trainSet = values.limit === undefined ? data.train : data.train.take(int('limit', values.limit, 1));
   manualSeed(seed);
-  const model = build();
+  const model = build({ channels: shape[0], classes: data.train.numClasses });
   const optimizer: Optimizer<{ lr: number }> = optName === 'sgd' ? new SGD(model.parameters(), { lr, momentum }) : new Adam(model.parameters(), { lr });
   const log = (s: string) => { if (!values.quiet) process.stderr.write(s + '\n'); };
   log(`convnode train: ${name} on ${data.name} (${trainSet.length} training, ${data.test.length} test images), ` +

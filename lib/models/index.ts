@@ -6,6 +6,8 @@ export const STANDARD_CLASSES = 10;
 import { AvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU } from '../nn/layers';
 import { Sequential } from '../nn/sequential';
 import { ResidualBlock } from '../nn/residual';
+import type { Module } from '../nn/module';
+import { resnet18, resnet20 } from './resnet';
 
 export function lenet(): Sequential {
   return new Sequential(
@@ -39,7 +41,7 @@ export function smallResNet(): Sequential {
   );
 }
 
-export type ModelName = 'lenet' | 'smallvgg' | 'resnet';
+export type ModelName = 'lenet' | 'smallvgg' | 'resnet' | 'resnet20' | 'resnet18';
 
 export interface Recipe {
   optimizer: 'sgd' | 'adam';
@@ -48,8 +50,35 @@ export interface Recipe {
   batchSize: number;
 }
 
-export const MODELS: Record<ModelName, { build: () => Sequential; recipe: Recipe }> = {
-  lenet: { build: lenet, recipe: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, batchSize: 64 } },
-  smallvgg: { build: smallVgg, recipe: { optimizer: 'adam', lr: 1e-3, batchSize: 64 } },
-  resnet: { build: smallResNet, recipe: { optimizer: 'adam', lr: 1e-3, batchSize: 64 } },
+/** What a model is built for: the data's image channels and classes. */
+export interface ModelInput {
+  channels: number;
+  classes: number;
+}
+
+export interface ZooEntry {
+  build: (input: ModelInput) => Module;
+  recipe: Recipe;
+  /** The one input shape [c, h, w] the model takes, or null when it adapts (any channels, classes and size). */
+  fixedInput: [number, number, number] | null;
+}
+
+const MNIST_SHAPE: [number, number, number] = [1, 28, 28];
+/** The input of the standard models: one channel, ten classes. */
+export const MNIST_INPUT: ModelInput = { channels: 1, classes: STANDARD_CLASSES };
+
+export const MODELS: Record<ModelName, ZooEntry> = {
+  lenet: { build: lenet, recipe: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, batchSize: 64 }, fixedInput: MNIST_SHAPE },
+  smallvgg: { build: smallVgg, recipe: { optimizer: 'adam', lr: 1e-3, batchSize: 64 }, fixedInput: MNIST_SHAPE },
+  resnet: { build: smallResNet, recipe: { optimizer: 'adam', lr: 1e-3, batchSize: 64 }, fixedInput: MNIST_SHAPE },
+  resnet20: {
+    build: ({ channels, classes }) => resnet20({ inChannels: channels, numClasses: classes }),
+    recipe: { optimizer: 'sgd', lr: 0.1, momentum: 0.9, batchSize: 128 }, fixedInput: null,
+  },
+  resnet18: {
+    build: ({ channels, classes }) => resnet18({ inChannels: channels, numClasses: classes }),
+    recipe: { optimizer: 'sgd', lr: 0.1, momentum: 0.9, batchSize: 128 }, fixedInput: null,
+  },
 };
+
+export { BasicBlock, ResNet, resnet18, resnet20, type ResNetConfig, type ResNetOptions } from './resnet';

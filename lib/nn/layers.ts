@@ -128,6 +128,22 @@ export class AvgPool2d extends Module {
   }
 }
 
+/** torch.nn.AdaptiveAvgPool2d: any input size to `outputSize` (1: global average pooling). */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: Pair = 1) {
+    super();
+    const [h, w] = pairOf(outputSize, 1);
+    positiveInt('AdaptiveAvgPool2d', 'outputSize', h);
+    positiveInt('AdaptiveAvgPool2d', 'outputSize', w);
+  }
+  forward(x: Tensor): Tensor {
+    return ops.adaptiveAvgPool2d(x, this.outputSize);
+  }
+  spec(): LayerSpec {
+    return { type: 'AdaptiveAvgPool2d', args: { outputSize: this.outputSize } };
+  }
+}
+
 export class Flatten extends Module {
   forward(x: Tensor): Tensor {
     return ops.flatten(x);
@@ -239,6 +255,20 @@ export class Dropout extends Module {
   }
   spec(): LayerSpec {
     return { type: 'Dropout', args: { p: this.p } };
+  }
+}
+
+/** torch.nn.Dropout2d: zeroes whole feature maps with probability p in training. */
+export class Dropout2d extends Module {
+  constructor(readonly p = 0.5, private readonly rng: Rng = globalRng) {
+    super();
+    if (!(p >= 0 && p < 1)) throw new RangeError(`Dropout2d: p must be in [0, 1), got ${p}`);
+  }
+  forward(x: Tensor): Tensor {
+    return ops.dropout2d(x, this.p, this.training, () => this.rng.next());
+  }
+  spec(): LayerSpec {
+    return { type: 'Dropout2d', args: { p: this.p } };
   }
 }
 

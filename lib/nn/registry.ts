@@ -68,6 +68,7 @@ registerLayer('Linear', ({ inFeatures, outFeatures, ...config }: A) => new L.Lin
 });
 registerLayer('MaxPool2d', ({ kernelSize, ...config }: A) => new L.MaxPool2d(kernelSize, config));
 registerLayer('AvgPool2d', ({ kernelSize, ...config }: A) => new L.AvgPool2d(kernelSize, config));
+registerLayer('AdaptiveAvgPool2d', (a: A) => new L.AdaptiveAvgPool2d(a.outputSize));
 registerLayer('Flatten', () => new L.Flatten());
 registerLayer('ReLU', () => new L.ReLU());
 registerLayer('LeakyReLU', (a: A) => new L.LeakyReLU(a.negativeSlope));
@@ -78,9 +79,10 @@ registerLayer('Identity', () => new L.Identity());
 registerLayer('Softmax', () => new L.Softmax());
 registerLayer('LogSoftmax', () => new L.LogSoftmax());
 registerLayer('Dropout', (a: A) => new L.Dropout(a.p));
+registerLayer('Dropout2d', (a: A) => new L.Dropout2d(a.p));
 registerLayer('BatchNorm2d', (a: A) => new L.BatchNorm2d(a.numFeatures, a.eps, a.momentum), { elements: (a: A) => 4 * a.numFeatures + 1 });
 registerLayer('PReLU', (a: A) => new L.PReLU(a.numParameters, a.init), { elements: (a: A) => a.numParameters });
 registerLayer('Sequential', (_a, children) => new Sequential(...children), { elements: (_a, children) => children.reduce((t, c) => t + c, 0) });
 // Layers without parameters or buffers.
-for (const type of ['MaxPool2d', 'AvgPool2d', 'Flatten', 'ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'HardTanh', 'Identity', 'Softmax', 'LogSoftmax', 'Dropout'])
+for (const type of ['MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'Flatten', 'ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'HardTanh', 'Identity', 'Softmax', 'LogSoftmax', 'Dropout', 'Dropout2d'])
   elementCounts.set(type, () => 0);

@@ -1,5 +1,6 @@
 export * from './conv';
 export * from './pool';
+export * from './adaptive-pool';
 export * from './linear';
 export * from './activation';
 export * from './arithmetic';
@@ -7,6 +8,7 @@ export * from './shape';
 export * from './softmax';
 export * from './loss';
 export * from './dropout';
+export * from './dropout2d';
 export * from './batchnorm';
 export type { Pair } from './pair';
 export * from './regularizers';
