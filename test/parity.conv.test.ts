@@ -7,9 +7,9 @@
 // once multiplied padding or spare zero columns by an Inf and turned
 // unrelated cells and channels into NaN, while the TS backend did not.)
 import { describe, expect, it } from 'vitest';
-import type { Backend, Conv2dShape } from '../lib/backend/types';
-import { js } from './native-helpers';
-import { addon, forEachIsa, native } from './native-helpers';
+import type { Backend, Conv2dShape, IsaName } from '../lib/backend/types';
+import { runtimeInfo, setIsa } from '../lib/backend';
+import { BACKENDS } from './helpers';
 import { f32, parity } from './parity.helpers';
 
 interface Outputs { y: number[]; dx: number[]; dw: number[] }
@@ -47,14 +47,16 @@ describe('convolution with an infinity, against PyTorch', () => {
     expect(ref.cases.filter((c) => c.shape.n > 1).every((c) => !torchDiffers.includes(c))).toBe(true);
   });
 
-  it('the TS backend', () => {
-    for (const c of ref.cases) check(js, c, 'js');
-  });
-
-  it('the native backend, on every ISA path', () => {
-    forEachIsa((isa) => {
-      for (const c of ref.cases) check(native, c, `native ${isa}`);
-    });
-    expect(addon.info().isa).toBeDefined();
+  // Every backend and ISA path this run has (under test/js-only.sh, the TS backend alone).
+  const runs = BACKENDS.flatMap((b): Array<{ b: Backend; isa: IsaName | null }> =>
+    (b.name === 'native' ? runtimeInfo().native!.availableIsas.map((isa) => ({ b, isa })) : [{ b, isa: null }]));
+  it.each(runs.map((r) => ({ ...r, label: r.isa === null ? r.b.name : `${r.b.name} ${r.isa}` })))('the $label backend', ({ b, isa }) => {
+    const best = runtimeInfo().native?.availableIsas[0];
+    try {
+      if (isa !== null) setIsa(isa);
+      for (const c of ref.cases) check(b, c, `${b.name} ${isa ?? ''}`);
+    } finally {
+      if (isa !== null) setIsa(best!);
+    }
   });
 });
