@@ -9,6 +9,20 @@
 import { Rng, globalRng } from '../tensor/random';
 import { Tensor } from '../tensor/tensor';
 
+/** A dataset's training and test sets, as the loaders return them. */
+export interface DataSplits {
+  /** What the data is, for logs ("CIFAR-10 (/data/cifar)"). */
+  name: string;
+  dir: string;
+  train: Dataset;
+  test: Dataset;
+  /** One name per class, when the data says (CIFAR's meta files, image folders' subfolders). */
+  classNames?: string[];
+  /** The per-channel normalisation the images were given: (v - mean) / std on pixels in [0, 1]. */
+  mean: number[];
+  std: number[];
+}
+
 /** A zeroed Float32Array in a SharedArrayBuffer. */
 export function sharedFloat32(length: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));

