@@ -1,6 +1,6 @@
 // CIFAR binary files written here (records with known pixels and labels):
-// the loader's values are exactly (byte / 255 - mean) / std per channel, in
-// NCHW order, with the labels and class names of the files; a truncated
+// the loader keeps the bytes and gathers exactly (byte / 255 - mean) / std
+// per channel, in NCHW order, with the labels and class names of the files; a truncated
 // file, a label outside the classes and a folder of the other format are
 // errors naming the file.
 import * as fs from 'node:fs';
@@ -37,12 +37,14 @@ describe('CIFAR binary folders', () => {
     expect(Array.from(d.test.labels)).toEqual([3, 9, 0]);
     expect(d.classNames![3]).toBe('cat');
     expect(d.train.isShared).toBe(true);
-    for (const [r, i] of [[0, 0], [4, 1023], [7, 1024], [9, 3071], [5, 2048 + 13 * 32 + 5]] as const) {
+    // Stored as the file's bytes; gathered as (byte / 255 - mean) / std per channel.
+    expect(d.train.images[4 * 3072 + 1023]).toBe(pixel(4, 1023));
+    const x = d.train.gather([0, 4, 7, 9, 5]).x.data;
+    for (const [k, r, i] of [[0, 0, 0], [1, 4, 1023], [2, 7, 1024], [3, 9, 3071], [4, 5, 2048 + 13 * 32 + 5]] as const) {
       const c = Math.floor(i / 1024);
-      const want = Math.fround((pixel(r, i) / 255 - CIFAR10_MEAN[c]!) / CIFAR10_STD[c]!);
-      expect(d.train.images[r * 3072 + i], `record ${r} pixel ${i}`).toBe(want);
+      expect(x[k * 3072 + i], `record ${r} pixel ${i}`).toBe(Math.fround((pixel(r, i) / 255 - CIFAR10_MEAN[c]!) / CIFAR10_STD[c]!));
     }
-    expect(d.test.images[2 * 3072 + 5]).toBe(Math.fround((pixel(102, 5) / 255 - CIFAR10_MEAN[0]!) / CIFAR10_STD[0]!));
+    expect(d.test.gather([2]).x.data[5]).toBe(Math.fround((pixel(102, 5) / 255 - CIFAR10_MEAN[0]!) / CIFAR10_STD[0]!));
   });
 
   it('CIFAR-100: fine labels by default, coarse on request, names from the label files', () => {

@@ -8,6 +8,7 @@
 // the shared copy is kept for every later fit.
 import { Rng, globalRng } from '../tensor/random';
 import { Tensor } from '../tensor/tensor';
+import { augmentImage, augmentedShape, checkAugment, sampleRng, type Augment } from './transforms';
 
 /** A dataset's training and test sets, as the loaders return them. */
 export interface DataSplits {
@@ -33,12 +34,17 @@ export function sharedInt32(length: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
 }
 
-const isShared = (a: Float32Array | Int32Array) => a.buffer instanceof SharedArrayBuffer;
+const isShared = (a: Float32Array | Int32Array | Uint8Array) => a.buffer instanceof SharedArrayBuffer;
 
 /** Values copied per slice by share() before it lets the event loop run (4 MB: about 20 ms into fresh pages). */
 const SHARE_SLICE = 1 << 20;
 
-async function sharedCopy<T extends Float32Array | Int32Array>(a: T, make: (n: number) => T): Promise<T> {
+/** A zeroed Uint8Array in a SharedArrayBuffer. */
+export function sharedUint8(length: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(length));
+}
+
+async function sharedCopy<T extends Float32Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): Promise<T> {
   if (isShared(a)) return a;
   const out = make(a.length);
   for (let at = 0; at < a.length; at += SHARE_SLICE) {
@@ -48,13 +54,43 @@ async function sharedCopy<T extends Float32Array | Int32Array>(a: T, make: (n: n
   return out;
 }
 
+/** How stored pixel bytes become the model's floats: (byte / 255 - mean[c]) / std[c]. */
+export interface PixelNorm {
+  mean: number[];
+  std: number[];
+}
+
+export interface DatasetOptions {
+  /**
+   * Required with Uint8Array images (how bytes become floats); with float
+   * images, how they were normalised (padding then fills with black).
+   */
+  pixels?: PixelNorm;
+  /** Training-time augmentation (transforms.ts), applied by gather when it is given a run's seed and epoch. */
+  augment?: Augment;
+}
+
+/** The per-sample randomness of one epoch of a run (gather augments only when given one). */
+export interface Draw {
+  seed: number;
+  epoch: number;
+}
+
 export class Dataset {
   readonly length: number;
   readonly imageShape: readonly [number, number, number];
+  readonly pixels: PixelNorm | undefined;
+  readonly augment: Augment | undefined;
   #shared: Promise<Dataset> | undefined;
+  /** Each channel's byte -> float table (byte images). */
+  readonly #tables: Float32Array[] | null;
 
-  /** images: length * c * h * w floats; labels: one class index per image. */
-  constructor(readonly images: Float32Array, readonly labels: Int32Array, imageShape: readonly [number, number, number], readonly numClasses = 10) {
+  /**
+   * images: length * c * h * w values, NCHW: floats as the model takes them,
+   * or bytes that `options.pixels` normalises; labels: one class index per image.
+   */
+  constructor(readonly images: Float32Array | Uint8Array, readonly labels: Int32Array, imageShape: readonly [number, number, number],
+    readonly numClasses = 10, options: DatasetOptions = {}) {
     const per = imageShape[0] * imageShape[1] * imageShape[2];
     if (images.length !== labels.length * per) {
       throw new RangeError(`Dataset: ${labels.length} labels need ${labels.length * per} image values ([${imageShape.join(', ')}] each), got ${images.length}`);
@@ -62,8 +98,31 @@ export class Dataset {
     for (let i = 0; i < labels.length; i++) {
       if (!(labels[i]! >= 0 && labels[i]! < numClasses)) throw new RangeError(`Dataset: label ${i} is ${labels[i]}, not a class in [0, ${numClasses})`);
     }
+    const px = options.pixels;
+    if (px !== undefined && !(px.mean.length === imageShape[0] && px.std.length === imageShape[0] && px.std.every((v) => v > 0))) {
+      throw new RangeError(`Dataset: pixels needs a mean and a std > 0 for each of the ${imageShape[0]} channels, got ${JSON.stringify(px)}`);
+    }
+    if (images instanceof Uint8Array && px === undefined) throw new TypeError('Dataset: byte images need options.pixels (mean and std per channel)');
+    if (options.augment !== undefined) checkAugment(options.augment, imageShape);
     this.length = labels.length;
     this.imageShape = imageShape;
+    this.pixels = px;
+    this.augment = options.augment;
+    this.#tables = images instanceof Uint8Array ? px!.mean.map((m, c) => Float32Array.from({ length: 256 }, (_, v) => (v / 255 - m) / px!.std[c]!)) : null;
+  }
+
+  private options(): DatasetOptions {
+    return { ...(this.pixels ? { pixels: this.pixels } : {}), ...(this.augment ? { augment: this.augment } : {}) };
+  }
+
+  /** The same images and labels with another augmentation (undefined: none). */
+  withAugment(augment: Augment | undefined): Dataset {
+    return new Dataset(this.images, this.labels, this.imageShape, this.numClasses, { ...(this.pixels ? { pixels: this.pixels } : {}), ...(augment ? { augment } : {}) });
+  }
+
+  /** The shape of one image as gather returns it (after augmentation when drawn). */
+  sampleShape(draw?: Draw): [number, number, number] {
+    return draw !== undefined && this.augment !== undefined ? augmentedShape(this.imageShape, this.augment) : [...this.imageShape];
   }
 
   /** True when both arrays live in a SharedArrayBuffer (a worker reads them without a copy). */
@@ -78,8 +137,10 @@ export class Dataset {
    */
   share(): Promise<Dataset> {
     if (this.isShared) return Promise.resolve(this);
-    this.#shared ??= (async () => new Dataset(
-      await sharedCopy(this.images, sharedFloat32), await sharedCopy(this.labels, sharedInt32), this.imageShape, this.numClasses))();
+    this.#shared ??= (async () => {
+      const images = this.images instanceof Uint8Array ? await sharedCopy(this.images, sharedUint8) : await sharedCopy(this.images, sharedFloat32);
+      return new Dataset(images, await sharedCopy(this.labels, sharedInt32), this.imageShape, this.numClasses, this.options());
+    })();
     return this.#shared;
   }
 
@@ -91,20 +152,47 @@ export class Dataset {
   take(n: number): Dataset {
     if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`Dataset.take: n must be a whole number >= 0, got ${String(n)}`);
     const k = Math.min(n, this.length);
-    return new Dataset(this.images.subarray(0, k * this.imageSize), this.labels.subarray(0, k), this.imageShape, this.numClasses);
+    return new Dataset(this.images.subarray(0, k * this.imageSize), this.labels.subarray(0, k), this.imageShape, this.numClasses, this.options());
   }
 
-  /** One batch of the given example indices, as an [n, c, h, w] tensor and labels. */
-  gather(indices: ArrayLike<number>): { x: Tensor; y: Int32Array } {
+  /** Image `index` as the model's floats (bytes normalised), into out at `at`. */
+  private floatsOf(index: number, out: Float32Array, at: number): void {
     const per = this.imageSize;
+    if (this.#tables === null) {
+      out.set((this.images as Float32Array).subarray(index * per, (index + 1) * per), at);
+      return;
+    }
+    const bytes = this.images as Uint8Array, plane = this.imageShape[1] * this.imageShape[2];
+    for (let c = 0; c < this.imageShape[0]; c++) {
+      const t = this.#tables[c]!, from = index * per + c * plane, to = at + c * plane;
+      for (let i = 0; i < plane; i++) out[to + i] = t[bytes[from + i]!]!;
+    }
+  }
+
+  /**
+   * One batch of the given example indices, as an [n, c, h, w] tensor and
+   * labels. With `draw` (a run's seed and epoch) the augmentation is applied,
+   * each sample from its own generator (transforms.ts: sampleRng).
+   */
+  gather(indices: ArrayLike<number>, draw?: Draw): { x: Tensor; y: Int32Array } {
+    const shape = this.sampleShape(draw);
+    const per = shape[0] * shape[1] * shape[2];
     const x = new Float32Array(indices.length * per);
     const y = new Int32Array(indices.length);
+    const augmenting = draw !== undefined && this.augment !== undefined;
+    const source = augmenting ? new Float32Array(this.imageSize) : null;
+    const fill = this.pixels ? this.pixels.mean.map((m, c) => -m / this.pixels!.std[c]!) : [];
     for (let i = 0; i < indices.length; i++) {
       const idx = indices[i]!;
-      x.set(this.images.subarray(idx * per, (idx + 1) * per), i * per);
+      if (source === null) {
+        this.floatsOf(idx, x, i * per);
+      } else {
+        this.floatsOf(idx, source, 0);
+        augmentImage(this.augment!, this.imageShape, source, 0, x, i * per, sampleRng(draw!.seed, draw!.epoch, idx), fill);
+      }
       y[i] = this.labels[idx]!;
     }
-    return { x: new Tensor(x, [indices.length, ...this.imageShape]), y };
+    return { x: new Tensor(x, [indices.length, ...shape]), y };
   }
 
   /** Batches in order, or shuffled by the generator; the last one may be smaller. */

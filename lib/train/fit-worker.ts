@@ -6,7 +6,7 @@
 // on / stop, so callbacks see exactly what they would see in-thread while
 // the event loop stays free. At the end the trained state comes back into
 // the caller's objects.
-import type { Dataset } from '../data/dataset';
+import type { Dataset, DatasetOptions } from '../data/dataset';
 import { describeOptimizer, describeScheduler, type OptimizerDescription, type SchedulerDescription } from '../optim/registry';
 import type { OptimizerState } from '../optim/optimizer';
 import { globalRng } from '../tensor/random';
@@ -18,10 +18,11 @@ import type { Event, FitOptions } from './run';
 import type { LossName, TrainSetup } from './setup';
 
 export interface SharedDataset {
-  images: Float32Array;
+  images: Float32Array | Uint8Array;
   labels: Int32Array;
   shape: [number, number, number];
   numClasses: number;
+  options: DatasetOptions;
 }
 
 export interface TrainJob {
@@ -48,7 +49,8 @@ export type TrainMessage =
 /** The dataset as the worker receives it: shared memory, no copy (Dataset.share keeps the one copy it ever makes). */
 async function share(d: Dataset): Promise<SharedDataset> {
   const s = await d.share();
-  return { images: s.images, labels: s.labels, shape: [...s.imageShape], numClasses: s.numClasses };
+  const options = { ...(s.pixels ? { pixels: s.pixels } : {}), ...(s.augment ? { augment: s.augment } : {}) };
+  return { images: s.images, labels: s.labels, shape: [...s.imageShape], numClasses: s.numClasses, options };
 }
 
 /** The job, or null when this run cannot move to a worker (then fit() trains in-thread). */

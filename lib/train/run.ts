@@ -91,7 +91,9 @@ export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: H
     const t0 = Date.now() - (resumed?.elapsedMs ?? 0);
     if (yield { kind: 'epochBegin', epoch, logs: { batches, batchesDone: resumed?.batchesDone ?? 0 } }) return;
     for (let b = resumed?.batchesDone ?? 0; b < batches; b++) {
-      const { x, y } = data.gather(order.subarray(b * batchSize, Math.min((b + 1) * batchSize, data.length)));
+      // Augmentation draws from the epoch's starting generator state, which a
+      // checkpoint keeps: a resumed run augments exactly as the uninterrupted one.
+      const { x, y } = data.gather(order.subarray(b * batchSize, Math.min((b + 1) * batchSize, data.length)), { seed: epochRngState, epoch });
       const r = trainStep(setup, x, y);
       if (!Number.isFinite(r.loss) && (o.terminateOnNaN ?? true)) {
         // Keras' TerminateOnNaN: the weights are spoiled, so stop before

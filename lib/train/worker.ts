@@ -12,7 +12,7 @@ import { run } from './run';
 import type { TrainSetup } from './setup';
 
 function dataset(d: SharedDataset): Dataset {
-  return new Dataset(d.images, d.labels, d.shape, d.numClasses);
+  return new Dataset(d.images, d.labels, d.shape, d.numClasses, d.options);
 }
 
 function post(msg: TrainMessage): void {
