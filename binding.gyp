@@ -20,6 +20,7 @@
       "native/kernels/pool/f32_pool_loops__baseline.cc",
       "native/kernels/eltwise/activation.cc",
       "native/kernels/eltwise/channel_ops.cc",
+      "native/kernels/eltwise/batch_norm.cc",
       "native/kernels/eltwise/softmax.cc",
       "native/kernels/loss/softmax_cross_entropy.cc",
       "native/kernels/loss/mse.cc",
@@ -61,6 +62,7 @@
       "native/napi/conv_entry.cc",
       "native/napi/pool_entry.cc",
       "native/napi/eltwise_entry.cc",
+      "native/napi/norm_entry.cc",
       "native/napi/loss_entry.cc",
       "native/napi/optim_entry.cc",
       "native/napi/runtime_entry.cc"

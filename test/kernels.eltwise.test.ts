@@ -63,6 +63,40 @@ describe('eltwise, loss and optimizer kernels native vs TS', () => {
     }
   });
 
+  it("batch normalisation's passes: moments, gradient sums, the two affine maps (and threads over a large tensor)", () => {
+    const rand = rng(9);
+    for (const [n, c, hw] of [[1, 1, 1], [2, 3, 5], [4, 17, 33], [8, 16, 1024]] as const) {
+      const len = n * c * hw, s = { n, c, hw };
+      const x = randomArray(rand, len, -3, 5), dy = randomArray(rand, len);
+      const mean = randomArray(rand, c), p = randomArray(rand, c), q = randomArray(rand, c), r = randomArray(rand, c);
+      forEachIsa((isa) => {
+        compare(`moments ${len} ${isa}`, 1e-5, [x, new Float32Array(c), new Float32Array(c)], [1, 2], (b, [xx, m, v]) => b.channelMoments(s, xx!, m!, v!));
+        // Float lanes within each row, double across rows: about 1e-5 of the terms' size over 1024-wide rows.
+        compare(`grad sums ${len} ${isa}`, 1e-4, [dy, x, mean, new Float32Array(c), new Float32Array(c)], [3, 4],
+          (b, [gg, xx, m, sd, sx]) => b.channelGradSums(s, gg!, xx!, m!, sd!, sx!));
+        compare(`affine ${len} ${isa}`, 2e-7, [x, p, q, new Float32Array(len)], [3], (b, [xx, a, bb, yy]) => b.channelAffine(s, xx!, a!, bb!, yy!));
+        compare(`combine ${len} ${isa}`, 5e-7, [dy, x, p, q, r, new Float32Array(len)], [5],
+          (b, [gg, xx, a, bb, d, dd]) => b.channelCombine(s, gg!, xx!, a!, bb!, d!, dd!));
+      });
+    }
+  });
+
+  it('channel moments against closed forms, on both backends, with a mean far from zero', () => {
+    // Channel 0: 0, 1, ..., 99 (mean 49.5, variance (100^2 - 1) / 12); channel 1: 1000 + (-1)^j (mean 1000, variance 1).
+    const x = new Float32Array(200);
+    for (let j = 0; j < 100; j++) {
+      x[j] = j;
+      x[100 + j] = 1000 + (j % 2 === 0 ? 1 : -1);
+    }
+    for (const b of [native, js]) {
+      const mean = new Float32Array(2), variance = new Float32Array(2);
+      b.channelMoments({ n: 1, c: 2, hw: 100 }, x, mean, variance);
+      expect(Array.from(mean), b.name).toEqual([49.5, 1000]);
+      expect(variance[0], b.name).toBeCloseTo(9999 / 12, 3);
+      expect(variance[1], b.name).toBeCloseTo(1, 5);
+    }
+  });
+
   it('softmax and log-softmax forward and backward', () => {
     const rand = rng(4);
     for (const [rows, cols] of [[1, 1], [3, 10], [64, 10], [2, 1000]] as const) {

@@ -156,7 +156,9 @@ describe('convnode viz', () => {
     expect(cli('viz', 'saliency', '--model', file, '--image', path.join(tmp, 'nope.png')).stderr).toMatch(/nope\.png: no such file/);
     const big = path.join(tmp, 'big.png');
     writePng(big, 10, 10, () => 0);
-    expect(cli('viz', 'saliency', '--model', file, '--image', big).stderr).toMatch(/the model expects 8x8 images, this one is 10x10/);
+    // Another size is resized as the training images were (shorter side, then the centre).
+    const resized = cli('viz', 'saliency', '--model', file, '--image', big, '--out', path.join(tmp, 'resized'));
+    expect(resized.status, resized.stderr).toBe(0);
     expect(cli('viz', 'features', '--model', file, '--image', img, '--layer', 'conv9').stderr).toMatch(/unknown layer 'conv9'; the model's layers are: 0 \(Conv2d\), 1 \(ReLU\)/);
     expect(cli('viz', 'saliency', '--model', file, '--image', img, '--class', '5').stderr).toMatch(/class must be an integer in \[0, 2\), got 5/);
     expect(cli('viz', 'sketch', '--model', file).stderr).toMatch(/viz needs a kind: one of features, filters, saliency, occlusion, maximize, invert, got 'sketch'/);

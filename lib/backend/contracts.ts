@@ -238,6 +238,25 @@ export const CONTRACTS = {
   biasGrad: {
     geometry: 'channels', args: [f32('dy', CHANNELS), f32('db', ['c'])], overlaps: disjoint('db', 'dy'),
   },
+  // Batch normalisation's passes over the data (the op, autograd/ops/batchnorm.ts, does the per-channel arithmetic).
+  channelMoments: {
+    geometry: 'channels', args: [f32('x', CHANNELS), f32('mean', ['c']), f32('var', ['c'])],
+    overlaps: [...disjoint('mean', 'x', 'var'), ...disjoint('var', 'x')],
+  },
+  channelGradSums: {
+    geometry: 'channels',
+    args: [f32('dy', CHANNELS), f32('x', CHANNELS), f32('mean', ['c']), f32('sumDy', ['c']), f32('sumDyXc', ['c'])],
+    overlaps: [...disjoint('sumDy', 'dy', 'x', 'mean', 'sumDyXc'), ...disjoint('sumDyXc', 'dy', 'x', 'mean')],
+  },
+  channelAffine: {
+    geometry: 'channels', args: [f32('x', CHANNELS), f32('scale', ['c']), f32('shift', ['c']), f32('y', CHANNELS)],
+    overlaps: [inPlace('y', 'x'), ...disjoint('y', 'scale', 'shift')],
+  },
+  channelCombine: {
+    geometry: 'channels',
+    args: [f32('dy', CHANNELS), f32('x', CHANNELS), f32('a', ['c']), f32('b', ['c']), f32('d', ['c']), f32('dx', CHANNELS)],
+    overlaps: [inPlace('dx', 'dy'), ...disjoint('dx', 'x', 'a', 'b', 'd')],
+  },
   softmaxForward: rowwiseForward,
   logSoftmaxForward: rowwiseForward,
   softmaxBackward: rowwiseBackward,

@@ -84,11 +84,11 @@ function encoder(fields: readonly Field[]): (g: Record<string, unknown>, out: Fl
   return new Function('g', 'out', lines.join('\n')) as (g: Record<string, unknown>, out: Float64Array) => void;
 }
 
-/** One kernel's call over the wire, compiled per kernel (see check.ts: perKernel). */
+/** One kernel's call over the wire, compiled per kernel (see check.ts: perKernel); as many arrays as check.ts's wrapper passes. */
 const WIRE_CALL = `function (encode, wire, fn) {
-  return function (g, a, b, c, d, e) {
+  return function (g, a, b, c, d, e, f) {
     encode(g, wire);
-    return fn(wire, a, b, c, d, e);
+    return fn(wire, a, b, c, d, e, f);
   };
 }`;
 

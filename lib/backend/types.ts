@@ -148,6 +148,14 @@ export interface Kernels {
   preluBackward(shape: ChannelShape, x: Float32Array, slope: Float32Array, dy: Float32Array, dx: Float32Array, dslope: Float32Array): void;
   biasAdd(shape: ChannelShape, x: Float32Array, bias: Float32Array, y: Float32Array): void;
   biasGrad(shape: ChannelShape, dy: Float32Array, db: Float32Array): void;
+  /** Batch normalisation's passes (autograd/ops/batchnorm.ts). mean[c] and biased var[c] over n and hw (sums in float64). */
+  channelMoments(shape: ChannelShape, x: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  /** sumDy[c] = sum of dy, sumDyXc[c] = sum of dy * (x - mean[c]) (float64 sums). */
+  channelGradSums(shape: ChannelShape, dy: Float32Array, x: Float32Array, mean: Float32Array, sumDy: Float32Array, sumDyXc: Float32Array): void;
+  /** y = scale[c] * x + shift[c]; y may be x. */
+  channelAffine(shape: ChannelShape, x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
+  /** dx = a[c] * dy + b[c] * x + d[c]; dx may be dy. */
+  channelCombine(shape: ChannelShape, dy: Float32Array, x: Float32Array, a: Float32Array, b: Float32Array, d: Float32Array, dx: Float32Array): void;
   softmaxForward(shape: RowsCols, x: Float32Array, y: Float32Array): void;
   logSoftmaxForward(shape: RowsCols, x: Float32Array, y: Float32Array): void;
   softmaxBackward(shape: RowsCols, y: Float32Array, dy: Float32Array, dx: Float32Array): void;

@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runtimeInfo, setNumThreads, useBackend } from '../backend';
 import { PACKAGE_ROOT } from '../backend/native';
-import { defaultDataset, loadMnistFolder, PIXEL_MEAN, PIXEL_STD, type MnistData } from '../data/mnist';
+import { defaultDataset } from '../data/mnist';
+import { loadDataFolder, type DataFolder } from '../data/data-folder';
+import type { Augment } from '../data/transforms';
 import { decodeImage, imageToInput } from '../data/image';
 import { loadModel, saveModel } from '../io/model-file';
 import { MODELS, STANDARD_CLASSES, type ModelName } from '../models';
@@ -22,19 +24,20 @@ import { filterCommand, vizCommand } from './viz';
 import { parseCommand } from './args';
 import { UsageError } from './usage-error';
 
-const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
-const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 
 const USAGE = `usage: convnode <command> [options]
 
 commands:
   train    train a model (default: LeNet on Fashion-MNIST if installed, else the embedded MNIST)
-           --model lenet|smallvgg|resnet|resnet20|resnet18   --data DIR (an MNIST-format folder)
+           --model lenet|smallvgg|resnet|resnet20|resnet18
+           --data DIR (an MNIST-format folder, CIFAR-10/100 binary files, or an image folder:
+           one subfolder per class, with train/ and val/ or a seeded split)
+           --image-size N (32: image folders are resized to NxN)  --skip-invalid  --augment none|crop-flip
            --epochs N (1)  --batch-size N  --lr X  --optimizer sgd|adam  --momentum X
            --threads N  --backend native|js  --seed N (0)  --limit N (first N training images)
            --save FILE.safetensors  --checkpoint FILE  --resume FILE  --curves FILE.svg
-  eval     --model FILE.safetensors [--data DIR]      test accuracy of a saved model
+  eval     --model FILE.safetensors [--data DIR]      test accuracy of a saved model on the test set of DIR
   predict  IMAGE --model FILE.safetensors             class probabilities for a PNG/JPEG image
   viz      features|filters|saliency|occlusion|maximize|invert --model FILE [--image FILE] [--layer NAME]
            [--class K] [--unit N] [--size N --stride N] [--steps N --lr X --l2 X --tv X] [--out DIR]
@@ -91,8 +94,22 @@ function describeRuntime(): string {
   return r.native !== null && r.backend === 'native' ? `native backend, ${r.native.isa}, ${r.native.numThreads} thread(s)` : 'TypeScript backend';
 }
 
-function loadData(dir: string | undefined): MnistData {
-  return dir === undefined ? defaultDataset() : loadMnistFolder(dir);
+/** The data of --data (the default dataset without it), and a line saying what it is. */
+async function loadData(dir: string | undefined, values: { 'image-size'?: string; 'skip-invalid'?: boolean; seed?: string } = {}): Promise<DataFolder> {
+  if (dir === undefined) {
+    const splits = defaultDataset();
+    return { splits, kind: 'idx', description: `${splits.name}: ${splits.train.length} training, ${splits.test.length} test images` };
+  }
+  return loadDataFolder(dir, {
+    size: int('image-size', values['image-size'], 32), skipInvalid: values['skip-invalid'] ?? false, seed: int('seed', values.seed, 0, 0),
+  });
+}
+
+/** The augmentation --augment names, for images of `size` pixels: crop-flip is the standard CIFAR recipe (pad size/8, random crop, flip). */
+function augmentFor(name: string, size: number): Augment | undefined {
+  if (name === 'none') return undefined;
+  if (name === 'crop-flip') return { crop: { size, padding: Math.max(1, Math.round(size / 8)) }, flip: {} };
+  throw new UsageError(`--augment must be none or crop-flip, got '${name}'`);
 }
 
 async function train(args: string[]): Promise<void> {
@@ -101,6 +118,7 @@ async function train(args: string[]): Promise<void> {
     lr: { type: 'string' }, optimizer: { type: 'string' }, momentum: { type: 'string' }, threads: { type: 'string' },
     backend: { type: 'string' }, seed: { type: 'string' }, limit: { type: 'string' }, save: { type: 'string' },
     checkpoint: { type: 'string' }, resume: { type: 'string' }, curves: { type: 'string' }, quiet: { type: 'boolean' },
+    'image-size': { type: 'string' }, 'skip-invalid': { type: 'boolean' }, augment: { type: 'string' },
   });
   const name = (values.model ?? 'lenet') as ModelName;
   if (!(name in MODELS)) throw new UsageError(`--model must be one of ${Object.keys(MODELS).join(', ')}, got '${name}'`);
@@ -114,7 +132,8 @@ async function train(args: string[]): Promise<void> {
   const momentum = num('momentum', values.momentum, recipe.momentum ?? 0.9);
   const seed = int('seed', values.seed, 0, 0);
 
-  const data = loadData(values.data);
+  const found = await loadData(values.data, values);
+  const data = found.splits;
   const shape = data.train.imageShape;
   if (fixedInput !== null && shape.join('x') !== fixedInput.join('x')) {
     throw new Error(`${data.dir}: the ${name} model takes ${fixedInput.join('x')} images, these are ${shape.join('x')}; resnet20 and resnet18 take any size`);
@@ -129,12 +148,16 @@ async function train(args: string[]): Promise<void> {
       }
     }
   }
-  const trainSet = values.limit === undefined ? data.train : data.train.take(int('limit', values.limit, 1));
+  // Augmentation by default for colour images (CIFAR, image folders), not for the IDX digits.
+  const augment = augmentFor(values.augment ?? (found.kind === 'idx' ? 'none' : 'crop-flip'), shape[1]);
+  const limited = values.limit === undefined ? data.train : data.train.take(int('limit', values.limit, 1));
+  const trainSet = limited.withAugment(augment);
   manualSeed(seed);
   const model = build({ channels: shape[0], classes: data.train.numClasses });
   const optimizer: Optimizer<{ lr: number }> = optName === 'sgd' ? new SGD(model.parameters(), { lr, momentum }) : new Adam(model.parameters(), { lr });
   const log = (s: string) => { if (!values.quiet) process.stderr.write(s + '\n'); };
-  log(`convnode train: ${name} on ${data.name} (${trainSet.length} training, ${data.test.length} test images), ` +
+  if (values.data !== undefined) log(`convnode train: --data ${values.data} is ${found.description}`);
+  log(`convnode train: ${name} on ${data.name} (${trainSet.length} training, ${data.test.length} test images${augment ? `, augmented: ${values.augment ?? 'crop-flip'}` : ''}), ` +
     `${optName} lr ${lr}${optName === 'sgd' ? ` momentum ${momentum}` : ''}, batch ${batchSize}, ${epochs} epoch(s), ${describeRuntime()}`);
 
   const curves: CurveSet = { trainLoss: [], trainAccuracy: [], valLoss: [], valAccuracy: [] };
@@ -163,8 +186,12 @@ async function train(args: string[]): Promise<void> {
   const curvesFile = values.curves ?? `${name}-curves.svg`;
   fs.writeFileSync(curvesFile, curvesSvg(curves, `convnode ${name} on ${data.name}: test accuracy ${(100 * final.accuracy).toFixed(2)}%`));
   if (values.save !== undefined) {
-    const classNames = /fashion/i.test(data.name) ? FASHION_CLASSES : DIGIT_CLASSES;
-    saveModel(model, values.save, { inputShape: [...data.test.imageShape] as [number, number, number], mean: PIXEL_MEAN, std: PIXEL_STD, classNames });
+    // One number where every channel shares it (the 1-channel models viz renders).
+    const stat = (v: number[]) => (v.every((x) => x === v[0]) ? v[0]! : v);
+    saveModel(model, values.save, {
+      inputShape: [...data.test.imageShape] as [number, number, number], mean: stat(data.mean), std: stat(data.std),
+      ...(data.classNames ? { classNames: data.classNames } : {}),
+    });
     log(`saved the model to ${values.save}`);
   }
   const perEpoch = history.epochs.map((e) => e.seconds.toFixed(1)).join(', ');
@@ -172,12 +199,15 @@ async function train(args: string[]): Promise<void> {
     `training took ${seconds.toFixed(1)} s (per epoch: ${perEpoch} s); curves written to ${curvesFile}`);
 }
 
-function evalCommand(args: string[]): void {
-  const { values } = parseCommand(args, { model: { type: 'string' }, data: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' } });
+async function evalCommand(args: string[]): Promise<void> {
+  const { values } = parseCommand(args, {
+    model: { type: 'string' }, data: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' },
+    'image-size': { type: 'string' }, 'skip-invalid': { type: 'boolean' }, seed: { type: 'string' },
+  });
   if (values.model === undefined) throw new UsageError('eval needs --model FILE.safetensors');
   applyRuntime(values);
-  const { model } = loadModel(values.model);
-  const data = loadData(values.data);
+  const { model, info } = loadModel(values.model);
+  const data = (await loadData(values.data, { ...values, 'image-size': values['image-size'] ?? String(info.inputShape[1]) })).splits;
   const t0 = Date.now();
   const r = evaluate({ model }, data.test);
   console.log(`${data.name}: test accuracy ${(100 * r.accuracy).toFixed(2)}%, loss ${r.loss.toFixed(4)} on ${data.test.length} images (${((Date.now() - t0) / 1000).toFixed(2)} s)`);
@@ -208,7 +238,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'train': await train(rest); return 0;
-      case 'eval': evalCommand(rest); return 0;
+      case 'eval': await evalCommand(rest); return 0;
       case 'predict': predictCommand(rest); return 0;
       case 'bench': throw new UsageError('the benchmark suite is not part of the installed package: from a clone of the repository, run `npm run bench`');
       case 'viz': for (const f of vizCommand(rest)) console.log(f); return 0;

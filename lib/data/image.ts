@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { checkOptionKeys } from '../util/options';
+import { resizeCoverToChw } from './resize';
 
 export interface DecodedImage {
   width: number;
@@ -81,24 +82,35 @@ export function decodeImage(file: string, options: { limitInputPixels?: number }
 }
 
 /**
- * The image as [channels, h, w] floats in [0, 1] then (v - mean) / std.
- * One channel averages R, G and B. The size must match.
+ * The image as the model's input [channels, h, w]: resized like the
+ * training images when its size differs (shorter side to the model's, then
+ * the centre; image-folder.ts), pixels in [0, 1] then (v - mean) / std,
+ * mean and std one number or one per channel. One channel averages R, G
+ * and B (as the IDX digits were made); three are R, G and B.
  */
-export function imageToInput(img: DecodedImage, shape: readonly [number, number, number], mean: number, std: number, file = 'image'): Float32Array {
+export function imageToInput(img: DecodedImage, shape: readonly [number, number, number], meanOf: number | number[], stdOf: number | number[], file = 'image'): Float32Array {
   const [c, h, w] = shape;
-  if (img.width !== w || img.height !== h) {
-    throw new RangeError(`${file}: the model expects ${w}x${h} images, this one is ${img.width}x${img.height}`);
-  }
   if (c !== 1 && c !== 3) throw new RangeError(`${file}: the model expects ${c} channels; images give 1 (grayscale) or 3 (RGB)`);
+  const mean = (ch: number) => (typeof meanOf === 'number' ? meanOf : meanOf[ch]!);
+  const std = (ch: number) => (typeof stdOf === 'number' ? stdOf : stdOf[ch]!);
   const out = new Float32Array(c * h * w);
-  for (let i = 0; i < h * w; i++) {
-    const r = img.rgba[4 * i]!, g = img.rgba[4 * i + 1]!, b = img.rgba[4 * i + 2]!;
-    if (c === 1) out[i] = ((r + g + b) / 3 / 255 - mean) / std;
-    else {
-      out[i] = (r / 255 - mean) / std;
-      out[h * w + i] = (g / 255 - mean) / std;
-      out[2 * h * w + i] = (b / 255 - mean) / std;
+  if (img.width === w && img.height === h) {
+    for (let i = 0; i < h * w; i++) {
+      const r = img.rgba[4 * i]!, g = img.rgba[4 * i + 1]!, b = img.rgba[4 * i + 2]!;
+      if (c === 1) out[i] = ((r + g + b) / 3 / 255 - mean(0)) / std(0);
+      else [r, g, b].forEach((v, ch) => { out[ch * h * w + i] = (v / 255 - mean(ch)) / std(ch); });
     }
+    return out;
   }
+  if (h !== w) throw new RangeError(`${file}: the model expects ${w}x${h} images, this one is ${img.width}x${img.height} (only square inputs are resized)`);
+  const n = img.width * img.height;
+  const px = new Uint8Array(n * c);
+  for (let i = 0; i < n; i++) {
+    const r = img.rgba[4 * i]!, g = img.rgba[4 * i + 1]!, b = img.rgba[4 * i + 2]!;
+    if (c === 1) px[i] = Math.round((r + g + b) / 3);
+    else px.set([r, g, b], 3 * i);
+  }
+  const planes = resizeCoverToChw(px, img.width, img.height, c, h);
+  for (let ch = 0; ch < c; ch++) for (let i = 0; i < h * w; i++) out[ch * h * w + i] = (planes[ch * h * w + i]! / 255 - mean(ch)) / std(ch);
   return out;
 }

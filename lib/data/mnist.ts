@@ -19,6 +19,12 @@ export type MnistData = DataSplits;
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
+/** True when `dir` holds MNIST-format training images (train-images-idx3-ubyte, optionally .gz). */
+export function isMnistFolder(dir: string): boolean {
+  const base = 'train-images-idx3-ubyte';
+  return [base, `${base}.gz`, base.replace('-idx', '.idx'), `${base.replace('-idx', '.idx')}.gz`].some((n) => fs.existsSync(path.join(dir, n)));
+}
+
 function find(dir: string, base: string): string {
   for (const name of [base, `${base}.gz`, base.replace('-idx', '.idx'), `${base.replace('-idx', '.idx')}.gz`]) {
     const p = path.join(dir, name);

@@ -4,6 +4,7 @@
 // architecture for people and tools.
 import { Module, type LayerSpec } from '../nn/module';
 import { moduleFromSpec, specElements } from '../nn/registry';
+import '../models/registered'; // the composite layers, for moduleFromSpec
 import { Tensor } from '../tensor/tensor';
 import { checkOptionKeys } from '../util/options';
 import { writeFileAtomic } from './atomic';
@@ -12,8 +13,9 @@ import { convnodeMetadata, encodeSafetensors, readSafetensorsFile, type NamedTen
 
 export interface ModelInfo {
   inputShape: [number, number, number];
-  mean: number;
-  std: number;
+  /** The normalisation of pixels in [0, 1]: one number, or one per channel. */
+  mean: number | number[];
+  std: number | number[];
   classNames?: string[];
 }
 
@@ -44,9 +46,11 @@ export function loadModel(file: string): { model: Module; info: ModelInfo } {
     'no convnode architecture in the metadata: load its weights into a model you build with loadWeights()');
   const info = description.info as Partial<ModelInfo> | undefined;
   const shape = info?.inputShape;
+  const perChannel = (v: unknown, ok: (x: number) => boolean) =>
+    (typeof v === 'number' && ok(v)) || (Array.isArray(v) && v.length === shape?.[0] && v.every((x) => typeof x === 'number' && ok(x)));
   if (typeof info !== 'object' || info === null || !Array.isArray(shape) || shape.length !== 3 ||
-      !shape.every((d) => Number.isInteger(d) && d >= 1) || !Number.isFinite(info.mean) || !(Number(info.std) > 0))
-    throw new TypeError(`${file}: the model file's info must give inputShape [c, h, w] (whole numbers >= 1), mean and std > 0, got ${JSON.stringify(info)}`);
+      !shape.every((d) => Number.isInteger(d) && d >= 1) || !perChannel(info.mean, Number.isFinite) || !perChannel(info.std, (x) => x > 0))
+    throw new TypeError(`${file}: the model file's info must give inputShape [c, h, w] (whole numbers >= 1), and mean and std > 0 (one number or one per channel), got ${JSON.stringify(info)}`);
   return inFile(file, () => {
     // The architecture against the weights, before a byte of the model is allocated.
     const need = specElements(description.spec);

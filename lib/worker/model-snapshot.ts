@@ -2,7 +2,7 @@
 // state (weights and buffers). The worker gets a structured clone.
 import type { Module } from '../nn/module';
 import { moduleFromSpec } from '../nn/registry';
-import '../nn/residual';  // registers ResidualBlock for moduleFromSpec
+import '../models/registered'; // the composite layers, for moduleFromSpec
 import { Tensor } from '../tensor/tensor';
 
 export interface ModelSnapshot {

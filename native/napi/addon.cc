@@ -21,6 +21,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   add(env, exports, kConvEntries);
   add(env, exports, kPoolEntries);
   add(env, exports, kEltwiseEntries);
+  add(env, exports, kNormEntries);
   add(env, exports, kLossEntries);
   add(env, exports, kOptimEntries);
   add(env, exports, kRuntimeEntries);

@@ -275,6 +275,48 @@ inline constexpr Arg kBiasGradArgs[] = {
 inline constexpr Overlap kBiasGradOverlaps[] = {{1, 0, false}};
 inline constexpr Kernel kBiasGrad = {"biasGrad", &kChannelsGeometry, kBiasGradArgs, 2, kBiasGradOverlaps, 1, nullptr, 0};
 
+// channelMoments(shape, x, mean, var)
+inline constexpr Arg kChannelMomentsArgs[] = {
+    {"x", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
+    {"mean", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+    {"var", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+};
+inline constexpr Overlap kChannelMomentsOverlaps[] = {{1, 0, false}, {1, 2, false}, {2, 0, false}};
+inline constexpr Kernel kChannelMoments = {"channelMoments", &kChannelsGeometry, kChannelMomentsArgs, 3, kChannelMomentsOverlaps, 3, nullptr, 0};
+
+// channelGradSums(shape, dy, x, mean, sumDy, sumDyXc)
+inline constexpr Arg kChannelGradSumsArgs[] = {
+    {"dy", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
+    {"x", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
+    {"mean", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+    {"sumDy", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+    {"sumDyXc", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+};
+inline constexpr Overlap kChannelGradSumsOverlaps[] = {{3, 0, false}, {3, 1, false}, {3, 2, false}, {3, 4, false}, {4, 0, false}, {4, 1, false}, {4, 2, false}};
+inline constexpr Kernel kChannelGradSums = {"channelGradSums", &kChannelsGeometry, kChannelGradSumsArgs, 5, kChannelGradSumsOverlaps, 7, nullptr, 0};
+
+// channelAffine(shape, x, scale, shift, y)
+inline constexpr Arg kChannelAffineArgs[] = {
+    {"x", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
+    {"scale", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+    {"shift", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+    {"y", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
+};
+inline constexpr Overlap kChannelAffineOverlaps[] = {{3, 0, true}, {3, 1, false}, {3, 2, false}};
+inline constexpr Kernel kChannelAffine = {"channelAffine", &kChannelsGeometry, kChannelAffineArgs, 4, kChannelAffineOverlaps, 3, nullptr, 0};
+
+// channelCombine(shape, dy, x, a, b, d, dx)
+inline constexpr Arg kChannelCombineArgs[] = {
+    {"dy", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
+    {"x", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
+    {"a", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+    {"b", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+    {"d", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+    {"dx", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
+};
+inline constexpr Overlap kChannelCombineOverlaps[] = {{5, 0, true}, {5, 1, false}, {5, 2, false}, {5, 3, false}, {5, 4, false}};
+inline constexpr Kernel kChannelCombine = {"channelCombine", &kChannelsGeometry, kChannelCombineArgs, 6, kChannelCombineOverlaps, 5, nullptr, 0};
+
 // softmaxForward(shape, x, y)
 inline constexpr Arg kSoftmaxForwardArgs[] = {
     {"x", ArgType::kF32, false, -1, false, -1, 2, {{rows::rows, -1}, {rows::cols, -1}}},

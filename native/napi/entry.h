@@ -79,6 +79,7 @@ extern const EntryRecord kGemmEntries[1];
 extern const EntryRecord kConvEntries[4];
 extern const EntryRecord kPoolEntries[3];
 extern const EntryRecord kEltwiseEntries[10];
+extern const EntryRecord kNormEntries[4];
 extern const EntryRecord kLossEntries[4];
 extern const EntryRecord kOptimEntries[5];
 extern const EntryRecord kRuntimeEntries[4];

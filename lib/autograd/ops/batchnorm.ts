@@ -1,6 +1,7 @@
 // Batch normalisation over N, H, W per channel (NCHW), PyTorch semantics:
 // batch statistics in training (biased variance to normalise, unbiased to
 // update the running estimate), running statistics in evaluation.
+import { backend } from '../../backend';
 import { Tensor } from '../../tensor/tensor';
 import { outputBuffer } from '../../tensor/buffer-pool';
 import { expectRank, result } from '../result';
@@ -16,57 +17,50 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, state: Batch
   expectRank('batchNorm2d', 'x', x, 4, 'N, C, H, W');
   const [n, c, h, w] = x.shape as [number, number, number, number];
   if (gamma.size !== c) throw new RangeError(`batchNorm2d: the layer has ${gamma.size} channels, x has ${c}`);
-  const hw = h * w, count = n * hw;
-  const mean = new Float64Array(c), invStd = new Float64Array(c);
-  for (let ch = 0; ch < c; ch++) {
-    if (training) {
-      let s = 0, s2 = 0;
-      for (let i = 0; i < n; i++) {
-        const off = (i * c + ch) * hw;
-        for (let j = 0; j < hw; j++) { const v = x.data[off + j]!; s += v; s2 += v * v; }
-      }
-      const m = s / count;
-      const v = Math.max(0, s2 / count - m * m);
-      mean[ch] = m;
-      invStd[ch] = 1 / Math.sqrt(v + state.eps);
-      state.runningMean[ch] = (1 - state.momentum) * state.runningMean[ch]! + state.momentum * m;
-      state.runningVar[ch] = (1 - state.momentum) * state.runningVar[ch]! + state.momentum * v * (count / Math.max(1, count - 1));
-    } else {
-      mean[ch] = state.runningMean[ch]!;
-      invStd[ch] = 1 / Math.sqrt(state.runningVar[ch]! + state.eps);
-    }
-  }
-  const xhat = outputBuffer(x.size), y = outputBuffer(x.size);
-  for (let i = 0; i < n; i++) {
+  const b = backend();
+  const shape = { n, c, hw: h * w }, count = n * h * w;
+  // The passes over the data are backend kernels; the per-channel arithmetic is here.
+  const mean = new Float32Array(c), invStd = new Float32Array(c);
+  if (training) {
+    const variance = new Float32Array(c);
+    b.channelMoments(shape, x.data, mean, variance);
     for (let ch = 0; ch < c; ch++) {
-      const off = (i * c + ch) * hw, g = gamma.data[ch]!, bt = beta.data[ch]!, m = mean[ch]!, is = invStd[ch]!;
-      for (let j = 0; j < hw; j++) {
-        const v = (x.data[off + j]! - m) * is;
-        xhat[off + j] = v;
-        y[off + j] = g * v + bt;
-      }
+      const v = variance[ch]!;
+      invStd[ch] = 1 / Math.sqrt(v + state.eps);
+      state.runningMean[ch] = (1 - state.momentum) * state.runningMean[ch]! + state.momentum * mean[ch]!;
+      state.runningVar[ch] = (1 - state.momentum) * state.runningVar[ch]! + state.momentum * v * (count / Math.max(1, count - 1));
     }
+  } else {
+    mean.set(state.runningMean);
+    for (let ch = 0; ch < c; ch++) invStd[ch] = 1 / Math.sqrt(state.runningVar[ch]! + state.eps);
   }
+  // y = gamma * (x - mean) * invStd + beta = scale * x + shift
+  const scale = new Float32Array(c), shift = new Float32Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    scale[ch] = gamma.data[ch]! * invStd[ch]!;
+    shift[ch] = beta.data[ch]! - mean[ch]! * scale[ch]!;
+  }
+  const y = outputBuffer(x.size);
+  b.channelAffine(shape, x.data, scale, shift, y);
   return result('batchNorm2d', y, x.shape, [x, gamma, beta], (dy) => {
     const dx = outputBuffer(x.size), dg = outputBuffer(c), db = outputBuffer(c);
+    const sumDy = new Float32Array(c), sumDyXc = new Float32Array(c);
+    b.channelGradSums(shape, dy, x.data, mean, sumDy, sumDyXc);
+    // xhat = (x - mean) * invStd. In training the statistics depend on x:
+    // dx = g * is / count * (count * dy - sum(dy) - xhat * sum(dy * xhat))
+    //    = a * dy + bx * x + d, per channel.
+    const a = new Float32Array(c), bx = new Float32Array(c), d = new Float32Array(c);
     for (let ch = 0; ch < c; ch++) {
-      let sdy = 0, sdyx = 0;
-      for (let i = 0; i < n; i++) {
-        const off = (i * c + ch) * hw;
-        for (let j = 0; j < hw; j++) { sdy += dy[off + j]!; sdyx += dy[off + j]! * xhat[off + j]!; }
-      }
-      dg[ch] = sdyx;
-      db[ch] = sdy;
-      const g = gamma.data[ch]!, is = invStd[ch]!;
-      for (let i = 0; i < n; i++) {
-        const off = (i * c + ch) * hw;
-        for (let j = 0; j < hw; j++) {
-          dx[off + j] = training
-            ? (g * is / count) * (count * dy[off + j]! - sdy - xhat[off + j]! * sdyx)
-            : g * is * dy[off + j]!;
-        }
+      const is = invStd[ch]!, g = gamma.data[ch]!;
+      dg[ch] = sumDyXc[ch]! * is;
+      db[ch] = sumDy[ch]!;
+      a[ch] = g * is;
+      if (training) {
+        bx[ch] = (-g * is * is * is * sumDyXc[ch]!) / count; // sum(dy * xhat) = is * sumDyXc, times xhat's is
+        d[ch] = (-g * is * sumDy[ch]!) / count - bx[ch]! * mean[ch]!;
       }
     }
+    b.channelCombine(shape, dy, x.data, a, bx, d, dx);
     return [dx, dg, db];
   });
 }

@@ -10,6 +10,7 @@ import {
   activationBackward, activationForward, biasAdd, biasGrad, logSoftmaxBackward, logSoftmaxForward,
   preluBackward, preluForward, softmaxBackward, softmaxForward,
 } from './eltwise';
+import { channelAffine, channelCombine, channelGradSums, channelMoments } from './batchnorm';
 import { mseBackward, mseForward, softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from './loss';
 import { adamUpdate, adamUpdateMany, rmspropUpdateMany, sgdUpdate, sgdUpdateMany } from './optim';
 
@@ -29,6 +30,10 @@ export const jsKernels: RawKernels = {
   preluBackward,
   biasAdd,
   biasGrad,
+  channelMoments,
+  channelGradSums,
+  channelAffine,
+  channelCombine,
   softmaxForward,
   logSoftmaxForward,
   softmaxBackward,

@@ -110,6 +110,19 @@ void bias_add(const ChannelShape& s, const float* x, const float* bias, float* y
 // db[c] = sum over n, hw of dy (overwritten).
 void bias_grad(const ChannelShape& s, const float* dy, float* db);
 
+// Batch normalisation's passes (batch_norm.cc). Sums accumulate in float
+// lanes per row and double across rows.
+// mean[c] and the biased variance var[c] over n and hw.
+void channel_moments(const ChannelShape& s, const float* x, float* mean, float* var);
+// sum_dy[c] = sum of dy; sum_dy_xc[c] = sum of dy * (x - mean[c]).
+void channel_grad_sums(const ChannelShape& s, const float* dy, const float* x, const float* mean,
+                       float* sum_dy, float* sum_dy_xc);
+// y = scale[c] * x + shift[c]; y may equal x.
+void channel_affine(const ChannelShape& s, const float* x, const float* scale, const float* shift, float* y);
+// dx = a[c] * dy + b[c] * x + d[c]; dx may equal dy.
+void channel_combine(const ChannelShape& s, const float* dy, const float* x, const float* a, const float* b,
+                     const float* d, float* dx);
+
 // Row-wise over [rows, cols]. y may equal x.
 void softmax_forward(int64_t rows, int64_t cols, const float* x, float* y);
 void log_softmax_forward(int64_t rows, int64_t cols, const float* x, float* y);

@@ -1,0 +1,27 @@
+// Batch normalisation's passes (contracts: lib/backend/contracts.ts,
+// channelMoments ... channelCombine).
+#include "entry.h"
+
+namespace convnode::napi {
+namespace {
+
+ChannelShape channels(const Guarded& g) {
+  using namespace contract::channels;
+  return ChannelShape{g.dim(n), g.dim(c), g.dim(hw)};
+}
+
+void moments_run(const Guarded& g) { channel_moments(channels(g), g.f32(0), g.f32(1), g.f32(2)); }
+void grad_sums_run(const Guarded& g) { channel_grad_sums(channels(g), g.f32(0), g.f32(1), g.f32(2), g.f32(3), g.f32(4)); }
+void affine_run(const Guarded& g) { channel_affine(channels(g), g.f32(0), g.f32(1), g.f32(2), g.f32(3)); }
+void combine_run(const Guarded& g) { channel_combine(channels(g), g.f32(0), g.f32(1), g.f32(2), g.f32(3), g.f32(4), g.f32(5)); }
+
+}  // namespace
+
+const EntryRecord kNormEntries[4] = {
+    kernel_entry<contract::kChannelMoments, moments_run>(),
+    kernel_entry<contract::kChannelGradSums, grad_sums_run>(),
+    kernel_entry<contract::kChannelAffine, affine_run>(),
+    kernel_entry<contract::kChannelCombine, combine_run>(),
+};
+
+}  // namespace convnode::napi
