@@ -12,6 +12,7 @@ import { loadModel, saveModel } from '../io/model-file';
 import { MODELS, STANDARD_CLASSES, type ModelName } from '../models';
 import { Adam } from '../optim/adam';
 import { SGD } from '../optim/sgd';
+import { CosineAnnealingLR } from '../optim/schedulers';
 import type { Optimizer } from '../optim/optimizer';
 import { manualSeed } from '../tensor/random';
 import { Tensor } from '../tensor/tensor';
@@ -34,6 +35,7 @@ commands:
            --data DIR (an MNIST-format folder, CIFAR-10/100 binary files, or an image folder:
            one subfolder per class, with train/ and val/ or a seeded split)
            --image-size N (32: image folders are resized to NxN)  --skip-invalid  --augment none|crop-flip
+           --weight-decay X  --schedule none|cosine (resnet20/18: 5e-4, cosine over the epochs)
            --epochs N (1)  --batch-size N  --lr X  --optimizer sgd|adam  --momentum X
            --threads N  --backend native|js  --seed N (0)  --limit N (first N training images)
            --save FILE.safetensors  --checkpoint FILE  --resume FILE  --curves FILE.svg
@@ -119,6 +121,7 @@ async function train(args: string[]): Promise<void> {
     backend: { type: 'string' }, seed: { type: 'string' }, limit: { type: 'string' }, save: { type: 'string' },
     checkpoint: { type: 'string' }, resume: { type: 'string' }, curves: { type: 'string' }, quiet: { type: 'boolean' },
     'image-size': { type: 'string' }, 'skip-invalid': { type: 'boolean' }, augment: { type: 'string' },
+    'weight-decay': { type: 'string' }, schedule: { type: 'string' },
   });
   const name = (values.model ?? 'lenet') as ModelName;
   if (!(name in MODELS)) throw new UsageError(`--model must be one of ${Object.keys(MODELS).join(', ')}, got '${name}'`);
@@ -130,6 +133,9 @@ async function train(args: string[]): Promise<void> {
   if (optName !== 'sgd' && optName !== 'adam') throw new UsageError(`--optimizer must be sgd or adam, got '${optName}'`);
   const lr = num('lr', values.lr, optName === recipe.optimizer ? recipe.lr : optName === 'sgd' ? 0.05 : 1e-3);
   const momentum = num('momentum', values.momentum, recipe.momentum ?? 0.9);
+  const weightDecay = num('weight-decay', values['weight-decay'], optName === recipe.optimizer ? recipe.weightDecay ?? 0 : 0);
+  const schedule = values.schedule ?? recipe.schedule ?? 'none';
+  if (schedule !== 'none' && schedule !== 'cosine') throw new UsageError(`--schedule must be none or cosine, got '${schedule}'`);
   const seed = int('seed', values.seed, 0, 0);
 
   const found = await loadData(values.data, values);
@@ -154,16 +160,19 @@ async function train(args: string[]): Promise<void> {
   const trainSet = limited.withAugment(augment);
   manualSeed(seed);
   const model = build({ channels: shape[0], classes: data.train.numClasses });
-  const optimizer: Optimizer<{ lr: number }> = optName === 'sgd' ? new SGD(model.parameters(), { lr, momentum }) : new Adam(model.parameters(), { lr });
+  const optimizer: Optimizer<{ lr: number }> = optName === 'sgd'
+    ? new SGD(model.parameters(), { lr, momentum, weightDecay }) : new Adam(model.parameters(), { lr, weightDecay });
+  const scheduler = schedule === 'cosine' ? new CosineAnnealingLR(optimizer, epochs) : null;
   const log = (s: string) => { if (!values.quiet) process.stderr.write(s + '\n'); };
   if (values.data !== undefined) log(`convnode train: --data ${values.data} is ${found.description}`);
   log(`convnode train: ${name} on ${data.name} (${trainSet.length} training, ${data.test.length} test images${augment ? `, augmented: ${values.augment ?? 'crop-flip'}` : ''}), ` +
-    `${optName} lr ${lr}${optName === 'sgd' ? ` momentum ${momentum}` : ''}, batch ${batchSize}, ${epochs} epoch(s), ${describeRuntime()}`);
+    `${optName} lr ${lr}${optName === 'sgd' ? ` momentum ${momentum}` : ''}${weightDecay > 0 ? ` weight decay ${weightDecay}` : ''}` +
+    `${scheduler ? ', cosine schedule' : ''}, batch ${batchSize}, ${epochs} epoch(s), ${describeRuntime()}`);
 
   const curves: CurveSet = { trainLoss: [], trainAccuracy: [], valLoss: [], valAccuracy: [] };
   const every = Math.max(1, Math.floor(trainSet.numBatches(batchSize) / 50));
   const t0 = Date.now();
-  const history = await fit({ model, optimizer }, trainSet, {
+  const history = await fit({ model, optimizer, scheduler }, trainSet, {
     epochs, batchSize, shuffle: true, seed, validationData: data.test, verbose: !values.quiet,
     ...(values.checkpoint !== undefined ? { checkpointPath: values.checkpoint } : {}),
     ...(values.resume !== undefined ? { resumeFrom: values.resume } : {}),

@@ -47,6 +47,9 @@ export interface Recipe {
   optimizer: 'sgd' | 'adam';
   lr: number;
   momentum?: number;
+  weightDecay?: number;
+  /** The learning rate over the run: constant, or cosine annealing to 0 over the epochs. */
+  schedule?: 'none' | 'cosine';
   batchSize: number;
 }
 
@@ -67,17 +70,20 @@ const MNIST_SHAPE: [number, number, number] = [1, 28, 28];
 /** The input of the standard models: one channel, ten classes. */
 export const MNIST_INPUT: ModelInput = { channels: 1, classes: STANDARD_CLASSES };
 
+/** The usual CIFAR recipe (He et al.): SGD 0.1, momentum 0.9, weight decay 5e-4, the rate annealed over the run. */
+const RESNET_RECIPE: Recipe = { optimizer: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 5e-4, schedule: 'cosine', batchSize: 128 };
+
 export const MODELS: Record<ModelName, ZooEntry> = {
   lenet: { build: lenet, recipe: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, batchSize: 64 }, fixedInput: MNIST_SHAPE },
   smallvgg: { build: smallVgg, recipe: { optimizer: 'adam', lr: 1e-3, batchSize: 64 }, fixedInput: MNIST_SHAPE },
   resnet: { build: smallResNet, recipe: { optimizer: 'adam', lr: 1e-3, batchSize: 64 }, fixedInput: MNIST_SHAPE },
   resnet20: {
     build: ({ channels, classes }) => resnet20({ inChannels: channels, numClasses: classes }),
-    recipe: { optimizer: 'sgd', lr: 0.1, momentum: 0.9, batchSize: 128 }, fixedInput: null,
+    recipe: RESNET_RECIPE, fixedInput: null,
   },
   resnet18: {
     build: ({ channels, classes }) => resnet18({ inChannels: channels, numClasses: classes }),
-    recipe: { optimizer: 'sgd', lr: 0.1, momentum: 0.9, batchSize: 128 }, fixedInput: null,
+    recipe: RESNET_RECIPE, fixedInput: null,
   },
 };
 
