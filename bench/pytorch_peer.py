@@ -1,14 +1,22 @@
 """PyTorch as a benchmark peer for `npm run bench` (optional).
 
-A long-lived process driven by lib/bench/pytorch.ts over stdin/stdout, one
+    python3 bench/pytorch_peer.py THREADS
+
+A long-lived process driven by bench/src/pytorch.ts over stdin/stdout, one
 JSON object per line:
+  {"op": "info"} -> {"version", "config", "blas"}
   {"op": "prepare", "id": 3, "case": {...}}  -> {"ok": true} | {"unsupported": "why"}
-  {"op": "run", "id": 3, "threads": 2, "reps": 40} -> {"seconds": total for reps runs}
+  {"op": "run", "id": 3, "reps": 40} -> {"seconds": total for reps runs}
 It times its own repetitions so that the pipe's latency is not measured.
-Run with OPENBLAS_CORETYPE=SkylakeX and OPENBLAS_NUM_THREADS=1 (the caller
-sets them): Debian's OpenBLAS otherwise falls back to SSE3 kernels on this
-CPU, and its threads would oversubscribe PyTorch's own.
+One process per thread count, set once at start (torch.set_num_threads,
+with OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set to the same by the
+caller): switching the count inside one process between samples made its
+2-thread training slower than its 1-thread one. The caller also removes
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from this process's environment,
+which this machine sets and which cripple OpenBLAS's GEMM; "info" reports
+which BLAS library and which OpenBLAS kernel actually run.
 """
+import ctypes
 import json
 import sys
 import time
@@ -90,7 +98,27 @@ def prepare(case):
     raise ValueError(f"unknown case kind {kind}")
 
 
+def blas():
+    """The BLAS library torch's GEMM loaded, and for OpenBLAS its build and kernel (core)."""
+    a = torch.randn(64, 64)
+    torch.mm(a, a)
+    libs = sorted({line.split()[-1] for line in open('/proc/self/maps') if 'blas' in line.split()[-1].lower()})
+    for lib in libs:
+        if 'openblas' in lib:
+            handle = ctypes.CDLL(lib)
+            out = {}
+            for name in ('openblas_get_config', 'openblas_get_corename'):
+                fn = getattr(handle, name)
+                fn.restype = ctypes.c_char_p
+                out[name] = fn().decode()
+            return {'library': lib, 'openblas': out['openblas_get_config'], 'core': out['openblas_get_corename'],
+                    'threads': handle.openblas_get_num_threads()}
+    return {'library': libs[0] if libs else 'none found', 'openblas': None,
+            'warning': 'not OpenBLAS: the reference BLAS runs GEMM at a few GFLOP/s (Debian: apt-get install libopenblas0-pthread)'}
+
+
 def main():
+    torch.set_num_threads(int(sys.argv[1]))
     runners = {}
     for line in sys.stdin:
         msg = json.loads(line)
@@ -101,14 +129,14 @@ def main():
                 runners[msg["id"]] = fn
                 reply = {"ok": True}
             elif msg["op"] == "run":
-                torch.set_num_threads(msg["threads"])
                 fn = runners[msg["id"]]
                 t0 = time.perf_counter()
                 for _ in range(msg["reps"]):
                     fn()
                 reply = {"seconds": time.perf_counter() - t0}
             elif msg["op"] == "info":
-                reply = {"version": torch.__version__, "config": torch.__config__.show()[:2000]}
+                reply = {"version": torch.__version__, "config": torch.__config__.show()[:2000], "blas": blas(),
+                         "threads": torch.get_num_threads()}
             else:
                 reply = {"error": f"unknown op {msg['op']}"}
         except Exception as err:  # an op PyTorch cannot do is reported, not fatal

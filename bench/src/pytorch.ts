@@ -1,8 +1,10 @@
-// PyTorch as an optional bench peer: bench/pytorch_peer.py in a long-lived
-// Python process (the first of `python3`, `/usr/bin/python3` that imports
-// torch), driven over stdin/stdout. Tuned as the issue asks: OpenBLAS told
-// its core type (Debian's does not recognise this CPU and falls back to SSE3)
-// and kept to one thread, torch.set_num_threads per run.
+// PyTorch as an optional bench peer, at its best: bench/pytorch_peer.py in
+// one long-lived Python process per thread count (the first of `python3`,
+// `/usr/bin/python3` that imports torch), driven over stdin/stdout. Each
+// process gets its thread count once, for PyTorch's OpenMP and OpenBLAS's
+// threads alike, and an environment without OPENBLAS_CORETYPE and
+// OPENBLAS_L2_SIZE (this machine sets them; they cripple OpenBLAS's GEMM).
+// The report says which BLAS and which OpenBLAS kernel ran.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,7 +14,11 @@ import type { Contender, PeerInfo } from './contenders';
 import type { Prepared } from './timing';
 
 const SCRIPT_CANDIDATES = [path.resolve(__dirname, '..', 'pytorch_peer.py'), path.resolve(__dirname, '..', '..', '..', 'bench', 'pytorch_peer.py')];
-const ENV = { OPENBLAS_CORETYPE: 'SkylakeX', OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
+/** The peer's environment: this one without the OpenBLAS overrides, and `threads` for every thread pool. */
+function peerEnv(threads: number): NodeJS.ProcessEnv {
+  const { OPENBLAS_CORETYPE: _core, OPENBLAS_L2_SIZE: _l2, ...env } = process.env;
+  return { ...env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+}
 
 class PeerProcess {
   private readonly replies: Array<(r: Record<string, unknown>) => void> = [];
@@ -45,20 +51,25 @@ export async function pytorchContenders(threadCounts: number[]): Promise<{ conte
       info: { name: 'pytorch', version: null, missing: script === undefined ? 'bench/pytorch_peer.py is not in this install' : 'no python3 that can import torch (Debian: apt-get install python3-torch)' },
     };
   }
-  const peer = new PeerProcess(spawn(python, [script], { env: { ...process.env, ...ENV } }));
-  const info = await peer.request({ op: 'info' });
+  const peers = threadCounts.map((threads) => new PeerProcess(spawn(python, [script, String(threads)], { env: peerEnv(threads) })));
+  const infos = await Promise.all(peers.map((p) => p.request({ op: 'info' })));
+  const info = infos[0]!;
   const version = String(info['version'] ?? 'unknown');
   const config = String(info['config'] ?? '');
   const isa = /CPU capability usage: (\w+)/.exec(config)?.[1];
-  const contenders = threadCounts.map((threads): Contender => {
+  const blas = (info['blas'] ?? {}) as { library?: string; openblas?: string | null; core?: string; warning?: string };
+  const blasText = blas.openblas ? `${blas.openblas}, kernel ${blas.core}` : `BLAS ${blas.library ?? 'unknown'}: ${blas.warning ?? ''}`;
+  const threadsSeen = infos.map((i) => i['threads']).join('/');
+  const contenders = threadCounts.map((threads, t): Contender => {
+    const peer = peers[t]!;
     const prepare = async (c: Record<string, unknown>): Promise<Prepared> => {
       const id = nextId++;
       const r = await peer.request({ op: 'prepare', id, case: c });
       if (r['unsupported'] !== undefined) return { unsupported: String(r['unsupported']) };
       return {
         runner: {
-          run: async () => { await peer.request({ op: 'run', id, threads, reps: 1 }); },
-          timed: async (reps) => Number((await peer.request({ op: 'run', id, threads, reps }))['seconds']),
+          run: async () => { await peer.request({ op: 'run', id, reps: 1 }); },
+          timed: async (reps) => Number((await peer.request({ op: 'run', id, reps }))['seconds']),
         },
       };
     };
@@ -73,9 +84,11 @@ export async function pytorchContenders(threadCounts: number[]): Promise<{ conte
     };
   });
   return {
-    contenders, close: () => peer.close(),
+    contenders, close: () => { for (const p of peers) p.close(); },
     info: {
-      name: 'pytorch', version: `torch ${version} (${python}${isa ? `, ATen CPU capability ${isa}` : ''}; Debian's build: ATen compiled for AVX2, convolutions through oneDNN; OPENBLAS_CORETYPE=SkylakeX, OPENBLAS_NUM_THREADS=1, torch.set_num_threads per contender)`,
+      name: 'pytorch',
+      version: `torch ${version} (${python}${isa ? `, ATen CPU capability ${isa}` : ''}; one process per thread count (${threadsSeen} threads), ` +
+        `OpenMP and BLAS threads alike, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed; ${blasText})`,
     },
   };
 }

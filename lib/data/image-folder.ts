@@ -50,8 +50,18 @@ export interface ImageFolder {
 
 const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
-// The function require('sharp') returns (its ESM typings describe it as the default export).
-type Sharp = typeof import('sharp').default;
+// The part of sharp used here, typed locally: sharp's own typings differ
+// between its CommonJS and ES entry points, and a consumer of convnode's
+// declarations must not need them (sharp is an optional dependency).
+interface SharpImage {
+  resize(width: number, height: number, options: { fit: 'cover'; position: 'centre'; kernel: 'linear' }): SharpImage;
+  grayscale(): SharpImage;
+  removeAlpha(): SharpImage;
+  toColourspace(space: 'srgb'): SharpImage;
+  raw(): SharpImage;
+  toBuffer(options: { resolveWithObject: true }): Promise<{ data: Buffer; info: { channels: number } }>;
+}
+type Sharp = (file: string, options: { limitInputPixels: number; failOn: 'error' }) => SharpImage;
 let sharpModule: Sharp | null | undefined;
 
 /** sharp, if it is installed and its native library loads here; else null (once). */
@@ -59,7 +69,7 @@ export function loadSharp(): Sharp | null {
   if (sharpModule === undefined) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      sharpModule = require('sharp') as Sharp;
+      sharpModule = require('sharp') as unknown as Sharp;
     } catch {
       sharpModule = null;
     }
