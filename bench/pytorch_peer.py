@@ -9,9 +9,10 @@ JSON object per line:
   {"op": "run", "id": 3, "reps": 40} -> {"seconds": total for reps runs}
 It times its own repetitions so that the pipe's latency is not measured.
 One process per thread count, set once at start (torch.set_num_threads,
-with OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set to the same by the
-caller): switching the count inside one process between samples made its
-2-thread training slower than its 1-thread one. The caller also removes
+with OMP_NUM_THREADS set to the same by the caller): switching the count
+inside one process between samples made its 2-thread training slower than
+its 1-thread one. OpenBLAS runs each case on every thread or on one,
+whichever is faster for it (measured when the case is prepared). The caller also removes
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from this process's environment,
 which this machine sets and which cripple OpenBLAS's GEMM; "info" reports
 which BLAS library and which OpenBLAS kernel actually run.
@@ -38,6 +39,43 @@ def smallvgg():
         nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.Conv2d(64, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(3136, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+class BasicBlock(nn.Module):
+    """torchvision's BasicBlock, as convnode's (lib/models/resnet.ts)."""
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = None if stride == 1 and cin == cout else \
+            nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        out = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+        return F.relu(out + (x if self.downsample is None else self.downsample(x)))
+
+
+def resnet20():
+    """ResNet-20 for 3x32x32 images, as convnode's models.resnet20()."""
+    layers, cin = [nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
+    for i, c in enumerate([16, 32, 64]):
+        for b in range(3):
+            layers.append(BasicBlock(cin, c, 2 if i > 0 and b == 0 else 1))
+            cin = c
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+
+
+MODELS = {"lenet": lenet, "smallvgg": smallvgg, "resnet20": resnet20}
+# Each model's image shape and optimizer, as the bench's convnode contender
+# builds them from lib/models (MODEL_INPUTS, the zoo's recipes).
+INPUTS = {"lenet": (1, 28, 28), "smallvgg": (1, 28, 28), "resnet20": (3, 32, 32)}
+OPTIMIZERS = {
+    "lenet": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
+    "smallvgg": lambda p: torch.optim.Adam(p, lr=1e-3),
+    "resnet20": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=5e-4),
+}
 
 
 def prepare(case):
@@ -69,8 +107,8 @@ def prepare(case):
             pool(x, **args).backward(dy)
         return run
     if kind in ("train", "infer"):
-        model = lenet() if case["model"] == "lenet" else smallvgg()
-        x = torch.randn(case["batch"], 1, 28, 28)
+        model = MODELS[case["model"]]()
+        x = torch.randn(case["batch"], *INPUTS[case["model"]])
         if kind == "infer":
             model.eval()
 
@@ -79,8 +117,7 @@ def prepare(case):
                     model(x)
             return infer
         y = torch.randint(0, 10, (case["batch"],))
-        opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9) if case["model"] == "lenet" \
-            else torch.optim.Adam(model.parameters(), lr=1e-3)
+        opt = OPTIMIZERS[case["model"]](model.parameters())
 
         def step():
             opt.zero_grad()
@@ -117,19 +154,53 @@ def blas():
             'warning': 'not OpenBLAS: the reference BLAS runs GEMM at a few GFLOP/s (Debian: apt-get install libopenblas0-pthread)'}
 
 
+def openblas_threads():
+    """A setter of OpenBLAS's thread count (a no-op without OpenBLAS)."""
+    for lib in sorted({line.split()[-1] for line in open('/proc/self/maps') if 'openblas' in line.split()[-1].lower()}):
+        return ctypes.CDLL(lib).openblas_set_num_threads
+    return lambda n: None
+
+
+def fastest_blas_threads(fn, threads, set_blas_threads):
+    """1 or `threads`: the OpenBLAS thread count under which fn is faster (best of 3 after a warm-up)."""
+    if threads == 1:
+        fn()
+        return 1
+    best = {}
+    for n in (1, threads):
+        set_blas_threads(n)
+        fn()
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        best[n] = min(times)
+    return min(best, key=best.get)
+
+
 def main():
-    torch.set_num_threads(int(sys.argv[1]))
+    threads = int(sys.argv[1])
+    torch.set_num_threads(threads)
+    set_blas_threads = openblas_threads()
     runners = {}
     for line in sys.stdin:
         msg = json.loads(line)
         try:
             if msg["op"] == "prepare":
+                # PyTorch at its best: OpenBLAS on every thread or on one,
+                # whichever runs this case faster. A bare GEMM wants them all;
+                # LeNet's training wants one (PyTorch's OpenMP threads call
+                # BLAS, and two teams would share two cores: 16.4k -> 20.6k
+                # images/s), ResNet-20's wants both (400 -> 722 images/s).
                 fn = prepare(msg["case"])
-                fn()
-                runners[msg["id"]] = fn
-                reply = {"ok": True}
+                blas_threads = fastest_blas_threads(fn, threads, set_blas_threads)
+                set_blas_threads(blas_threads)
+                runners[msg["id"]] = (fn, blas_threads)
+                reply = {"ok": True, "blasThreads": blas_threads}
             elif msg["op"] == "run":
-                fn = runners[msg["id"]]
+                fn, blas_threads = runners[msg["id"]]
+                set_blas_threads(blas_threads)
                 t0 = time.perf_counter()
                 for _ in range(msg["reps"]):
                     fn()

@@ -9,7 +9,9 @@ export type ConvDirection = 'forward' | 'backwardData' | 'backwardWeight';
 /** name: the letter of DESIGN.md's standard shapes; label: what the layer is. */
 export interface ConvCase { name: string; label: string; shape: Required<Pick<Conv2dShape, 'n' | 'c' | 'h' | 'w' | 'k' | 'kh' | 'kw' | 'strideH' | 'strideW' | 'padH' | 'padW'>> }
 export interface PoolCase { name: string; shape: Pool2dShape & { strideH: number; strideW: number; padH: number; padW: number } }
-export type ModelName = 'lenet' | 'smallvgg';
+export type ModelName = 'lenet' | 'smallvgg' | 'resnet20';
+/** Models of the training rows; inference and optimizer rows keep to the first two. */
+export const TRAIN_MODELS: ModelName[] = ['lenet', 'smallvgg', 'resnet20'];
 /** One optimizer step over a whole model's parameters (one *UpdateMany call). */
 export interface OptimCase { name: string; model: ModelName; optimizer: 'sgd' | 'adam' }
 
@@ -94,8 +96,25 @@ export function poolBackwardBytes(s: PoolCase['shape']): number {
   return keepsWinners(s) ? y + 4 * y + 4 * x : 4 * (x + y + x);
 }
 
+/** One image of each model, [c, h, w]: the MNIST models' 28x28 digits, ResNet-20's CIFAR-sized colour images. */
+export const MODEL_INPUTS: Record<ModelName, [number, number, number]> = { lenet: [1, 28, 28], smallvgg: [1, 28, 28], resnet20: [3, 32, 32] };
+
+/** ResNet-20's multiply-adds on a 3x32x32 image: the stem, 3 stages of 3 blocks (two 3x3 convs each, a 1x1 projection where the shape changes), fc. */
+function resnet20Macs(): number {
+  let macs = 16 * 27 * 32 * 32, cin = 16;
+  for (const [c, side] of [[16, 32], [32, 16], [64, 8]] as const) {
+    for (let b = 0; b < 3; b++) {
+      macs += c * (b === 0 ? cin : c) * 9 * side * side + c * c * 9 * side * side;
+      if (b === 0 && cin !== c) macs += c * cin * side * side;
+    }
+    cin = c;
+  }
+  return macs + 64 * 10;
+}
+
 /** Forward FLOPs per image of the standard models (conv and dense layers). */
 export const MODEL_FORWARD_FLOPS: Record<ModelName, number> = {
   lenet: 2 * (6 * 25 * 784 + 16 * 150 * 100 + 400 * 120 + 120 * 100 + 100 * 10),
   smallvgg: 2 * (32 * 9 * 784 + 32 * 288 * 784 + 64 * 288 * 196 + 64 * 576 * 196 + 3136 * 256 + 256 * 10),
+  resnet20: 2 * resnet20Macs(),
 };

@@ -15,7 +15,7 @@ import { Rng } from '../../lib/tensor/random';
 import { Tensor } from '../../lib/tensor/tensor';
 import { predict } from '../../lib/inference/predict';
 import { trainStep } from '../../lib/train/step';
-import { convOutput, poolOutput, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type OptimCase, type PoolCase } from './cases';
+import { convOutput, MODEL_INPUTS, poolOutput, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type OptimCase, type PoolCase } from './cases';
 import type { Prepared } from './timing';
 
 export interface Contender {
@@ -105,10 +105,13 @@ function convnodeContender(name: string, b: Backend, isa?: IsaName, threads?: nu
     },
     async train(model, batch, batches) {
       activate();
-      const m = MODELS[model].build(MNIST_INPUT);
+      const [c, h, w] = MODEL_INPUTS[model];
+      const m = MODELS[model].build({ ...MNIST_INPUT, channels: c });
       const r = MODELS[model].recipe;
-      const optimizer = r.optimizer === 'sgd' ? new SGD(m.parameters(), { lr: r.lr, momentum: r.momentum ?? 0 }) : new Adam(m.parameters(), { lr: r.lr });
-      const x = new Tensor(random(batch * 784), [batch, 1, 28, 28]), y = labels(batch);
+      // The recipe's optimizer, as the PyTorch peer runs it (bench/pytorch_peer.py).
+      const optimizer = r.optimizer === 'sgd'
+        ? new SGD(m.parameters(), { lr: r.lr, momentum: r.momentum ?? 0, weightDecay: r.weightDecay ?? 0 }) : new Adam(m.parameters(), { lr: r.lr });
+      const x = new Tensor(random(batch * c * h * w), [batch, c, h, w]), y = labels(batch);
       return runner(() => { for (let i = 0; i < batches; i++) trainStep({ model: m, optimizer }, x, y); });
     },
     async infer(model, batch) {
@@ -173,6 +176,7 @@ function loadTf(): Promise<{ tf: Tf; layers: Tf; version: string } | { error: st
 }
 
 function tfModel(tf: Tf, layers: Tf, name: ModelName): Tf {
+  if (name === 'resnet20') throw new Error('no tfjs ResNet-20 in the bench: its models are Sequential, and the residual sums need the functional API');
   const L = layers.layers;
   const m = layers.sequential();
   if (name === 'lenet') {

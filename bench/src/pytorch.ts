@@ -1,8 +1,8 @@
 // PyTorch as an optional bench peer, at its best: bench/pytorch_peer.py in
 // one long-lived Python process per thread count (the first of `python3`,
 // `/usr/bin/python3` that imports torch), driven over stdin/stdout. Each
-// process gets its thread count once, for PyTorch's OpenMP and OpenBLAS's
-// threads alike, and an environment without OPENBLAS_CORETYPE and
+// process gets its thread count once (OpenBLAS: all of them or one, the
+// faster for each case), and an environment without OPENBLAS_CORETYPE and
 // OPENBLAS_L2_SIZE (this machine sets them; they cripple OpenBLAS's GEMM).
 // The report says which BLAS and which OpenBLAS kernel ran.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -88,7 +88,7 @@ export async function pytorchContenders(threadCounts: number[]): Promise<{ conte
     info: {
       name: 'pytorch',
       version: `torch ${version} (${python}${isa ? `, ATen CPU capability ${isa}` : ''}; one process per thread count (${threadsSeen} threads), ` +
-        `OpenMP and BLAS threads alike, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed; ${blasText})`,
+        `OpenBLAS on all threads or one, whichever is faster per case, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed; ${blasText})`,
     },
   };
 }

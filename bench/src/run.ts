@@ -6,7 +6,7 @@ import { runtimeInfo } from '../../lib/backend';
 import { MNIST_INPUT, MODELS } from '../../lib/models';
 import { loadNative, PACKAGE_ROOT } from '../../lib/backend/native';
 import type { IsaName } from '../../lib/backend/types';
-import { convFlops, MODEL_FORWARD_FLOPS, poolBackwardBytes, poolBytes, suite, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type OptimCase, type PoolCase } from './cases';
+import { convFlops, MODEL_FORWARD_FLOPS, TRAIN_MODELS, poolBackwardBytes, poolBytes, suite, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type OptimCase, type PoolCase } from './cases';
 import { convnodeContenders, tfjsContender, type Contender, type PeerInfo } from './contenders';
 import { copyBandwidth } from './bandwidth';
 import { pytorchContenders } from './pytorch';
@@ -170,7 +170,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
         outcomes: await measure(`optim ${c.name}`, 'optim', 0, (k) => k.optim?.(c) ?? notMeasured()),
       });
     }
-    for (const m of wanted('train') ? (['lenet', 'smallvgg'] as const) : []) {
+    for (const m of wanted('train') ? TRAIN_MODELS : []) {
       const flops = 3 * MODEL_FORWARD_FLOPS[m] * s.trainBatch * s.trainBatches;
       results.train.push({
         case: { model: m, batch: s.trainBatch, batches: s.trainBatches }, flops,

@@ -101,7 +101,7 @@ export function targets(r: BenchResults): TargetRow[] {
   }
 
   // 4. Training against PyTorch.
-  for (const [model, goal] of [['lenet', 1.5], ['smallvgg', 1.0]] as const) {
+  for (const [model, goal] of [['lenet', 1.5], ['smallvgg', 1.0], ['resnet20', 1.5]] as const) {
     const row = r.train.find((t) => t.case.model === model);
     if (!row) continue;
     const v = perThreads((t) => {
