@@ -28,7 +28,7 @@ describe('npm run bench -- --quick', () => {
     expect(results.conv[0]!.case.label).toBe('lenet conv1');
     expect(results.poolBackward.map((p) => p.case.shape.mode)).toEqual(['max', 'max']);
     expect(results.optim.map((o) => [o.case.name, o.parameters])).toEqual([['sgd momentum, lenet', 63802], ['adam, smallvgg', 870634]]);
-    expect(results.train.map((t) => t.case.model)).toEqual(['lenet', 'smallvgg']);
+    expect(results.train.map((t) => t.case.model)).toEqual(['lenet', 'smallvgg', 'resnet20']);
     expect(results.infer.map((t) => t.case.model)).toEqual(['lenet', 'smallvgg']);
     expect(results.peak.length).toBeGreaterThan(0);
     // The native backend is measured on every case; nothing is silently dropped.
