@@ -5,6 +5,7 @@
       "native/cpu/isa.cc",
       "native/cpu/threads.cc",
       "native/cpu/scratch.cc",
+      "native/cpu/env.cc",
       "native/cpu/dispatch.cc",
       "native/cpu/conv_dispatch.cc",
       "native/cpu/pool_dispatch.cc",

@@ -26,7 +26,7 @@ export { Adam, AdamW } from './optim/adam';
 export { RMSprop } from './optim/rmsprop';
 export { LrScheduler, StepLR, CosineAnnealingLR } from './optim/schedulers';
 
-export { Dataset, normalizeBytes, sharedFloat32, sharedInt32, sharedUint8, type DataSplits, type DatasetOptions, type Draw, type PixelNorm } from './data/dataset';
+export { Dataset, normalizeBytes, sharedArray, type DataSplits, type DatasetOptions, type Draw, type PixelNorm } from './data/dataset';
 export { augmentImage, sampleRng, type Augment } from './data/transforms';
 export { CifarFormatError, cifarVariant, loadCifarFolder, readCifar, type CifarOptions } from './data/cifar';
 export { loadImageFolderSplits, readImageFolder, type ImageFolder, type ImageFolderOptions, type ImageFolderSplits } from './data/image-folder';

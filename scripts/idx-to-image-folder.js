@@ -6,13 +6,15 @@
 // training and t10k files; each 28x28 image centred on a black size x size
 // square, grey or (--rgb) the grey repeated in R, G and B. Class folders
 // are named by the class names convnode knows for the data (digits, or
-// Fashion-MNIST's), prefixed by the label so that they sort in label order.
+// Fashion-MNIST's; mnist.ts), prefixed by the label so that they sort in
+// label order.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { PNG } = require('pngjs');
 const { readIdx } = require('../dist/data/idx');
+const { findIdxFile, mnistClassNames } = require('../dist/data/mnist');
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { size: { type: 'string' }, rgb: { type: 'boolean' } } });
 const [src, out] = positionals;
@@ -21,24 +23,21 @@ if (src === undefined || out === undefined) {
   process.exit(2);
 }
 const size = Number(values.size ?? 32);
-const FASHION = ['T-shirt-top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle-boot'];
-const names = /fashion/i.test(src) ? FASHION : FASHION.map((_, i) => String(i));
+// Folder names: no '/' ('T-shirt/top'), no spaces ('Ankle boot').
+const names = (mnistClassNames(src, 10) ?? []).map((n) => n.replace(/[/ ]/g, '-'));
 
-function find(prefix, kind) {
-  for (const base of [`${prefix}-${kind}-idx${kind === 'images' ? 3 : 1}-ubyte`]) {
-    for (const f of [base, `${base}.gz`]) if (fs.existsSync(path.join(src, f))) return path.join(src, f);
-  }
-  throw new Error(`${src}: no ${prefix}-${kind} file`);
-}
-
+const made = new Set();
 for (const [prefix, split] of [['train', 'train'], ['t10k', 'val']]) {
-  const images = readIdx(find(prefix, 'images')), labels = readIdx(find(prefix, 'labels'));
+  const images = readIdx(findIdxFile(src, `${prefix}-images-idx3-ubyte`)), labels = readIdx(findIdxFile(src, `${prefix}-labels-idx1-ubyte`));
   const [count, rows, cols] = images.dims;
   const pad = Math.floor((size - rows) / 2);
   for (let i = 0; i < count; i++) {
     const label = labels.data[i];
-    const dir = path.join(out, split, `${label}-${names[label]}`);
-    if (i < 10 || !fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true });
+    const dir = path.join(out, split, names[label] === undefined ? String(label) : `${label}-${names[label]}`);
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
     const png = new PNG({ width: size, height: size, colorType: values.rgb ? 2 : 0, inputColorType: 6 });
     png.data.fill(0);
     for (let y = 0; y < rows; y++) {

@@ -234,20 +234,23 @@ function checkPrepared(p: Prepared, given: readonly unknown[]): { g: Geometry; v
   return { g, vals };
 }
 
+/** The most arrays any kernel takes (contracts.ts): the fixed arity of the wrappers here and in native.ts. */
+export const MAX_KERNEL_ARRAYS = Math.max(...KERNEL_NAMES.map((k) => CONTRACTS[k].args.length));
+
+/** `a0, a1, ...`: n parameter names for generated source. */
+export const paramList = (n: number, name = 'a') => Array.from({ length: n }, (_, i) => `${name}${i}`).join(', ');
+
 /**
- * The wrapper each kernel gets: fixed arity, the most any contract has (a
- * geometry and six arrays; checkedBackend refuses a contract with more),
- * with no rest parameters, so a small
- * call allocates only its value list). It is compiled once per kernel
- * (perKernel): closures of one function literal share their type feedback
- * in V8, and a wrapper shared by every kernel turns megamorphic in a process
- * that runs many of them.
+ * The wrapper each kernel gets: fixed arity (the geometry and
+ * MAX_KERNEL_ARRAYS arrays), no rest parameters, so a small call allocates
+ * only its value list. It is compiled once per kernel (perKernel): closures
+ * of one function literal share their type feedback in V8, and a wrapper
+ * shared by every kernel turns megamorphic in a process that runs many of them.
  */
-const WRAPPER_ARRAYS = 6;
 const WRAPPER = `function (p, kernel, checkPrepared) {
-  return function (a0, a1, a2, a3, a4, a5, a6) {
-    const r = checkPrepared(p, [a0, a1, a2, a3, a4, a5, a6]);
-    return kernel(r.g, r.vals[0], r.vals[1], r.vals[2], r.vals[3], r.vals[4], r.vals[5]);
+  return function (${paramList(MAX_KERNEL_ARRAYS + 1)}) {
+    const r = checkPrepared(p, [${paramList(MAX_KERNEL_ARRAYS + 1)}]);
+    return kernel(r.g, ${Array.from({ length: MAX_KERNEL_ARRAYS }, (_, i) => `r.vals[${i}]`).join(', ')});
   };
 }`;
 
@@ -261,7 +264,6 @@ export function checkedBackend(name: BackendName, raw: RawKernels): Backend {
   const out: Record<string, unknown> = { name };
   for (const k of KERNEL_NAMES) {
     const p = prepared(k);
-    if (p.args.length > WRAPPER_ARRAYS) throw new Error(`check.ts: ${k} takes ${p.args.length} arrays; the kernel wrapper passes ${WRAPPER_ARRAYS}`);
     const kernel = raw[k] as (g: Geometry, ...args: Value[]) => unknown;
     out[k] = perKernel<(p: Prepared, k: typeof kernel, c: typeof checkPrepared) => unknown>(WRAPPER)(p, kernel, checkPrepared);
   }

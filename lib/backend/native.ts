@@ -4,7 +4,7 @@
 // can show, with what to do about it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkedBackend, perKernel, type RawKernels } from './check';
+import { checkedBackend, MAX_KERNEL_ARRAYS, paramList, perKernel, type RawKernels } from './check';
 import { CONTRACTS, ENUMS, GEOMETRIES, KERNEL_NAMES, type Field, type KernelName } from './contracts';
 import type { Backend, IsaName, NativeInfo } from './types';
 
@@ -84,11 +84,11 @@ function encoder(fields: readonly Field[]): (g: Record<string, unknown>, out: Fl
   return new Function('g', 'out', lines.join('\n')) as (g: Record<string, unknown>, out: Float64Array) => void;
 }
 
-/** One kernel's call over the wire, compiled per kernel (see check.ts: perKernel); as many arrays as check.ts's wrapper passes. */
+/** One kernel's call over the wire, compiled per kernel (see check.ts: perKernel), as many arrays as check.ts's wrappers pass. */
 const WIRE_CALL = `function (encode, wire, fn) {
-  return function (g, a, b, c, d, e, f) {
+  return function (g, ${paramList(MAX_KERNEL_ARRAYS)}) {
     encode(g, wire);
-    return fn(wire, a, b, c, d, e, f);
+    return fn(wire, ${paramList(MAX_KERNEL_ARRAYS)});
   };
 }`;
 

@@ -155,7 +155,8 @@ async function train(args: string[]): Promise<void> {
     }
   }
   // Augmentation by default for colour images (CIFAR, image folders), not for the IDX digits.
-  const augment = augmentFor(values.augment ?? (found.kind === 'idx' ? 'none' : 'crop-flip'), shape[1]);
+  const augmentName = values.augment ?? (found.kind === 'idx' ? 'none' : 'crop-flip');
+  const augment = augmentFor(augmentName, shape[1]);
   const limited = values.limit === undefined ? data.train : data.train.take(int('limit', values.limit, 1));
   const trainSet = limited.withAugment(augment);
   manualSeed(seed);
@@ -165,7 +166,7 @@ async function train(args: string[]): Promise<void> {
   const scheduler = schedule === 'cosine' ? new CosineAnnealingLR(optimizer, epochs) : null;
   const log = (s: string) => { if (!values.quiet) process.stderr.write(s + '\n'); };
   if (values.data !== undefined) log(`convnode train: --data ${values.data} is ${found.description}`);
-  log(`convnode train: ${name} on ${data.name} (${trainSet.length} training, ${data.test.length} test images${augment ? `, augmented: ${values.augment ?? 'crop-flip'}` : ''}), ` +
+  log(`convnode train: ${name} on ${data.name} (${trainSet.length} training, ${data.test.length} test images${augment ? `, augmented: ${augmentName}` : ''}), ` +
     `${optName} lr ${lr}${optName === 'sgd' ? ` momentum ${momentum}` : ''}${weightDecay > 0 ? ` weight decay ${weightDecay}` : ''}` +
     `${scheduler ? ', cosine schedule' : ''}, batch ${batchSize}, ${epochs} epoch(s), ${describeRuntime()}`);
 
@@ -191,14 +192,17 @@ async function train(args: string[]): Promise<void> {
   // Nothing useful was trained: no model is saved, and the exit is not 0.
   if (history.stoppedBy === 'nonFiniteLoss') throw new Error(`${history.stopReason!}. No model was saved.`);
   const seconds = (Date.now() - t0) / 1000;
-  const final = evaluate({ model }, data.test);
+  // The last epoch's validation pass was over the test set, on the final weights.
+  const last = history.epochs.at(-1)!;
+  const final = { accuracy: last.valAccuracy!, loss: last.valLoss! };
   const curvesFile = values.curves ?? `${name}-curves.svg`;
   fs.writeFileSync(curvesFile, curvesSvg(curves, `convnode ${name} on ${data.name}: test accuracy ${(100 * final.accuracy).toFixed(2)}%`));
   if (values.save !== undefined) {
     // One number where every channel shares it (the 1-channel models viz renders).
     const stat = (v: number[]) => (v.every((x) => x === v[0]) ? v[0]! : v);
+    const pixels = data.train.pixels!; // every loader says how it normalised its images
     saveModel(model, values.save, {
-      inputShape: [...data.test.imageShape] as [number, number, number], mean: stat(data.mean), std: stat(data.std),
+      inputShape: [...data.test.imageShape] as [number, number, number], mean: stat(pixels.mean), std: stat(pixels.std),
       ...(data.classNames ? { classNames: data.classNames } : {}),
     });
     log(`saved the model to ${values.save}`);

@@ -12,7 +12,7 @@
 // batch is gathered.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, sharedInt32, sharedUint8, type DataSplits } from './dataset';
+import { Dataset, sharedArray, type DataSplits } from './dataset';
 
 export class CifarFormatError extends RangeError {
   constructor(readonly file: string, message: string) {
@@ -58,8 +58,9 @@ export function readCifar(files: string[], variant: CifarVariant, options: Cifar
   const std = options.std ?? (variant === 'cifar10' ? CIFAR10_STD : CIFAR100_STD);
   const sizes = files.map((file) => {
     if (!fs.existsSync(file)) throw new CifarFormatError(file, 'no such file');
-    if (!fs.statSync(file).isFile()) throw new CifarFormatError(file, 'not a file (a folder?)');
-    const bytes = fs.statSync(file).size;
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new CifarFormatError(file, 'not a file (a folder?)');
+    const bytes = stat.size;
     if (bytes === 0 || bytes % record !== 0) {
       throw new CifarFormatError(file, `${bytes} bytes is not a whole number of ${variant === 'cifar10' ? 'CIFAR-10' : 'CIFAR-100'} records ` +
         `(${record} bytes each: ${labelBytes} label byte(s) and 3072 pixels); truncated, or the other CIFAR?`);
@@ -67,8 +68,8 @@ export function readCifar(files: string[], variant: CifarVariant, options: Cifar
     return bytes / record;
   });
   const count = sizes.reduce((a, b) => a + b, 0);
-  const images = sharedUint8(count * PIXELS);
-  const labels = sharedInt32(count);
+  const images = sharedArray(Uint8Array, count * PIXELS);
+  const labels = sharedArray(Int32Array, count);
   let at = 0;
   files.forEach((file) => {
     const bytes = fs.readFileSync(file);
@@ -100,13 +101,13 @@ export function loadCifarFolder(dir: string, options: CifarOptions = {}): DataSp
     const batches = fs.readdirSync(dir).filter((f) => /^data_batch_\d+\.bin$/.test(f)).sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]));
     return {
       name: `CIFAR-10 (${dir})`, dir, train: readCifar(batches.map(at), variant), test: readCifar([at('test_batch.bin')], variant),
-      classNames: classNames(at('batches.meta.txt'), 10), mean: CIFAR10_MEAN, std: CIFAR10_STD,
+      classNames: classNames(at('batches.meta.txt'), 10),
     };
   }
   const labels = options.labels ?? 'fine';
   const count = labels === 'fine' ? 100 : 20;
   return {
     name: `CIFAR-100 (${dir}, ${labels} labels)`, dir, train: readCifar([at('train.bin')], variant, { labels }), test: readCifar([at('test.bin')], variant, { labels }),
-    classNames: classNames(at(`${labels}_label_names.txt`), count), mean: CIFAR100_MEAN, std: CIFAR100_STD,
+    classNames: classNames(at(`${labels}_label_names.txt`), count),
   };
 }

@@ -3,7 +3,7 @@
 //
 // fit() trains in a worker thread, which reads the dataset without a copy
 // when its arrays live in a SharedArrayBuffer. The loaders create them
-// there (sharedFloat32/sharedInt32); a dataset built from ordinary arrays
+// there (sharedArray); a dataset built from ordinary arrays
 // is copied once, by share(), in slices that let the event loop run, and
 // the shared copy is kept for every later fit.
 import { Rng, globalRng } from '../tensor/random';
@@ -19,34 +19,27 @@ export interface DataSplits {
   test: Dataset;
   /** One name per class, when the data says (CIFAR's meta files, image folders' subfolders). */
   classNames?: string[];
-  /** The per-channel normalisation the images were given: (v - mean) / std on pixels in [0, 1]. */
-  mean: number[];
-  std: number[];
 }
 
-/** A zeroed Float32Array in a SharedArrayBuffer. */
-export function sharedFloat32(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+type SharedKind = Float32Array | Int32Array | Uint8Array;
+interface ArrayOf<T extends SharedKind> {
+  new (buffer: SharedArrayBuffer): T;
+  readonly BYTES_PER_ELEMENT: number;
 }
 
-/** A zeroed Int32Array in a SharedArrayBuffer. */
-export function sharedInt32(length: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
+/** A zeroed typed array of `length` elements in a SharedArrayBuffer: sharedArray(Uint8Array, n). */
+export function sharedArray<T extends SharedKind>(Of: ArrayOf<T>, length: number): T {
+  return new Of(new SharedArrayBuffer(length * Of.BYTES_PER_ELEMENT));
 }
 
-const isShared = (a: Float32Array | Int32Array | Uint8Array) => a.buffer instanceof SharedArrayBuffer;
+const isShared = (a: SharedKind) => a.buffer instanceof SharedArrayBuffer;
 
 /** Values copied per slice by share() before it lets the event loop run (4 MB: about 20 ms into fresh pages). */
 const SHARE_SLICE = 1 << 20;
 
-/** A zeroed Uint8Array in a SharedArrayBuffer. */
-export function sharedUint8(length: number): Uint8Array {
-  return new Uint8Array(new SharedArrayBuffer(length));
-}
-
-async function sharedCopy<T extends Float32Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): Promise<T> {
+async function sharedCopy<T extends SharedKind>(a: T): Promise<T> {
   if (isShared(a)) return a;
-  const out = make(a.length);
+  const out = sharedArray(a.constructor as ArrayOf<T>, a.length);
   for (let at = 0; at < a.length; at += SHARE_SLICE) {
     out.set(a.subarray(at, at + SHARE_SLICE) as never, at);
     if (at + SHARE_SLICE < a.length) await new Promise((resolve) => setImmediate(resolve));
@@ -111,13 +104,14 @@ export class Dataset {
     this.#tables = images instanceof Uint8Array ? px!.mean.map((m, c) => Float32Array.from({ length: 256 }, (_, v) => (v / 255 - m) / px!.std[c]!)) : null;
   }
 
-  private options(): DatasetOptions {
-    return { ...(this.pixels ? { pixels: this.pixels } : {}), ...(this.augment ? { augment: this.augment } : {}) };
+  /** The options this dataset was made with (a worker rebuilds it from them). */
+  get options(): DatasetOptions {
+    return { pixels: this.pixels, augment: this.augment };
   }
 
   /** The same images and labels with another augmentation (undefined: none). */
   withAugment(augment: Augment | undefined): Dataset {
-    return new Dataset(this.images, this.labels, this.imageShape, this.numClasses, { ...(this.pixels ? { pixels: this.pixels } : {}), ...(augment ? { augment } : {}) });
+    return new Dataset(this.images, this.labels, this.imageShape, this.numClasses, { pixels: this.pixels, augment });
   }
 
   /** The shape of one image as gather returns it (after augmentation when drawn). */
@@ -138,8 +132,7 @@ export class Dataset {
   share(): Promise<Dataset> {
     if (this.isShared) return Promise.resolve(this);
     this.#shared ??= (async () => {
-      const images = this.images instanceof Uint8Array ? await sharedCopy(this.images, sharedUint8) : await sharedCopy(this.images, sharedFloat32);
-      return new Dataset(images, await sharedCopy(this.labels, sharedInt32), this.imageShape, this.numClasses, this.options());
+      return new Dataset(await sharedCopy(this.images), await sharedCopy(this.labels), this.imageShape, this.numClasses, this.options);
     })();
     return this.#shared;
   }
@@ -152,7 +145,20 @@ export class Dataset {
   take(n: number): Dataset {
     if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`Dataset.take: n must be a whole number >= 0, got ${String(n)}`);
     const k = Math.min(n, this.length);
-    return new Dataset(this.images.subarray(0, k * this.imageSize), this.labels.subarray(0, k), this.imageShape, this.numClasses, this.options());
+    return new Dataset(this.images.subarray(0, k * this.imageSize), this.labels.subarray(0, k), this.imageShape, this.numClasses, this.options);
+  }
+
+  /** The examples at `indices`, in that order, copied into a new dataset in shared memory. */
+  select(indices: ArrayLike<number>): Dataset {
+    const per = this.imageSize;
+    const images = sharedArray(this.images.constructor as ArrayOf<Float32Array | Uint8Array>, indices.length * per);
+    const labels = sharedArray(Int32Array, indices.length);
+    for (let i = 0; i < indices.length; i++) {
+      const idx = indices[i]!;
+      images.set(this.images.subarray(idx * per, (idx + 1) * per) as never, i * per);
+      labels[i] = this.labels[idx]!;
+    }
+    return new Dataset(images, labels, this.imageShape, this.numClasses, this.options);
   }
 
   /** Image `index` as the model's floats (bytes normalised), into out at `at`. */
@@ -212,7 +218,7 @@ export class Dataset {
 
 /** Bytes 0..255 to floats, normalised: (v / 255 - mean) / std; in shared memory. */
 export function normalizeBytes(bytes: Uint8Array, mean: number, std: number): Float32Array {
-  const out = sharedFloat32(bytes.length);
+  const out = sharedArray(Float32Array, bytes.length);
   for (let i = 0; i < bytes.length; i++) out[i] = (bytes[i]! / 255 - mean) / std;
   return out;
 }

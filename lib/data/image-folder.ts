@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Rng } from '../tensor/random';
-import { Dataset, sharedInt32, sharedUint8, type DataSplits, type PixelNorm } from './dataset';
-import { DEFAULT_LIMIT_INPUT_PIXELS, ImageFormatError, decodeImage } from './image';
+import { Dataset, sharedArray, type DataSplits, type PixelNorm } from './dataset';
+import { DEFAULT_LIMIT_INPUT_PIXELS, ImageFormatError, decodeImage, imageBytes } from './image';
 import { resizeCoverToChw } from './resize';
 
 export type ImageDecoder = 'sharp' | 'js';
@@ -113,14 +113,7 @@ async function decodeWithSharp(sharp: Sharp, file: string, size: number, channel
 /** One image as channels x size x size bytes, with the pure-JS decoders and resize.ts. */
 function decodeWithJs(file: string, size: number, channels: 1 | 3, limit: number): Uint8Array {
   const img = decodeImage(file, { limitInputPixels: limit });
-  const n = img.width * img.height;
-  const px = new Uint8Array(n * channels);
-  for (let i = 0; i < n; i++) {
-    const r = img.rgba[4 * i]!, g = img.rgba[4 * i + 1]!, b = img.rgba[4 * i + 2]!;
-    if (channels === 3) px.set([r, g, b], 3 * i);
-    else px[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b); // ITU-R 601 luma, as PIL's convert('L')
-  }
-  return resizeCoverToChw(px, img.width, img.height, channels, size);
+  return resizeCoverToChw(imageBytes(img, channels), img.width, img.height, channels, size);
 }
 
 /** Reads an image folder into a byte dataset (see the top of this file). */
@@ -156,7 +149,7 @@ export async function readImageFolder(dir: string, options: ImageFolderOptions =
   }));
   const kept = all.map((s, k) => ({ ...s, bytes: decoded[k] })).filter((s) => s.bytes !== null);
   if (kept.length === 0) throw new ImageFormatError(dir, 'no image could be decoded');
-  const images = sharedUint8(kept.length * per), labels = sharedInt32(kept.length);
+  const images = sharedArray(Uint8Array, kept.length * per), labels = sharedArray(Int32Array, kept.length);
   kept.forEach((s, i) => {
     images.set(s.bytes!, i * per);
     labels[i] = s.label;
@@ -165,17 +158,6 @@ export async function readImageFolder(dir: string, options: ImageFolderOptions =
     dataset: new Dataset(images, labels, [channels, size, size], classes.length, { pixels }),
     classNames: classes.map((c) => c.name), files: kept.map((s) => s.file), skipped, decoder,
   };
-}
-
-/** The samples at `indices` of a dataset, as a new dataset (copied into shared memory). */
-function subset(d: Dataset, indices: Int32Array): Dataset {
-  const per = d.imageSize;
-  const images = sharedUint8(indices.length * per), labels = sharedInt32(indices.length);
-  indices.forEach((idx, i) => {
-    images.set((d.images as Uint8Array).subarray(idx * per, (idx + 1) * per), i * per);
-    labels[i] = d.labels[idx]!;
-  });
-  return new Dataset(images, labels, d.imageShape, d.numClasses, { pixels: d.pixels! });
 }
 
 export interface ImageFolderSplits extends DataSplits {
@@ -203,8 +185,7 @@ export async function loadImageFolderSplits(dir: string, options: ImageFolderOpt
       throw new ImageFormatError(sub, `its class folders (${test.classNames.join(', ')}) are not those of ${trainDir} (${train.classNames.join(', ')})`);
     }
     return {
-      name, dir, train: train.dataset, test: test.dataset, classNames: train.classNames, mean: train.dataset.pixels!.mean, std: train.dataset.pixels!.std,
-      decoder: train.decoder, skipped: [...train.skipped, ...test.skipped], split: `train/ and ${path.basename(sub)}/`,
+      name, dir, train: train.dataset, test: test.dataset, classNames: train.classNames, decoder: train.decoder, skipped: [...train.skipped, ...test.skipped], split: `train/ and ${path.basename(sub)}/`,
     };
   }
   if (!(testFraction > 0 && testFraction < 1)) throw new RangeError(`loadImageFolderSplits: testFraction must be in (0, 1), got ${String(testFraction)}`);
@@ -213,10 +194,9 @@ export async function loadImageFolderSplits(dir: string, options: ImageFolderOpt
   new Rng(seed).shuffle(order);
   const cut = Math.max(1, Math.round(order.length * testFraction));
   if (cut >= order.length) throw new RangeError(`${dir}: ${order.length} image(s) are too few to split into training and test sets`);
-  const test = subset(all.dataset, order.subarray(0, cut).slice().sort());
-  const train = subset(all.dataset, order.subarray(cut).slice().sort());
+  const test = all.dataset.select(order.subarray(0, cut).slice().sort());
+  const train = all.dataset.select(order.subarray(cut).slice().sort());
   return {
-    name, dir, train, test, classNames: all.classNames, mean: all.dataset.pixels!.mean, std: all.dataset.pixels!.std, decoder: all.decoder,
-    skipped: all.skipped, split: `a seeded split (seed ${seed}): ${cut} test image(s), ${order.length - cut} training`,
+    name, dir, train, test, classNames: all.classNames, decoder: all.decoder, skipped: all.skipped, split: `a seeded split (seed ${seed}): ${cut} test image(s), ${order.length - cut} training`,
   };
 }

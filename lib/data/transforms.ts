@@ -45,8 +45,8 @@ export function checkAugment(a: Augment, shape: readonly [number, number, number
     if (a.resizedCrop.scale !== undefined) range('resizedCrop.scale', a.resizedCrop.scale, 0, 1);
     if (a.resizedCrop.ratio !== undefined) range('resizedCrop.ratio', a.resizedCrop.ratio, 0, Infinity);
   }
-  if (a.flip !== undefined && !(typeof (a.flip.p ?? 0.5) === 'number' && (a.flip.p ?? 0.5) >= 0 && (a.flip.p ?? 0.5) <= 1))
-    throw new RangeError(`augment.flip.p must be in [0, 1], got ${JSON.stringify(a.flip.p)}`);
+  const p = a.flip?.p ?? 0.5;
+  if (!(typeof p === 'number' && p >= 0 && p <= 1)) throw new RangeError(`augment.flip.p must be in [0, 1], got ${JSON.stringify(a.flip?.p)}`);
 }
 
 /** Sample `index`'s generator in `epoch` of a run seeded `seed` (a 32-bit mix of the three). */

@@ -49,8 +49,7 @@ export type TrainMessage =
 /** The dataset as the worker receives it: shared memory, no copy (Dataset.share keeps the one copy it ever makes). */
 async function share(d: Dataset): Promise<SharedDataset> {
   const s = await d.share();
-  const options = { ...(s.pixels ? { pixels: s.pixels } : {}), ...(s.augment ? { augment: s.augment } : {}) };
-  return { images: s.images, labels: s.labels, shape: [...s.imageShape], numClasses: s.numClasses, options };
+  return { images: s.images, labels: s.labels, shape: [...s.imageShape], numClasses: s.numClasses, options: s.options };
 }
 
 /** The job, or null when this run cannot move to a worker (then fit() trains in-thread). */

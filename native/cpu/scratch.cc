@@ -2,6 +2,8 @@
 // (see scratch.h).
 #include "cpu/scratch.h"
 
+#include "cpu/env.h"
+
 #include <algorithm>
 #include <string>
 
@@ -17,23 +19,12 @@ constexpr int kMaxLarge = 32;  // far more than there are scratch sites
 thread_local Scratch* large[kMaxLarge];
 thread_local int large_count = 0;
 
-constexpr size_t kDefaultLimitMb = 1024;
-
-std::string& env_note() {
-  static std::string note;
-  return note;
-}
+constexpr long long kDefaultLimitMb = 1024;
 
 size_t read_limit() {
-  const char* env = std::getenv("CONVNODE_SCRATCH_LIMIT_MB");
-  if (env != nullptr && *env != '\0') {
-    char* end = nullptr;
-    const unsigned long long mb = std::strtoull(env, &end, 10);
-    if (end != env && *end == '\0' && *env != '-' && mb >= 1 && mb <= (1ull << 30)) return size_t(mb) << 20;
-    env_note() = "CONVNODE_SCRATCH_LIMIT_MB='" + std::string(env) +
-                 "' is not a whole number of MiB from 1 to 2^30; using " + std::to_string(kDefaultLimitMb);
-  }
-  return kDefaultLimitMb << 20;
+  const auto mb = env_whole_number("CONVNODE_SCRATCH_LIMIT_MB", 1, 1ll << 30, "a whole number of MiB from 1 to 2^30",
+                                   std::to_string(kDefaultLimitMb));
+  return size_t(mb.value_or(kDefaultLimitMb)) << 20;
 }
 
 std::string mib(size_t bytes) { return std::to_string((bytes + (size_t(1) << 20) - 1) >> 20) + " MiB"; }
@@ -43,11 +34,6 @@ std::string mib(size_t bytes) { return std::to_string((bytes + (size_t(1) << 20)
 size_t scratch_limit_bytes() {
   static const size_t limit = read_limit();
   return limit;
-}
-
-const std::string& scratch_env_note() {
-  scratch_limit_bytes();  // read the variable first
-  return env_note();
 }
 
 ScratchLimitError::ScratchLimitError(size_t w, size_t h, size_t l)

@@ -26,8 +26,6 @@ constexpr size_t kRetainBytes = size_t(64) << 20;
 
 // CONVNODE_SCRATCH_LIMIT_MB read once (a whole number >= 1), else 1024 MiB.
 size_t scratch_limit_bytes();
-// Empty, or why CONVNODE_SCRATCH_LIMIT_MB was set but not used.
-const std::string& scratch_env_note();
 
 class ScratchLimitError : public std::runtime_error {
  public:

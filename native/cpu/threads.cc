@@ -5,10 +5,10 @@
 // processors through leases (see ThreadLease in runtime.h).
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <string>
 
 #include "convnode/runtime.h"
+#include "cpu/env.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -17,22 +17,10 @@
 namespace convnode {
 namespace {
 
-// What CONVNODE_NUM_THREADS asked for, if it could not be used.
-std::string& env_note() {
-  static std::string note;
-  return note;
-}
-
 int initial_threads() {
-  const char* env = std::getenv("CONVNODE_NUM_THREADS");
-  if (env != nullptr && *env != '\0') {
-    char* end = nullptr;
-    long v = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && v >= 1 && v <= 1024) return static_cast<int>(v);
-    env_note() = "CONVNODE_NUM_THREADS='" + std::string(env) +
-                 "' is not a whole number from 1 to 1024; using every core (" + std::to_string(max_threads()) + ")";
-  }
-  return max_threads();
+  const auto v = env_whole_number("CONVNODE_NUM_THREADS", 1, 1024, "a whole number from 1 to 1024",
+                                  "every core (" + std::to_string(max_threads()) + ")");
+  return v ? static_cast<int>(*v) : max_threads();
 }
 
 std::atomic<int>& setting() {
@@ -60,11 +48,6 @@ int max_threads() {
 #else
   return 1;
 #endif
-}
-
-const std::string& threads_env_note() {
-  setting();  // read the variable first
-  return env_note();
 }
 
 int thread_setting() { return setting().load(std::memory_order_relaxed); }

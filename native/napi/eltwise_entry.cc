@@ -16,11 +16,6 @@ ActivationParams params(const Guarded& g) {
   return p;
 }
 
-ChannelShape channels(const Guarded& g) {
-  using namespace contract::channels;
-  return ChannelShape{g.dim(n), g.dim(c), g.dim(hw)};
-}
-
 int64_t rows(const Guarded& g) { return g.dim(contract::rows::rows); }
 int64_t cols(const Guarded& g) { return g.dim(contract::rows::cols); }
 

@@ -74,6 +74,12 @@ constexpr EntryRecord kernel_entry() { return {K.name, guarded<kernel_call<K, Ru
 template <const Kernel& K, double (*Run)(const Guarded&)>
 constexpr EntryRecord kernel_entry() { return {K.name, guarded<kernel_value<K, Run>>}; }
 
+// The [n, c, hw] geometry of the per-channel kernels (eltwise_entry.cc, norm_entry.cc).
+inline ChannelShape channels(const Guarded& g) {
+  using namespace contract::channels;
+  return ChannelShape{g.dim(n), g.dim(c), g.dim(hw)};
+}
+
 // The tables, one per family (*_entry.cc); addon.cc registers them all.
 extern const EntryRecord kGemmEntries[1];
 extern const EntryRecord kConvEntries[4];

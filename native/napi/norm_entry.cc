@@ -5,11 +5,6 @@
 namespace convnode::napi {
 namespace {
 
-ChannelShape channels(const Guarded& g) {
-  using namespace contract::channels;
-  return ChannelShape{g.dim(n), g.dim(c), g.dim(hw)};
-}
-
 void moments_run(const Guarded& g) { channel_moments(channels(g), g.f32(0), g.f32(1), g.f32(2)); }
 void grad_sums_run(const Guarded& g) { channel_grad_sums(channels(g), g.f32(0), g.f32(1), g.f32(2), g.f32(3), g.f32(4)); }
 void affine_run(const Guarded& g) { channel_affine(channels(g), g.f32(0), g.f32(1), g.f32(2), g.f32(3)); }

@@ -5,6 +5,7 @@
 
 #include "convnode/probe.h"
 #include "convnode/runtime.h"
+#include "cpu/env.h"
 #include "cpu/scratch.h"
 #include "entry.h"
 #include "cpu/dispatch.h"
@@ -52,8 +53,9 @@ Napi::Value info_entry(const Napi::CallbackInfo& info) {
   o.Set("isaEnvNote", isa_env_note());
   Napi::Array notes = Napi::Array::New(env);
   uint32_t n = 0;
-  for (const std::string* note : {&threads_env_note(), &scratch_env_note()})
-    if (!note->empty()) notes.Set(n++, *note);
+  thread_setting();        // read the variables first (env.h)
+  scratch_limit_bytes();
+  for (const std::string& note : env_notes()) notes.Set(n++, note);
   o.Set("envNotes", notes);
   o.Set("scratchLimitBytes", static_cast<double>(scratch_limit_bytes()));
   return o;

@@ -32,8 +32,6 @@ const std::string& isa_env_note();
 // ThreadLease is held on this thread, else the setting.
 int num_threads();
 int thread_setting();         // what set_num_threads / CONVNODE_NUM_THREADS chose
-// Empty, or why CONVNODE_NUM_THREADS was set but not used.
-const std::string& threads_env_note();
 void set_num_threads(int n);  // n >= 1
 int max_threads();            // the OpenMP team size available (omp_get_num_procs)
 // Threads currently granted to kernel calls in progress, process-wide.
