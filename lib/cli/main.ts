@@ -38,6 +38,7 @@ commands:
            --weight-decay X  --schedule none|cosine (resnet20/18: 5e-4, cosine over the epochs)
            --epochs N (1)  --batch-size N  --lr X  --optimizer sgd|adam  --momentum X
            --threads N  --backend native|js  --seed N (0)  --limit N (first N training images)
+           --data-workers N (threads preparing batches ahead; default 1 for bytes or augmentation, else 0)
            --save FILE.safetensors  --checkpoint FILE  --resume FILE  --curves FILE.svg
   eval     --model FILE.safetensors [--data DIR]      test accuracy of a saved model on the test set of DIR
   predict  IMAGE --model FILE.safetensors             class probabilities for a PNG/JPEG image
@@ -121,7 +122,7 @@ async function train(args: string[]): Promise<void> {
     backend: { type: 'string' }, seed: { type: 'string' }, limit: { type: 'string' }, save: { type: 'string' },
     checkpoint: { type: 'string' }, resume: { type: 'string' }, curves: { type: 'string' }, quiet: { type: 'boolean' },
     'image-size': { type: 'string' }, 'skip-invalid': { type: 'boolean' }, augment: { type: 'string' },
-    'weight-decay': { type: 'string' }, schedule: { type: 'string' },
+    'weight-decay': { type: 'string' }, schedule: { type: 'string' }, 'data-workers': { type: 'string' },
   });
   const name = (values.model ?? 'lenet') as ModelName;
   if (!(name in MODELS)) throw new UsageError(`--model must be one of ${Object.keys(MODELS).join(', ')}, got '${name}'`);
@@ -175,6 +176,7 @@ async function train(args: string[]): Promise<void> {
   const t0 = Date.now();
   const history = await fit({ model, optimizer, scheduler }, trainSet, {
     epochs, batchSize, shuffle: true, seed, validationData: data.test, verbose: !values.quiet,
+    ...(values['data-workers'] !== undefined ? { dataWorkers: int('data-workers', values['data-workers'], 0, 0) } : {}),
     ...(values.checkpoint !== undefined ? { checkpointPath: values.checkpoint } : {}),
     ...(values.resume !== undefined ? { resumeFrom: values.resume } : {}),
     callbacks: [{

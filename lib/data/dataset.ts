@@ -182,9 +182,19 @@ export class Dataset {
    */
   gather(indices: ArrayLike<number>, draw?: Draw): { x: Tensor; y: Int32Array } {
     const shape = this.sampleShape(draw);
-    const per = shape[0] * shape[1] * shape[2];
-    const x = new Float32Array(indices.length * per);
+    const x = new Float32Array(indices.length * shape[0] * shape[1] * shape[2]);
     const y = new Int32Array(indices.length);
+    this.gatherInto(indices, draw, x, y);
+    return { x: new Tensor(x, [indices.length, ...shape]), y };
+  }
+
+  /**
+   * gather's work into given arrays (the data loader's shared slots): x holds
+   * at least indices.length samples of sampleShape(draw), y the labels.
+   */
+  gatherInto(indices: ArrayLike<number>, draw: Draw | undefined, x: Float32Array, y: Int32Array): void {
+    const shape = this.sampleShape(draw);
+    const per = shape[0] * shape[1] * shape[2];
     const augmenting = draw !== undefined && this.augment !== undefined;
     const source = augmenting ? new Float32Array(this.imageSize) : null;
     const fill = this.pixels ? this.pixels.mean.map((m, c) => -m / this.pixels!.std[c]!) : [];
@@ -198,7 +208,6 @@ export class Dataset {
       }
       y[i] = this.labels[idx]!;
     }
-    return { x: new Tensor(x, [indices.length, ...shape]), y };
   }
 
   /** Batches in order, or shuffled by the generator; the last one may be smaller. */

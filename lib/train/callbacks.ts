@@ -9,6 +9,14 @@ export interface EpochLogs {
   valAccuracy?: number;
   lr: number;
   seconds: number;
+  /** Of `seconds`, the batches' (without validation). */
+  trainSeconds?: number;
+  /**
+   * Of `trainSeconds`, the time spent getting the batches: gathering them
+   * on the training thread (no data workers) or waiting for the workers.
+   * A resumed epoch counts from the resume.
+   */
+  dataSeconds?: number;
 }
 
 export interface EpochBeginLogs {

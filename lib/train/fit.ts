@@ -2,6 +2,7 @@
 // (dispatch.ts) answering the events of one run (run.ts) through the one
 // driver (driver.ts).
 import type { Dataset } from '../data/dataset';
+import { defaultDataWorkers } from '../data/loader';
 import type { History } from './callbacks';
 import { CallbackSession } from './dispatch';
 import { driveRun, driveRunAsync } from './driver';
@@ -39,10 +40,12 @@ export async function fit(setup: TrainSetup, data: Dataset, options: FitOptions)
 /** The async loop on the calling thread, giving the event loop a turn after every batch. */
 export async function fitInThread(setup: TrainSetup, data: Dataset, options: FitOptions): Promise<History> {
   checkOptionKeys('fitInThread', options, FIT_OPTION_KEYS);
+  // Data workers read the dataset from shared memory.
+  const source = (options.dataWorkers ?? defaultDataWorkers(data)) > 0 ? await data.share() : data;
   const session = new CallbackSession(options);
   await session.begin();
   await yieldToEventLoop();
-  await driveRunAsync(run(setup, data, options, session.history), async (ev) => {
+  await driveRunAsync(run(setup, source, options, session.history), async (ev) => {
     const stop = await session.answer(ev);
     await yieldToEventLoop();
     return stop;

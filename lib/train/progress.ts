@@ -5,7 +5,9 @@ import type { BatchLogs, Callback, EpochBeginLogs, EpochLogs } from './callbacks
 
 export function formatEpoch(logs: EpochLogs, epochs: number): string {
   const val = logs.valLoss === undefined ? '' : ` - val_loss ${logs.valLoss.toFixed(4)} - val_acc ${(100 * logs.valAccuracy!).toFixed(2)}%`;
-  return `epoch ${logs.epoch + 1}/${epochs} - loss ${logs.loss.toFixed(4)} - acc ${(100 * logs.accuracy).toFixed(2)}%${val} - ${logs.seconds.toFixed(1)}s`;
+  // How much of the training time went to waiting for batches (data workers that keep up: near 0).
+  const data = logs.dataSeconds !== undefined && logs.trainSeconds ? ` (data ${(100 * logs.dataSeconds / logs.trainSeconds).toFixed(1)}%)` : '';
+  return `epoch ${logs.epoch + 1}/${epochs} - loss ${logs.loss.toFixed(4)} - acc ${(100 * logs.accuracy).toFixed(2)}%${val} - ${logs.seconds.toFixed(1)}s${data}`;
 }
 
 export class ProgressReporter implements Callback {

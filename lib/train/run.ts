@@ -3,6 +3,7 @@
 // and taking back whether to stop. Whoever drives it (driver.ts: fitSync,
 // fit on this thread, the training worker) decides how callbacks are run.
 import type { Dataset } from '../data/dataset';
+import { checkLoaderOptions, defaultDataWorkers, openBatchLoader } from '../data/loader';
 import { globalRng, Rng } from '../tensor/random';
 import type { BatchLogs, Callback, EpochBeginLogs, EpochLogs, History } from './callbacks';
 import { readCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint';
@@ -39,6 +40,17 @@ export interface FitOptions {
    * data (custom classes not given to registerLayer).
    */
   worker?: boolean;
+  /**
+   * Worker threads that gather (normalise, augment) batches ahead of the
+   * step, as PyTorch's DataLoader num_workers (0: on the training thread).
+   * Default: 1 when batches cost work (byte images or augmentation) and the
+   * machine has 2 or more cores, else 0 (data/loader.ts). They need the
+   * dataset in shared memory: fit() shares it; fitSync with an ordinary
+   * dataset gathers on its own thread.
+   */
+  dataWorkers?: number;
+  /** Batches each data worker keeps ready ahead of the step (default 2). */
+  prefetch?: number;
 }
 
 export type Event =
@@ -58,6 +70,7 @@ export type RunGenerator = Generator<Event, void, boolean>;
 const FIT_OPTIONS: Record<keyof FitOptions, true> = {
   epochs: true, batchSize: true, shuffle: true, validationData: true, callbacks: true, signal: true, verbose: true,
   seed: true, checkpointPath: true, checkpointEvery: true, resumeFrom: true, terminateOnNaN: true, worker: true,
+  dataWorkers: true, prefetch: true,
 };
 export const FIT_OPTION_KEYS = Object.keys(FIT_OPTIONS) as (keyof FitOptions)[];
 
@@ -69,6 +82,7 @@ export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: H
   if (o.validationData !== undefined && o.validationData.length === 0) {
     throw new RangeError('fit: validationData is empty (0 examples): its loss and accuracy would be NaN; leave it out instead');
   }
+  checkLoaderOptions(o.dataWorkers, o.prefetch);
   const dataRng = new Rng(o.seed ?? Math.floor(globalRng.next() * 2 ** 32));
   let start: CheckpointState | null = null;
   if (o.resumeFrom !== undefined) {
@@ -82,56 +96,66 @@ export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: H
     history.epochs.push(...start.history);
   }
   const batches = data.numBatches(batchSize);
-  for (let epoch = start?.epoch ?? 0; epoch < o.epochs; epoch++) {
-    const epochRngState = dataRng.getState();
-    const order = Int32Array.from({ length: data.length }, (_, i) => i);
-    if (o.shuffle ?? true) dataRng.shuffle(order);
-    const resumed = start !== null && start.epoch === epoch ? start : null;
-    let lossSum = resumed?.lossSum ?? 0, correct = resumed?.correct ?? 0, seen = resumed?.seen ?? 0;
-    const t0 = Date.now() - (resumed?.elapsedMs ?? 0);
-    if (yield { kind: 'epochBegin', epoch, logs: { batches, batchesDone: resumed?.batchesDone ?? 0 } }) return;
-    for (let b = resumed?.batchesDone ?? 0; b < batches; b++) {
+  const loader = openBatchLoader(data, batchSize, { workers: o.dataWorkers ?? defaultDataWorkers(data), prefetch: o.prefetch ?? 2 });
+  try {
+    for (let epoch = start?.epoch ?? 0; epoch < o.epochs; epoch++) {
+      const epochRngState = dataRng.getState();
+      const order = Int32Array.from({ length: data.length }, (_, i) => i);
+      if (o.shuffle ?? true) dataRng.shuffle(order);
+      const resumed = start !== null && start.epoch === epoch ? start : null;
+      let lossSum = resumed?.lossSum ?? 0, correct = resumed?.correct ?? 0, seen = resumed?.seen ?? 0;
+      const t0 = Date.now() - (resumed?.elapsedMs ?? 0);
       // Augmentation draws from the epoch's starting generator state, which a
       // checkpoint keeps: a resumed run augments exactly as the uninterrupted one.
-      const { x, y } = data.gather(order.subarray(b * batchSize, Math.min((b + 1) * batchSize, data.length)), { seed: epochRngState, epoch });
-      const r = trainStep(setup, x, y);
-      if (!Number.isFinite(r.loss) && (o.terminateOnNaN ?? true)) {
-        // Keras' TerminateOnNaN: the weights are spoiled, so stop before
-        // anything (a checkpoint, the epoch's logs) records them.
-        history.stoppedBy = 'nonFiniteLoss';
-        history.stopReason = `the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1} of ${batches}; ` +
-          'training stopped (a learning rate too high is the usual cause; the last checkpoint, if any, holds the weights before it)';
-        return;
+      loader.beginEpoch(order, resumed?.batchesDone ?? 0, { seed: epochRngState, epoch });
+      let dataMs = 0;
+      if (yield { kind: 'epochBegin', epoch, logs: { batches, batchesDone: resumed?.batchesDone ?? 0 } }) return;
+      for (let b = resumed?.batchesDone ?? 0; b < batches; b++) {
+        const asked = performance.now();
+        const { x, y } = loader.take(b);
+        dataMs += performance.now() - asked;
+        const r = trainStep(setup, x, y);
+        if (!Number.isFinite(r.loss) && (o.terminateOnNaN ?? true)) {
+          // Keras' TerminateOnNaN: the weights are spoiled, so stop before
+          // anything (a checkpoint, the epoch's logs) records them.
+          history.stoppedBy = 'nonFiniteLoss';
+          history.stopReason = `the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1} of ${batches}; ` +
+            'training stopped (a learning rate too high is the usual cause; the last checkpoint, if any, holds the weights before it)';
+          return;
+        }
+        lossSum += r.loss * y.length;
+        correct += r.correct;
+        seen += y.length;
+        const save = o.checkpointPath !== undefined && o.checkpointEvery !== undefined && (b + 1) % o.checkpointEvery === 0 && b + 1 < batches;
+        if (save) {
+          writeCheckpoint(o.checkpointPath!, setup, {
+            epoch, batchesDone: b + 1, dataRngState: epochRngState, lossSum, correct, seen, elapsedMs: Date.now() - t0, history: history.epochs,
+          });
+        }
+        const stop = yield { kind: 'batch', epoch, logs: { batch: b, batches, loss: lossSum / seen, accuracy: correct / seen } };
+        if (stop) return;
       }
-      lossSum += r.loss * y.length;
-      correct += r.correct;
-      seen += y.length;
-      const save = o.checkpointPath !== undefined && o.checkpointEvery !== undefined && (b + 1) % o.checkpointEvery === 0 && b + 1 < batches;
-      if (save) {
-        writeCheckpoint(o.checkpointPath!, setup, {
-          epoch, batchesDone: b + 1, dataRngState: epochRngState, lossSum, correct, seen, elapsedMs: Date.now() - t0, history: history.epochs,
+      start = null;
+      const trainSeconds = (Date.now() - t0) / 1000;
+      const logs: EpochLogs = { epoch, loss: lossSum / seen, accuracy: correct / seen, lr: setup.optimizer.paramGroups[0]!.options.lr, seconds: 0,
+        trainSeconds, dataSeconds: dataMs / 1000 };
+      if (o.validationData) {
+        const v = evaluate(setup, o.validationData);
+        logs.valLoss = v.loss;
+        logs.valAccuracy = v.accuracy;
+      }
+      logs.seconds = (Date.now() - t0) / 1000;
+      setup.scheduler?.step();
+      history.epochs.push(logs);
+      if (o.checkpointPath !== undefined) {
+        writeCheckpoint(o.checkpointPath, setup, {
+          epoch: epoch + 1, batchesDone: 0, dataRngState: dataRng.getState(), lossSum: 0, correct: 0, seen: 0, elapsedMs: 0, history: history.epochs,
         });
       }
-      const stop = yield { kind: 'batch', epoch, logs: { batch: b, batches, loss: lossSum / seen, accuracy: correct / seen } };
+      const stop = yield { kind: 'epoch', epoch, logs };
       if (stop) return;
     }
-    start = null;
-    const logs: EpochLogs = { epoch, loss: lossSum / seen, accuracy: correct / seen, lr: setup.optimizer.paramGroups[0]!.options.lr, seconds: 0 };
-    if (o.validationData) {
-      const v = evaluate(setup, o.validationData);
-      logs.valLoss = v.loss;
-      logs.valAccuracy = v.accuracy;
-    }
-    logs.seconds = (Date.now() - t0) / 1000;
-    setup.scheduler?.step();
-    history.epochs.push(logs);
-    if (o.checkpointPath !== undefined) {
-      writeCheckpoint(o.checkpointPath, setup, {
-        epoch: epoch + 1, batchesDone: 0, dataRngState: dataRng.getState(), lossSum: 0, correct: 0, seen: 0, elapsedMs: 0, history: history.epochs,
-      });
-    }
-    const stop = yield { kind: 'epoch', epoch, logs };
-    if (stop) return;
+  } finally {
+    loader.close();
   }
 }
-

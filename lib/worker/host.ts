@@ -9,7 +9,7 @@ import { backend, useBackend } from '../backend';
 import type { BackendName } from '../backend/types';
 
 /** The scripts, by their path under lib/ without the extension. */
-export type WorkerScript = 'train/worker' | 'inference/worker';
+export type WorkerScript = 'train/worker' | 'inference/worker' | 'data/loader-worker';
 
 /** What every convnode worker receives besides its job's data. */
 export interface WorkerEnvelope<T> {

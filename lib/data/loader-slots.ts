@@ -1,0 +1,37 @@
+// The shared memory between a data loader (loader.ts) and its workers
+// (loader-worker.ts): a ring of slots, each holding one batch.
+import type { DatasetOptions } from './dataset';
+
+/** Values per slot in LoaderJob.meta. */
+export const META = 4;
+
+/** A slot's state (Int32 in shared memory). */
+export enum Slot {
+  Free = 0,
+  Requested = 1,
+  Working = 2,
+  Ready = 3,
+  Failed = 4,
+}
+
+/** What a loader worker receives: the dataset (shared, no copy) and the slots. */
+export interface LoaderJob {
+  images: Float32Array | Uint8Array;
+  labels: Int32Array;
+  shape: [number, number, number];
+  numClasses: number;
+  options: DatasetOptions;
+  /** [0]: request count (workers wait on it), [1]: 1 when the loader is closed. */
+  control: Int32Array;
+  /** One Slot per slot. */
+  state: Int32Array;
+  /** Per slot, META values: sample count, the draw (seed, epoch) its augmentation uses, batch number. */
+  meta: Float64Array;
+  /** Per slot: up to maxBatch sample indices. */
+  indices: Int32Array;
+  xs: Float32Array;
+  ys: Int32Array;
+  maxBatch: number;
+  /** Floats of one sample as gathered. */
+  sampleSize: number;
+}
