@@ -49,3 +49,17 @@ describe('the two build descriptions', () => {
     expect(new Set(listed).size).toBe(listed.length);
   });
 });
+
+describe('the worker scripts', () => {
+  it('are each a file under lib/, and the bench compiles every one (it starts them by path; nothing imports them)', async () => {
+    const { WORKER_SCRIPTS } = await import('../lib/worker/host');
+    const ts = await import('typescript');
+    const bench = ts.readConfigFile(path.join(root, 'bench', 'tsconfig.json'), ts.sys.readFile);
+    expect(bench.error).toBeUndefined();
+    const include = (bench.config as { include: string[] }).include;
+    for (const script of WORKER_SCRIPTS) {
+      expect(fs.existsSync(path.join(root, 'lib', `${script}.ts`)), script).toBe(true);
+      expect(include, script).toContain(`../lib/${script}.ts`);
+    }
+  });
+});

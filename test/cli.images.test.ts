@@ -35,7 +35,7 @@ describe('convnode on colour images', () => {
     const t = convnode('train', '--model', 'resnet20', '--data', folder, '--epochs', '6', '--batch-size', '32', '--optimizer', 'adam', '--lr', '0.002',
       '--seed', '1', '--save', model);
     expect(t.code, t.err).toBe(0);
-    expect(t.err).toContain(`--data ${folder} is an image folder: 10 classes, 1000 images as 3x32x32 (decoded with sharp); test set: train/ and val/`);
+    expect(t.err).toContain(`--data ${folder} is an image folder: 10 classes, 1000 images as 3x32x32 (decoded with napi-rs: 1000); test set: train/ and val/`);
     expect(t.err).toMatch(/augmented: crop-flip/);
     const acc = accuracyOf(t.out);
     expect(acc, t.out).toBeGreaterThan(85);

@@ -1,6 +1,7 @@
 // Image folders written here: class subfolders sorted into labels; lossless
 // PNGs (RGB, RGBA with the alpha dropped, grayscale repeated) decode to
-// exactly their bytes with both decoders (sharp, and the pure-JS fallback),
+// exactly their bytes with every decoder (@napi-rs/image, sharp, and the
+// pure-JS fallback), and 'auto' gives each file to the one meant for it,
 // and a crop of the centre needs no resampling; downscaling agrees between
 // the two within a few levels on a smooth image; a file that is not an image
 // is an error naming it, or skipped and listed; train/ and val/ folders or a
@@ -12,7 +13,8 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ImageFormatError } from '../lib/data/image';
-import { loadImageFolderSplits, loadSharp, readImageFolder, type ImageDecoder } from '../lib/data/image-folder';
+import { loadImageFolderSplits, readImageFolder } from '../lib/data/image-folder';
+import { loadNapiImage, loadSharp, type ImageDecoder } from '../lib/data/image-decoders';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'convnode-folder-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -41,8 +43,8 @@ function writeJpeg(file: string, size: number): void {
 /** Channel c of pixel (x, y) of sample k, as stored (CHW bytes). */
 const at = (bytes: Uint8Array, k: number, c: number, x: number, y: number, size: number) => bytes[k * 3 * size * size + (c * size + y) * size + x]!;
 
-// The repository installs sharp (an optional dependency of the package), so both run here.
-const DECODERS: ImageDecoder[] = ['sharp', 'js'];
+// The repository installs sharp and @napi-rs/image (optional dependencies of the package), so all run here.
+const DECODERS: ImageDecoder[] = ['napi-rs', 'sharp', 'js'];
 
 describe.each(DECODERS)('image folders (%s decoder)', (decoder) => {
   const dir = path.join(tmp, `folder-${decoder}`);
@@ -55,7 +57,7 @@ describe.each(DECODERS)('image folders (%s decoder)', (decoder) => {
 
   it('sorts the class folders into labels and decodes lossless PNGs to exactly their bytes', async () => {
     const f = await readImageFolder(dir, { size: 8, decoder });
-    expect(f.decoder).toBe(decoder);
+    expect(f.decoders).toEqual({ [decoder]: 5 });
     expect(f.classNames).toEqual(['ant', 'cat', 'zebra']);
     expect(f.files.map((p) => path.relative(dir, p))).toEqual(['ant/c.PNG', 'ant/nested/b.png', 'cat/d.jpg', 'cat/wide.png', 'zebra/a.png']);
     expect(Array.from(f.dataset.labels)).toEqual([0, 0, 1, 1, 2]);
@@ -93,22 +95,45 @@ describe.each(DECODERS)('image folders (%s decoder)', (decoder) => {
   });
 });
 
-describe('the two decoders', () => {
-  it('sharp loads here, and auto picks it', async () => {
+describe('the decoders', () => {
+  it('sharp and @napi-rs/image load here; auto decodes images already at size with @napi-rs/image, the rest with sharp, to the same bytes', async () => {
     expect(loadSharp()).not.toBeNull();
+    expect(loadNapiImage()).not.toBeNull();
+    const dir = path.join(tmp, 'folder-js'); // written by the 'js' block above
+    const auto = await readImageFolder(dir, { size: 8 });
+    expect(auto.decoders).toEqual({ 'napi-rs': 3, sharp: 2 });
+    const bySharp = await readImageFolder(dir, { size: 8, decoder: 'sharp' });
+    expect(Array.from(auto.dataset.images)).toEqual(Array.from(bySharp.dataset.images));
   });
 
-  it('agree within a few levels when they downscale a smooth image', async () => {
+  it('a 16-bit PNG goes to sharp (@napi-rs/image would give 16-bit samples), and agrees with the JS path', async () => {
+    const dir = path.join(tmp, 'deep');
+    fs.mkdirSync(path.join(dir, 'a'), { recursive: true });
+    const png = new PNG({ width: 8, height: 8, bitDepth: 16, colorType: 2, inputColorType: 2, inputHasAlpha: false });
+    png.data = Buffer.alloc(8 * 8 * 6);
+    for (let i = 0; i < 64; i++) for (let c = 0; c < 3; c++) png.data.writeUInt16BE((i * 997 + c * 20000) % 65536, 6 * i + 2 * c);
+    fs.writeFileSync(path.join(dir, 'a', 'deep.png'), PNG.sync.write(png, { bitDepth: 16, colorType: 2, inputColorType: 2, inputHasAlpha: false }));
+    const auto = await readImageFolder(dir, { size: 8 });
+    const js = await readImageFolder(dir, { size: 8, decoder: 'js' });
+    expect(auto.decoders).toEqual({ sharp: 1 });
+    const a = auto.dataset.images, b = js.dataset.images;
+    expect(new Set(Array.from(a)).size).toBeGreaterThan(20);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!), `byte ${i}`).toBeLessThanOrEqual(1);
+  });
+
+  it('agree within a few levels when they downscale a smooth image (sharp against resize.ts)', async () => {
     const dir = path.join(tmp, 'smooth');
     fs.mkdirSync(path.join(dir, 'x'), { recursive: true });
     const png = new PNG({ width: 48, height: 40 });
     for (let y = 0; y < 40; y++) for (let x = 0; x < 48; x++) png.data.set([x * 5, y * 6, 128 + ((x + y) % 8), 255], 4 * (y * 48 + x));
     fs.writeFileSync(path.join(dir, 'x', 'g.png'), PNG.sync.write(png));
-    const [s, j] = await Promise.all((['sharp', 'js'] as const).map((decoder) => readImageFolder(dir, { size: 10, decoder })));
+    const [s, j, n] = await Promise.all((['sharp', 'js', 'napi-rs'] as const).map((decoder) => readImageFolder(dir, { size: 10, decoder })));
     const a = s!.dataset.images as Uint8Array, b = j!.dataset.images as Uint8Array;
     let worst = 0;
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
     expect(worst).toBeLessThanOrEqual(6);
+    // @napi-rs/image decodes, resize.ts resizes: the JS path's bytes.
+    expect(Array.from(n!.dataset.images)).toEqual(Array.from(b));
   });
 });
 

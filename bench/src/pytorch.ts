@@ -13,9 +13,17 @@ import type { ConvCase, ConvDirection, GemmCase, ModelName, PoolCase } from './c
 import type { Contender, PeerInfo } from './contenders';
 import type { Prepared } from './timing';
 
-const SCRIPT_CANDIDATES = [path.resolve(__dirname, '..', 'pytorch_peer.py'), path.resolve(__dirname, '..', '..', '..', 'bench', 'pytorch_peer.py')];
+/** A Python script of bench/, from the sources or from the compiled bench (dist-bench/bench/src). */
+export function benchScript(name: string): string | undefined {
+  return [path.resolve(__dirname, '..', name), path.resolve(__dirname, '..', '..', '..', 'bench', name)].find((p) => fs.existsSync(p));
+}
+
+/** The first of `python3`, `/usr/bin/python3` that imports `module` (torch, torchvision). */
+export function torchPython(module = 'torch'): string | undefined {
+  return ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0);
+}
 /** The peer's environment: this one without the OpenBLAS overrides, and `threads` for every thread pool. */
-function peerEnv(threads: number): NodeJS.ProcessEnv {
+export function peerEnv(threads: number): NodeJS.ProcessEnv {
   const { OPENBLAS_CORETYPE: _core, OPENBLAS_L2_SIZE: _l2, ...env } = process.env;
   return { ...env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
 }
@@ -43,8 +51,8 @@ class PeerProcess {
 let nextId = 0;
 
 export async function pytorchContenders(threadCounts: number[]): Promise<{ contenders: Contender[]; info: PeerInfo; close: () => void }> {
-  const script = SCRIPT_CANDIDATES.find((p) => fs.existsSync(p));
-  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  const script = benchScript('pytorch_peer.py');
+  const python = torchPython();
   if (script === undefined || python === undefined) {
     return {
       contenders: [], close: () => {},

@@ -1,4 +1,5 @@
 // bench/RESULTS.md, bench/results.json and bench/chart.svg from one run.
+import type { PipelineResults } from './pipeline';
 import type { BenchResults } from './run';
 import type { Outcome } from './timing';
 import { formatSeconds } from './timing';
@@ -137,6 +138,8 @@ export function markdown(r: Results): string {
     return [c.name, out?.kind === 'measured' ? (1e6 * out.m.median / r.tiny.case.calls).toFixed(3) : cell(out, 0, '', notes)];
   })), '');
 
+  if (r.pipeline !== undefined) lines.push(...pipelineSection(r.pipeline));
+
   const allNative = r.contenders.filter((c) => c.kind === 'native');
   if (new Set(allNative.map((c) => c.isa)).size > 1) {
     lines.push('## ISA paths (GFLOP/s, % of that path\'s peak)', '');
@@ -148,6 +151,28 @@ export function markdown(r: Results): string {
 
   if (notes.length) lines.push(...notes.map((n, i) => `[^${i + 1}]: ${n}`), '');
   return lines.join('\n');
+}
+
+/** The data section: convnode's pipeline against PyTorch's DataLoader on the same JPEG folder. */
+function pipelineSection(p: PipelineResults): string[] {
+  const ips = (s: number) => (p.images / s).toFixed(0);
+  const lines = ['## Image pipeline (images/s)', ''];
+  lines.push(`A folder of ${p.images} JPEGs (${p.size}x${p.size} RGB, ${p.batch} per batch): decode, RandomResizedCrop ${p.crop}, horizontal flip, normalise. ` +
+    `convnode decodes each file once (${p.decoder}; \`workers\` files at a time on libuv's threads, one libvips thread each) and then, every epoch, crops, flips and normalises in \`workers\` loader threads; ` +
+    `PyTorch (${p.pytorchVersions ?? 'not run'}) decodes every file again each epoch in \`workers\` DataLoader processes (persistent; its second epoch is timed). ` +
+    'The first epoch compares like with like: convnode\'s decode + one epoch against one of PyTorch\'s.', '');
+  lines.push(table(['workers', 'convnode decode (once)', 'convnode epoch', 'convnode first epoch', 'PyTorch epoch', 'first epoch / PyTorch', 'later epochs / PyTorch'], p.rows.map((row) => {
+    const torch = typeof row.pytorch === 'number' ? row.pytorch : null;
+    return [String(row.workers), ips(row.decode), ips(row.epoch), ips(row.decode + row.epoch),
+      torch === null ? `not run: ${(row.pytorch as { missing: string }).missing}` : ips(torch),
+      torch === null ? '—' : `${(torch / (row.decode + row.epoch)).toFixed(2)}×`, torch === null ? '—' : `${(torch / row.epoch).toFixed(2)}×`];
+  })), '');
+  const e = p.endToEnd;
+  if (e !== undefined) {
+    lines.push(`End to end: one epoch of ResNet-20 on ${e.images} of these images (resized to 32x32, random crop with padding 4 and flip, one data worker, fit in its worker thread): ` +
+      `${(e.images / e.trainSeconds).toFixed(0)} images/s; the step waited for data ${(100 * e.dataSeconds / e.trainSeconds).toFixed(2)}% of the time (${(1000 * e.dataSeconds).toFixed(0)} ms of ${e.trainSeconds.toFixed(1)} s, most of it the first batch while the worker starts).`, '');
+  }
+  return lines;
 }
 
 /** Speed-up of the best native configuration over each peer, log scale. */

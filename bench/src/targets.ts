@@ -118,7 +118,29 @@ export function targets(r: BenchResults): TargetRow[] {
     rows.push({ target: `training ${model} (batch ${row.case.batch}), vs PyTorch`, goal: `≥ ${goal.toFixed(1)}×`, ...v, ...(note ? { note } : {}) });
   }
 
-  // 5. Binding overhead.
+  // 5. The image pipeline against PyTorch's DataLoader, at each worker count (issue 24).
+  const p = r.pipeline;
+  if (p !== undefined && p.rows.length > 0) {
+    const measured: Record<string, string> = {};
+    const met: Array<boolean | null> = [];
+    for (const row of p.rows) {
+      const first = row.decode + row.epoch;
+      if (typeof row.pytorch !== 'number') {
+        measured[`${row.workers}t`] = 'no PyTorch peer';
+        met.push(null);
+        continue;
+      }
+      measured[`${row.workers}t`] = `${fmt(row.pytorch / first)}× first epoch, ${fmt(row.pytorch / row.epoch)}× later (${(p.images / first).toFixed(0)} vs ${(p.images / row.pytorch).toFixed(0)} images/s)`;
+      met.push(row.pytorch / first >= 1);
+    }
+    rows.push({ target: `image pipeline (decode, crop ${p.crop}, flip, normalise), vs PyTorch DataLoader, per worker count`, goal: '≥ 1.0× (first epoch)', measured, met: allMet(met) });
+    if (p.endToEnd !== undefined) {
+      const frac = p.endToEnd.dataSeconds / p.endToEnd.trainSeconds;
+      rows.push({ target: 'ResNet-20 epoch on the image folder: time waiting for data', goal: '< 2% of the epoch', measured: { all: `${fmt(100 * frac)}%` }, met: frac < 0.02 });
+    }
+  }
+
+  // 6. Binding overhead.
   if (Object.keys(r.tiny.outcomes).length > 0) {
     const v = perThreads((t) => {
       const name = native(t), s = name ? median(r.tiny.outcomes[name]) : undefined;

@@ -33,6 +33,6 @@ export async function loadDataFolder(dir: string, options: ImageFolderOptions & 
   return {
     splits, kind: 'image-folder',
     description: `an image folder: ${splits.classNames!.length} classes, ${splits.train.length + splits.test.length} images as ${c}x${h}x${w} ` +
-      `(decoded with ${splits.decoder}${skipped}); test set: ${splits.split}`,
+      `(decoded with ${Object.entries(splits.decoders).map(([d, n]) => `${d}: ${n}`).join(', ')}${skipped}); test set: ${splits.split}`,
   };
 }

@@ -2,23 +2,21 @@
 // ImageFolder, Keras' image_dataset_from_directory): class names are the
 // subfolders, sorted; every .png, .jpg and .jpeg file below one (any size;
 // grayscale, RGB or RGBA, alpha dropped) is a sample of that class. Each is
-// decoded, its shorter side resized to `size` and the central size x size
-// square kept (Resize + CenterCrop), and stored as bytes in shared memory;
-// batches are normalised (and augmented, transforms.ts) as they are gathered.
-//
-// Decoding uses sharp (libvips, prebuilt from npm) when it loads: its work
-// runs on libuv's thread pool, `concurrency` files at a time. Where sharp
-// cannot load, the pure-JS decoders (pngjs, jpeg-js) and resize.ts do it on
-// this thread. Both give the same bytes for an image that needs no resize.
+// decoded once, in worker threads (decode-pool.ts) by the library fastest
+// for it (image-decoders.ts), its shorter side resized to `size` and the
+// central size x size square kept (Resize + CenterCrop), and stored as
+// bytes in shared memory; batches are normalised and augmented as they are
+// gathered, by the data loader's threads (loader.ts).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Rng } from '../tensor/random';
 import { Dataset, sharedArray, type DataSplits, type PixelNorm } from './dataset';
-import { DEFAULT_LIMIT_INPUT_PIXELS, ImageFormatError, decodeImage, imageBytes } from './image';
-import { resizeCoverToChw } from './resize';
+import { decodeFiles } from './decode-pool';
+import { DEFAULT_LIMIT_INPUT_PIXELS, ImageFormatError } from './image';
+import type { ImageDecoder } from './image-decoders';
 
-export type ImageDecoder = 'sharp' | 'js';
+export type { ImageDecoder } from './image-decoders';
 
 export interface ImageFolderOptions {
   /** Side of the square every image becomes (default 32). */
@@ -30,10 +28,13 @@ export interface ImageFolderOptions {
   std?: number[];
   /** Skip files that cannot be decoded (listed in `skipped`) instead of failing on the first (default false). */
   skipInvalid?: boolean;
-  /** 'auto' (default): sharp when it loads, else 'js'. */
+  /**
+   * 'auto' (default): each file by the fastest decoder that loads here
+   * (image-decoders.ts); or one decoder for every file.
+   */
   decoder?: 'auto' | ImageDecoder;
-  /** Files decoded at once with sharp (default: twice the cores). */
-  concurrency?: number;
+  /** Worker threads decoding files (default: the cores). */
+  workers?: number;
   /** Images larger than this many pixels are refused before decoding (default 4096 x 4096). */
   limitInputPixels?: number;
 }
@@ -45,37 +46,11 @@ export interface ImageFolder {
   files: string[];
   /** Files that could not be decoded (with skipInvalid). */
   skipped: Array<{ file: string; reason: string }>;
-  decoder: ImageDecoder;
+  /** How many files each decoder decoded. */
+  decoders: Partial<Record<ImageDecoder, number>>;
 }
 
 const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
-
-// The part of sharp used here, typed locally: sharp's own typings differ
-// between its CommonJS and ES entry points, and a consumer of convnode's
-// declarations must not need them (sharp is an optional dependency).
-interface SharpImage {
-  resize(width: number, height: number, options: { fit: 'cover'; position: 'centre'; kernel: 'linear' }): SharpImage;
-  grayscale(): SharpImage;
-  removeAlpha(): SharpImage;
-  toColourspace(space: 'srgb'): SharpImage;
-  raw(): SharpImage;
-  toBuffer(options: { resolveWithObject: true }): Promise<{ data: Buffer; info: { channels: number } }>;
-}
-type Sharp = (file: string, options: { limitInputPixels: number; failOn: 'error' }) => SharpImage;
-let sharpModule: Sharp | null | undefined;
-
-/** sharp, if it is installed and its native library loads here; else null (once). */
-export function loadSharp(): Sharp | null {
-  if (sharpModule === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      sharpModule = require('sharp') as unknown as Sharp;
-    } catch {
-      sharpModule = null;
-    }
-  }
-  return sharpModule;
-}
 
 function imagesBelow(dir: string): string[] {
   const out: string[] = [];
@@ -99,69 +74,44 @@ function listClasses(dir: string): Array<{ name: string; files: string[] }> {
   });
 }
 
-/** One image as channels x size x size bytes, with sharp. */
-async function decodeWithSharp(sharp: Sharp, file: string, size: number, channels: 1 | 3, limit: number): Promise<Uint8Array> {
-  let img = sharp(file, { limitInputPixels: limit, failOn: 'error' }).resize(size, size, { fit: 'cover', position: 'centre', kernel: 'linear' });
-  img = channels === 1 ? img.grayscale() : img.removeAlpha().toColourspace('srgb');
-  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
-  const planes = new Uint8Array(channels * size * size);
-  const have = info.channels;
-  for (let i = 0; i < size * size; i++) for (let c = 0; c < channels; c++) planes[c * size * size + i] = data[i * have + Math.min(c, have - 1)]!;
-  return planes;
-}
-
-/** One image as channels x size x size bytes, with the pure-JS decoders and resize.ts. */
-function decodeWithJs(file: string, size: number, channels: 1 | 3, limit: number): Uint8Array {
-  const img = decodeImage(file, { limitInputPixels: limit });
-  return resizeCoverToChw(imageBytes(img, channels), img.width, img.height, channels, size);
-}
-
 /** Reads an image folder into a byte dataset (see the top of this file). */
 export async function readImageFolder(dir: string, options: ImageFolderOptions = {}): Promise<ImageFolder> {
   const size = options.size ?? 32, channels = options.channels ?? 3;
   if (!(Number.isInteger(size) && size >= 1 && size <= 4096)) throw new RangeError(`readImageFolder: size must be a whole number from 1 to 4096, got ${String(size)}`);
   if (channels !== 1 && channels !== 3) throw new RangeError(`readImageFolder: channels must be 1 or 3, got ${String(channels)}`);
   const pixels: PixelNorm = { mean: options.mean ?? Array(channels).fill(0.5), std: options.std ?? Array(channels).fill(0.5) };
-  const wanted = options.decoder ?? 'auto';
-  const sharp = wanted === 'js' ? null : loadSharp();
-  if (wanted === 'sharp' && sharp === null) throw new Error('readImageFolder: decoder sharp was asked for, but sharp does not load here (npm install sharp)');
-  const decoder: ImageDecoder = sharp === null ? 'js' : 'sharp';
-  const limit = options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
+  const workers = options.workers ?? os.availableParallelism();
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= 256)) throw new RangeError(`readImageFolder: workers must be a whole number from 1 to 256, got ${String(workers)}`);
   const classes = listClasses(dir);
   const all = classes.flatMap((c, label) => c.files.map((file) => ({ file, label })));
-  const per = channels * size * size;
-  const decoded: Array<Uint8Array | null> = new Array(all.length).fill(null);
-  const skipped: ImageFolder['skipped'] = [];
-  const one = async (k: number) => {
-    const { file } = all[k]!;
-    try {
-      decoded[k] = sharp !== null ? await decodeWithSharp(sharp, file, size, channels, limit) : decodeWithJs(file, size, channels, limit);
-    } catch (err) {
-      const reason = err instanceof ImageFormatError ? err.message.slice(file.length + 2) : `cannot decode image (${(err as Error).message})`;
-      if (options.skipInvalid !== true) throw new ImageFormatError(file, `${reason}; pass skipInvalid (--skip-invalid) to leave such files out`);
-      skipped.push({ file, reason });
-    }
-  };
-  const concurrency = Math.max(1, options.concurrency ?? 2 * os.availableParallelism());
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, all.length) }, async () => {
-    while (next < all.length) await one(next++);
-  }));
-  const kept = all.map((s, k) => ({ ...s, bytes: decoded[k] })).filter((s) => s.bytes !== null);
-  if (kept.length === 0) throw new ImageFormatError(dir, 'no image could be decoded');
-  const images = sharedArray(Uint8Array, kept.length * per), labels = sharedArray(Int32Array, kept.length);
-  kept.forEach((s, i) => {
-    images.set(s.bytes!, i * per);
-    labels[i] = s.label;
-  });
+  const decoded = await decodeFiles(all.map((s) => s.file), {
+    size, channels, limitInputPixels: options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS, decoder: options.decoder ?? 'auto',
+  }, { workers, stopOnFailure: options.skipInvalid !== true });
+  const first = decoded.failures[0];
+  if (first !== undefined && options.skipInvalid !== true) {
+    throw new ImageFormatError(all[first.index]!.file, `${first.reason}; pass skipInvalid (--skip-invalid) to leave such files out`);
+  }
+  const skipped = decoded.failures.map((f) => ({ file: all[f.index]!.file, reason: f.reason }));
+  const failed = new Set(decoded.failures.map((f) => f.index));
+  const keep = Int32Array.from(all.keys()).filter((k) => !failed.has(k));
+  if (keep.length === 0) throw new ImageFormatError(dir, 'no image could be decoded');
+  const labels = sharedArray(Int32Array, all.length);
+  all.forEach((s, k) => { labels[k] = s.label; });
+  let dataset = new Dataset(decoded.images, labels, [channels, size, size], classes.length, { pixels });
+  if (keep.length < all.length) dataset = dataset.select(keep);
   return {
-    dataset: new Dataset(images, labels, [channels, size, size], classes.length, { pixels }),
-    classNames: classes.map((c) => c.name), files: kept.map((s) => s.file), skipped, decoder,
+    dataset, classNames: classes.map((c) => c.name), files: Array.from(keep, (k) => all[k]!.file), skipped, decoders: decoded.decoders,
   };
+}
+function addCounts(a: ImageFolder['decoders'], b: ImageFolder['decoders']): ImageFolder['decoders'] {
+  const out = { ...a };
+  for (const [k, n] of Object.entries(b) as Array<[ImageDecoder, number]>) out[k] = (out[k] ?? 0) + n;
+  return out;
 }
 
 export interface ImageFolderSplits extends DataSplits {
-  decoder: ImageDecoder;
+  /** How many files each decoder decoded (training and test sets). */
+  decoders: ImageFolder['decoders'];
   skipped: ImageFolder['skipped'];
   /** How the test set was made: the folder's own val/ or test/, or a seeded split. */
   split: string;
@@ -185,7 +135,7 @@ export async function loadImageFolderSplits(dir: string, options: ImageFolderOpt
       throw new ImageFormatError(sub, `its class folders (${test.classNames.join(', ')}) are not those of ${trainDir} (${train.classNames.join(', ')})`);
     }
     return {
-      name, dir, train: train.dataset, test: test.dataset, classNames: train.classNames, decoder: train.decoder, skipped: [...train.skipped, ...test.skipped], split: `train/ and ${path.basename(sub)}/`,
+      name, dir, train: train.dataset, test: test.dataset, classNames: train.classNames, decoders: addCounts(train.decoders, test.decoders), skipped: [...train.skipped, ...test.skipped], split: `train/ and ${path.basename(sub)}/`,
     };
   }
   if (!(testFraction > 0 && testFraction < 1)) throw new RangeError(`loadImageFolderSplits: testFraction must be in (0, 1), got ${String(testFraction)}`);
@@ -197,6 +147,6 @@ export async function loadImageFolderSplits(dir: string, options: ImageFolderOpt
   const test = all.dataset.select(order.subarray(0, cut).slice().sort());
   const train = all.dataset.select(order.subarray(cut).slice().sort());
   return {
-    name, dir, train, test, classNames: all.classNames, decoder: all.decoder, skipped: all.skipped, split: `a seeded split (seed ${seed}): ${cut} test image(s), ${order.length - cut} training`,
+    name, dir, train, test, classNames: all.classNames, decoders: all.decoders, skipped: all.skipped, split: `a seeded split (seed ${seed}): ${cut} test image(s), ${order.length - cut} training`,
   };
 }

@@ -60,7 +60,11 @@ export function decodeImage(file: string, options: { limitInputPixels?: number }
   if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`decodeImage: limitInputPixels must be a positive integer, got ${String(limit)}`);
   if (!fs.existsSync(file)) throw new ImageFormatError(file, 'no such file');
   if (!fs.statSync(file).isFile()) throw new ImageFormatError(file, 'not a file (a folder?)');
-  const bytes = fs.readFileSync(file);
+  return decodeImageBytes(fs.readFileSync(file), file, limit);
+}
+
+/** decodeImage of a file's bytes already read (`file` names it in errors). */
+export function decodeImageBytes(bytes: Uint8Array, file: string, limit = DEFAULT_LIMIT_INPUT_PIXELS): DecodedImage {
   const size = declaredImageSize(bytes);
   if (size !== null && size.width * size.height > limit) {
     throw new ImageFormatError(file, `the image declares ${size.width}x${size.height} = ${size.width * size.height} pixels, ` +
@@ -68,7 +72,7 @@ export function decodeImage(file: string, options: { limitInputPixels?: number }
   }
   try {
     if (bytes[0] === 0x89 && bytes[1] === 0x50) {
-      const png = PNG.sync.read(bytes);
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return { width: png.width, height: png.height, rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
     }
     if (bytes[0] === 0xff && bytes[1] === 0xd8) {
@@ -88,14 +92,24 @@ export function decodeImage(file: string, options: { limitInputPixels?: number }
  * prediction both use.
  */
 export function imageBytes(img: DecodedImage, channels: 1 | 3): Uint8Array {
-  const n = img.width * img.height;
-  const px = new Uint8Array(n * channels);
+  return interleavedBytes(img.rgba, 4, img.width * img.height, channels);
+}
+
+/** imageBytes of n interleaved pixels of `have` channels: 1 (grey), 2 (grey, alpha), 3 (RGB) or 4 (RGBA). */
+export function interleavedBytes(px: Uint8Array, have: number, n: number, channels: 1 | 3): Uint8Array {
+  if (have === channels) return px.subarray(0, n * channels);
+  const out = new Uint8Array(n * channels);
   for (let i = 0; i < n; i++) {
-    const r = img.rgba[4 * i]!, g = img.rgba[4 * i + 1]!, b = img.rgba[4 * i + 2]!;
-    if (channels === 3) px.set([r, g, b], 3 * i);
-    else px[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    const r = px[have * i]!, g = px[have * i + (have >= 3 ? 1 : 0)]!, b = px[have * i + (have >= 3 ? 2 : 0)]!;
+    if (channels === 3) {
+      out[3 * i] = r;
+      out[3 * i + 1] = g;
+      out[3 * i + 2] = b;
+    } else {
+      out[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    }
   }
-  return px;
+  return out;
 }
 
 /**

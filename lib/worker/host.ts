@@ -8,8 +8,9 @@ import { Worker } from 'node:worker_threads';
 import { backend, useBackend } from '../backend';
 import type { BackendName } from '../backend/types';
 
-/** The scripts, by their path under lib/ without the extension. */
-export type WorkerScript = 'train/worker' | 'inference/worker' | 'data/loader-worker';
+/** The scripts, by their path under lib/ without the extension (bench/tsconfig.json compiles each too). */
+export const WORKER_SCRIPTS = ['train/worker', 'inference/worker', 'data/loader-worker', 'data/decode-worker'] as const;
+export type WorkerScript = (typeof WORKER_SCRIPTS)[number];
 
 /** What every convnode worker receives besides its job's data. */
 export interface WorkerEnvelope<T> {
