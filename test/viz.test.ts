@@ -17,6 +17,9 @@ import { fitSync } from '../lib/train/fit';
 import { evaluate } from '../lib/train/step';
 import { KERNELS, filterImage } from '../lib/viz/image-filters';
 import { featureMaps, invertLayer, maximizeActivation, occlusion, saliency } from '../lib/viz/inspect';
+import { inputColors } from '../lib/viz/render';
+import { Conv2d, Flatten, Linear, ReLU } from '../lib/nn/layers';
+import { Sequential as Seq } from '../lib/nn/sequential';
 import type { Sequential } from '../lib/nn/sequential';
 import { patchTask, tinyCnn } from './patch-task';
 
@@ -92,6 +95,27 @@ describe('synthesis', () => {
     expect(unit.scores[6]).toBeGreaterThan(unit.scores[0]!);
   });
 
+  it('clips an RGB input to each channel\'s own range', () => {
+    manualSeed(2);
+    const rgbModel = new Seq(new Conv2d(3, 2, 3, { padding: 1 }), new ReLU(), new Flatten(), new Linear(2 * 4 * 4, 2));
+    const ranges = [[-1, -0.5], [0, 0.25], [2, 3]] as const;
+    const r = maximizeActivation(rgbModel, [3, 4, 4], { cls: 0 }, { steps: 10, lr: 1, range: ranges });
+    for (let c = 0; c < 3; c++) {
+      const plane = r.image.data.subarray(c * 16, (c + 1) * 16);
+      expect(plane.every((v) => v >= ranges[c]![0] && v <= ranges[c]![1]), `channel ${c}`).toBe(true);
+    }
+    expect(() => maximizeActivation(rgbModel, [3, 4, 4], { cls: 0 }, { steps: 1, lr: 1, range: [[0, 1], [0, 1]] })).toThrow(/one \[lo, hi\] or one per channel \(3\), got 2/);
+  });
+
+  it('undoes each channel\'s normalisation when it turns an RGB input back into colours', () => {
+    const norm = { mean: [0.4, 0.5, 0.6], std: [0.2, 0.25, 0.3] };
+    const pixels = [[10, 200, 30], [255, 0, 128]];
+    const x = new Float32Array(6);
+    pixels.forEach((p, i) => p.forEach((v, c) => { x[c * 2 + i] = (v / 255 - norm.mean[c]!) / norm.std[c]!; }));
+    const color = inputColors(new Tensor(x, [1, 3, 1, 2]), norm);
+    expect([color(0), color(1)]).toEqual(pixels);
+  });
+
   it('inversion brings the encoding closer to the image\'s', () => {
     const r = invertLayer(model, image(1), '2', { steps: 60, lr: 0.05 });
     expect(r.scores.at(-1)!).toBeLessThan(0.25 * r.scores[0]!);
@@ -163,5 +187,28 @@ describe('convnode viz', () => {
     expect(cli('viz', 'saliency', '--model', file, '--image', img, '--class', '5').stderr).toMatch(/class must be an integer in \[0, 2\), got 5/);
     expect(cli('viz', 'sketch', '--model', file).stderr).toMatch(/viz needs a kind: one of features, filters, saliency, occlusion, maximize, invert, got 'sketch'/);
     expect(cli('filter', 'custom', img, '--kernel', '1,2;3').stderr).toMatch(/--kernel must be a square matrix/);
+  }, 60000);
+
+  it('works on an RGB model normalised per channel: every kind, and the input shown in its own colours', () => {
+    manualSeed(5);
+    const rgbModel = new Seq(new Conv2d(3, 4, 3, { padding: 1 }), new ReLU(), new Flatten(), new Linear(4 * 8 * 8, 3));
+    const file = path.join(tmp, 'rgb.safetensors');
+    saveModel(rgbModel, file, { inputShape: [3, 8, 8], mean: [0.4, 0.5, 0.6], std: [0.2, 0.25, 0.3] });
+    const img = path.join(tmp, 'rgb.png');
+    const colour = (x: number, y: number) => [x * 30, y * 30, 255 - x * y * 4];
+    const png = new PNG({ width: 8, height: 8 });
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) png.data.set([...colour(x, y), 255], 4 * (y * 8 + x));
+    fs.writeFileSync(img, PNG.sync.write(png));
+    const out = path.join(tmp, 'viz-rgb');
+    for (const kind of ['features', 'filters', 'saliency', 'occlusion', 'maximize', 'invert']) {
+      const r = cli('viz', kind, '--model', file, '--image', img, ...(kind === 'invert' ? ['--layer', '0'] : []), '--out', out, '--steps', '5', '--size', '3', '--stride', '2');
+      expect(r.status, `${kind}: ${r.stderr}`).toBe(0);
+    }
+    // invert-original.png draws the input at 8 pixels a pixel, below a 16-pixel title band, 6 in from the left.
+    const shown = PNG.sync.read(fs.readFileSync(path.join(out, 'invert-original.png')));
+    for (const [x, y] of [[0, 0], [7, 2], [3, 6]] as const) {
+      const at = 4 * ((16 + y * 8 + 4) * shown.width + 6 + x * 8 + 4);
+      expect(Array.from(shown.data.subarray(at, at + 3)), `pixel (${x}, ${y})`).toEqual(colour(x, y));
+    }
   }, 60000);
 });

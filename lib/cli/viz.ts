@@ -42,18 +42,15 @@ export function vizCommand(args: string[]): string[] {
     for (const f of filters) renderFilters(f.weight, `filters of layer ${f.name}: ${f.weight.shape.join('x')}`, file(`filters-${f.name}.png`));
     return written;
   }
-  // The renderers map the model's floats back to pixels with one mean and std.
-  const one = (v: number | number[], what: string) => {
-    if (typeof v === 'number') return v;
-    if (v.every((x) => x === v[0])) return v[0]!;
-    throw new UsageError(`viz ${kind} renders models normalised the same in every channel; this one's ${what} is [${v.join(', ')}] (per-channel rendering is not there yet)`);
-  };
-  const mean = one(info.mean, 'mean'), std = one(info.std, 'std');
+  // The renderers map the model's floats back to pixels with each channel's mean and std.
+  const channels = info.inputShape[0];
+  const perChannel = (v: number | number[]) => (typeof v === 'number' ? Array<number>(channels).fill(v) : v);
+  const norm = { mean: perChannel(info.mean), std: perChannel(info.std) };
   const needsImage = kind !== 'maximize';
   let image: Tensor | null = null;
   if (needsImage) {
     if (values.image === undefined) throw new UsageError(`viz ${kind} needs --image FILE (PNG or JPEG)`);
-    image = new Tensor(imageToInput(decodeImage(values.image), info.inputShape, mean, std, values.image), [1, ...info.inputShape]);
+    image = new Tensor(imageToInput(decodeImage(values.image), info.inputShape, norm.mean, norm.std, values.image), [1, ...info.inputShape]);
   }
   const predicted = () => {
     const y = featureMaps(model, image!).at(-1)!.output.data;
@@ -74,7 +71,7 @@ export function vizCommand(args: string[]): string[] {
     case 'saliency': {
       const map = saliency(model, image!, cls);
       const [, , h, w] = image!.shape as number[];
-      renderHeat(map, h!, w!, image!, mean, std, `saliency for ${className}`, file('saliency.png'), file('saliency-overlay.png'));
+      renderHeat(map, h!, w!, image!, norm, `saliency for ${className}`, file('saliency.png'), file('saliency-overlay.png'));
       break;
     }
     case 'occlusion': {
@@ -82,23 +79,24 @@ export function vizCommand(args: string[]): string[] {
       const stride = num('stride', values.stride, Math.max(1, Math.round(size / 2)), true);
       const r = occlusion(model, image!, cls, { size, stride });
       const drop = r.probs.map((p) => r.baseline - p);
-      renderHeat(drop, r.rows, r.cols, image!, mean, std, `drop of p(${className}) from ${(100 * r.baseline).toFixed(1)}%`, file('occlusion.png'), file('occlusion-overlay.png'));
+      renderHeat(drop, r.rows, r.cols, image!, norm, `drop of p(${className}) from ${(100 * r.baseline).toFixed(1)}%`, file('occlusion.png'), file('occlusion-overlay.png'));
       break;
     }
     case 'maximize':
     case 'invert': {
-      const range: [number, number] = [(0 - mean) / std, (1 - mean) / std];
+      // Each channel's values of black and white.
+      const range = norm.mean.map((m, c) => [(0 - m) / norm.std[c]!, (1 - m) / norm.std[c]!] as const);
       const o = { steps: num('steps', values.steps, 200, true), lr: num('lr', values.lr, 0.02), l2: num('l2', values.l2, 0.05), tv: num('tv', values.tv, 3), range };
       if (kind === 'maximize') {
         const target = values.layer === undefined ? { cls } : { layer: values.layer, unit: num('unit', values.unit, 0, true) };
         const r = maximizeActivation(model, info.inputShape, target, o);
         const what = values.layer === undefined ? `class ${className}` : `layer ${values.layer} unit ${target.unit ?? 0}`;
-        renderImage(r.image, mean, std, `maximizes ${what}`, file(`maximize-${values.layer === undefined ? `class-${cls}` : `${values.layer}-${target.unit ?? 0}`}.png`));
+        renderImage(r.image, norm, `maximizes ${what}`, file(`maximize-${values.layer === undefined ? `class-${cls}` : `${values.layer}-${target.unit ?? 0}`}.png`));
       } else {
         if (values.layer === undefined) throw new UsageError('viz invert needs --layer NAME (whose encoding to invert)');
         const r = invertLayer(model, image!, values.layer, o);
-        renderImage(image!, mean, std, 'original', file('invert-original.png'));
-        renderImage(r.image, mean, std, `from layer ${values.layer}`, file(`invert-${values.layer}.png`));
+        renderImage(image!, norm, 'original', file('invert-original.png'));
+        renderImage(r.image, norm, `from layer ${values.layer}`, file(`invert-${values.layer}.png`));
       }
       break;
     }

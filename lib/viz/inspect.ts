@@ -128,8 +128,12 @@ export interface SynthesisOptions {
   /** Weight of the squared total variation. */
   tv?: number;
   seed?: number;
-  /** Valid input range: pixels are clipped to it after each step (projected gradient ascent). */
-  range?: readonly [number, number];
+  /**
+   * Valid input range, [lo, hi] for every channel or one pair per channel
+   * (inputs normalised per channel): pixels are clipped to it after each
+   * step (projected gradient ascent).
+   */
+  range?: readonly [number, number] | ReadonlyArray<readonly [number, number]>;
 }
 
 function checkSynthesis(o: SynthesisOptions): void {
@@ -155,6 +159,9 @@ function optimizeInput(shape: number[], o: SynthesisOptions, loss: (x: Tensor) =
   const x = Tensor.zeros(shape, { requiresGrad: true });
   for (let i = 0; i < x.size; i++) x.data[i] = 0.01 * rng.normal();
   const scores: number[] = [];
+  const [, channels = 1, h = 1, w = 1] = shape;
+  const ranges = o.range === undefined ? null : typeof o.range[0] === 'number' ? [o.range as readonly [number, number]] : (o.range as ReadonlyArray<readonly [number, number]>);
+  if (ranges !== null && ranges.length !== 1 && ranges.length !== channels) throw new RangeError(`range needs one [lo, hi] or one per channel (${channels}), got ${ranges.length}`);
   for (let s = 0; s < o.steps; s++) {
     x.grad = null;
     const r = loss(x);
@@ -166,7 +173,8 @@ function optimizeInput(shape: number[], o: SynthesisOptions, loss: (x: Tensor) =
     const step = o.lr / (Math.sqrt(ss / g.length) + 1e-12);
     for (let i = 0; i < x.size; i++) {
       const v = x.data[i]! - step * g[i]!;
-      x.data[i] = o.range ? Math.min(o.range[1], Math.max(o.range[0], v)) : v;
+      const r = ranges === null ? null : ranges[ranges.length === 1 ? 0 : Math.floor(i / (h * w)) % channels]!;
+      x.data[i] = r ? Math.min(r[1], Math.max(r[0], v)) : v;
     }
   }
   scores.push(noGrad(() => loss(x).score));

@@ -83,16 +83,22 @@ export function renderFilters(weight: Tensor, title: string, file: string): void
   cv.writePng(file);
 }
 
-/** The model input [1, C, H, W] back to colours (0..255) with the training normalisation undone. */
-export function inputColors(image: Tensor, mean: number, std: number): (i: number) => Rgb {
-  const [, c, h, w] = image.shape as [number, number, number, number];
-  const px = (v: number) => Math.round(255 * Math.min(1, Math.max(0, v * std + mean)));
-  return (i) => c === 3 ? [px(image.data[i]!), px(image.data[h * w + i]!), px(image.data[2 * h * w + i]!)] : [px(image.data[i]!), px(image.data[i]!), px(image.data[i]!)];
+/** How the model's input was normalised, per channel: x = (pixel in [0, 1] - mean[c]) / std[c]. */
+export interface InputNorm {
+  mean: readonly number[];
+  std: readonly number[];
 }
 
-export function renderImage(image: Tensor, mean: number, std: number, title: string, file: string, scale = 8): void {
+/** The model input [1, C, H, W] back to colours (0..255) with each channel's training normalisation undone. */
+export function inputColors(image: Tensor, norm: InputNorm): (i: number) => Rgb {
+  const [, c, h, w] = image.shape as [number, number, number, number];
+  const px = (ch: number, i: number) => Math.round(255 * Math.min(1, Math.max(0, image.data[ch * h * w + i]! * norm.std[ch]! + norm.mean[ch]!)));
+  return (i) => c === 3 ? [px(0, i), px(1, i), px(2, i)] : [px(0, i), px(0, i), px(0, i)];
+}
+
+export function renderImage(image: Tensor, norm: InputNorm, title: string, file: string, scale = 8): void {
   const [, , h, w] = image.shape as [number, number, number, number];
-  const color = inputColors(image, mean, std);
+  const color = inputColors(image, norm);
   const cv = new Canvas(Math.max(w * scale, Canvas.textWidth(title)) + 2 * PAD, h * scale + 16 + PAD);
   cv.text(title, PAD, 5);
   for (let i = 0; i < h * w; i++) cv.fill(PAD + (i % w) * scale, 16 + Math.floor(i / w) * scale, scale, scale, color(i));
@@ -100,12 +106,12 @@ export function renderImage(image: Tensor, mean: number, std: number, title: str
 }
 
 /** A heat map over the image (upsampled from `mh x mw` to the image size), alone and blended over the image. */
-export function renderHeat(map: Float32Array, mh: number, mw: number, image: Tensor, mean: number, std: number, title: string, heatFile: string, overlayFile: string, scale = 8): void {
+export function renderHeat(map: Float32Array, mh: number, mw: number, image: Tensor, norm: InputNorm, title: string, heatFile: string, overlayFile: string, scale = 8): void {
   const [, , h, w] = image.shape as [number, number, number, number];
   const [lo, hi] = range(map);
   const n = normalizer(lo, hi);
   const at = (i: number) => map[Math.min(mh - 1, Math.floor(((Math.floor(i / w) + 0.5) * mh) / h)) * mw + Math.min(mw - 1, Math.floor((((i % w) + 0.5) * mw) / w))]!;
-  const color = inputColors(image, mean, std);
+  const color = inputColors(image, norm);
   for (const [file, blend] of [[heatFile, false], [overlayFile, true]] as const) {
     const cv = new Canvas(Math.max(w * scale, Canvas.textWidth(title)) + 2 * PAD, h * scale + 26 + PAD);
     cv.text(title, PAD, 5);
