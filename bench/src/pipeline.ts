@@ -24,6 +24,7 @@ import { SGD } from '../../lib/optim/sgd';
 import { manualSeed, Rng } from '../../lib/tensor/random';
 import { fit } from '../../lib/train/fit';
 import { benchScript, peerEnv, torchPython } from './pytorch';
+import { setNumThreads, useBackend } from '../../lib/backend';
 
 export interface PipelineRow {
   workers: number;
@@ -129,7 +130,10 @@ export async function pipelineBench(quick: boolean, maxThreads: number, peers: b
       log(`data ${workers} worker(s): convnode decode ${(images / decode).toFixed(0)} images/s, epoch ${(images / epoch).toFixed(0)} images/s; ` +
         `pytorch ${typeof row.pytorch === 'number' ? `${(images / row.pytorch).toFixed(0)} images/s` : row.pytorch.missing}`);
     }
-    // End to end: ResNet-20 on the folder at 32x32, crop + flip, the default data worker.
+    // End to end: ResNet-20 on the folder at 32x32, crop + flip, the default data worker,
+    // on the native backend at every thread (the sections before may have left another).
+    useBackend('native');
+    setNumThreads(maxThreads);
     const small = await readImageFolder(dir, { size: 32, ...IMAGENET });
     const train = small.dataset.take(quick ? 256 : 4096).withAugment({ crop: { size: 32, padding: 4 }, flip: {} });
     manualSeed(1);

@@ -1,4 +1,5 @@
 // bench/RESULTS.md, bench/results.json and bench/chart.svg from one run.
+import type { DistributedResults } from './distributed';
 import type { PipelineResults } from './pipeline';
 import type { BenchResults } from './run';
 import type { Outcome } from './timing';
@@ -139,6 +140,7 @@ export function markdown(r: Results): string {
   })), '');
 
   if (r.pipeline !== undefined) lines.push(...pipelineSection(r.pipeline));
+  if (r.distributed !== undefined) lines.push(...distributedSection(r.distributed));
 
   const allNative = r.contenders.filter((c) => c.kind === 'native');
   if (new Set(allNative.map((c) => c.isa)).size > 1) {
@@ -171,6 +173,24 @@ function pipelineSection(p: PipelineResults): string[] {
   if (e !== undefined) {
     lines.push(`End to end: one epoch of ResNet-20 on ${e.images} of these images (resized to 32x32, random crop with padding 4 and flip, one data worker, fit in its worker thread): ` +
       `${(e.images / e.trainSeconds).toFixed(0)} images/s; the step waited for data ${(100 * e.dataSeconds / e.trainSeconds).toFixed(2)}% of the time (${(1000 * e.dataSeconds).toFixed(0)} ms of ${e.trainSeconds.toFixed(1)} s, most of it the first batch while the worker starts).`, '');
+  }
+  return lines;
+}
+
+/** The distributed section: one process against several on this machine, and the gradient sums. */
+function distributedSection(d: DistributedResults): string[] {
+  const lines = ['## Data-parallel training on this machine (mpirun)', ''];
+  if (d.missing !== undefined) return [...lines, `Not run: ${d.missing}.`, ''];
+  lines.push(`${d.mpi}. The same global batches, ${d.train[0]?.steps ?? 0} timed steps after a warm epoch: one process on all ${d.processes} threads against ${d.processes} processes of 1 thread, ` +
+    'each with its slice of every batch, gradients summed in buckets during the backward pass.', '');
+  lines.push(table(['model (global batch)', `1 process x ${d.processes} threads`, `${d.processes} processes x 1 thread`, 'ratio'], d.train.map((t) => [
+    `${t.model} (${t.batch})`, t.oneProcess.toFixed(0), t.processesRow.toFixed(0), `${(t.processesRow / t.oneProcess).toFixed(2)}×`,
+  ])), '');
+  const a = d.allreduce;
+  if (a !== undefined) {
+    lines.push(`Gradient sums over ${d.processes} processes, ${(a.bytes / 1e6).toFixed(1)} MB (ResNet-18's gradients in the full run): convnode's ${a.buckets} buckets ` +
+      `(copied in, MPI_Iallreduce, waited, copied out) ${(1e3 * a.bucketSeconds).toFixed(2)} ms = ${(a.bytes / a.bucketSeconds / 1e9).toFixed(2)} GB/s; ` +
+      `one MPI_Allreduce of the same bytes ${(1e3 * a.allreduceSeconds).toFixed(2)} ms = ${(a.bytes / a.allreduceSeconds / 1e9).toFixed(2)} GB/s.`, '');
   }
   return lines;
 }

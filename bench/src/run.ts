@@ -9,6 +9,7 @@ import type { IsaName } from '../../lib/backend/types';
 import { convFlops, MODEL_FORWARD_FLOPS, TRAIN_MODELS, poolBackwardBytes, poolBytes, suite, type ConvCase, type ConvDirection, type GemmCase, type ModelName, type OptimCase, type PoolCase } from './cases';
 import { convnodeContenders, tfjsContender, type Contender, type PeerInfo } from './contenders';
 import { copyBandwidth } from './bandwidth';
+import { distributedBench, type DistributedResults } from './distributed';
 import { pipelineBench, type PipelineResults } from './pipeline';
 import { pytorchContenders } from './pytorch';
 import { formatSeconds, timeCase, type Outcome, type Prepared, type TimingOptions } from './timing';
@@ -25,7 +26,7 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-export const BENCH_SECTIONS = ['gemm', 'conv', 'pool', 'optim', 'train', 'infer', 'tiny', 'data'] as const;
+export const BENCH_SECTIONS = ['gemm', 'conv', 'pool', 'optim', 'train', 'infer', 'tiny', 'data', 'distributed'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 type Row<C> = { case: C; outcomes: Record<string, Outcome> };
@@ -51,6 +52,8 @@ export interface BenchResults {
   tiny: Row<{ calls: number }>;
   /** The image pipeline (pipeline.ts); absent when the data section was not run. */
   pipeline?: PipelineResults;
+  /** Data-parallel training under mpirun (distributed.ts); absent when the section was not run. */
+  distributed?: DistributedResults;
 }
 
 function cpuModel(): { model: string; flags: string[] } {
@@ -186,6 +189,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     }
     if (wanted('tiny')) results.tiny.outcomes = await measure('tiny call', 'tiny', 0, (k) => k.tiny(s.tinyCalls));
     if (wanted('data') && load.ok) results.pipeline = await pipelineBench(o.quick, maxThreads, o.peers, log);
+    if (wanted('distributed') && load.ok) results.distributed = distributedBench(o.quick, maxThreads, log);
     return results;
   } finally {
     // Also when a case throws: a live peer process would keep this one from exiting.

@@ -140,7 +140,20 @@ export function targets(r: BenchResults): TargetRow[] {
     }
   }
 
-  // 6. Binding overhead.
+  // 6. Data-parallel training (issue 20).
+  const d = r.distributed;
+  if (d !== undefined && d.missing === undefined) {
+    for (const t of d.train) {
+      const x = t.processesRow / t.oneProcess;
+      rows.push({ target: `training ${t.model}, ${d.processes} processes x 1 thread vs 1 process x ${d.processes} threads`, goal: '≥ 0.9×', measured: { all: `${fmt(x)}× (${t.processesRow.toFixed(0)} vs ${t.oneProcess.toFixed(0)} images/s)` }, met: x >= 0.9 });
+    }
+    if (d.allreduce !== undefined) {
+      const x = d.allreduce.bucketSeconds / d.allreduce.allreduceSeconds;
+      rows.push({ target: 'bucketed gradient sums vs one MPI_Allreduce of the same bytes', goal: '≤ 1.1× its time', measured: { all: `${fmt(x)}×` }, met: x <= 1.1 });
+    }
+  }
+
+  // 7. Binding overhead.
   if (Object.keys(r.tiny.outcomes).length > 0) {
     const v = perThreads((t) => {
       const name = native(t), s = name ? median(r.tiny.outcomes[name]) : undefined;

@@ -14,6 +14,31 @@ export interface GraphNode {
   accumulateGrad(g: Float32Array): void;
 }
 
+/**
+ * Who watches a backward pass (data-parallel training: a parameter's
+ * gradient is final when its leaf is reached, so its allreduce can start
+ * while the pass goes on to the layers below).
+ */
+export interface BackwardObserver {
+  /** A leaf's gradient is final (its accumulateGrad has run). */
+  leafGrad?(leaf: GraphNode): void;
+  /** After each op's backward. */
+  afterOp?(): void;
+}
+
+let observer: BackwardObserver | null = null;
+
+/** Runs fn (which calls backward()) with `o` watching every backward pass inside it. */
+export function observeBackward<T>(o: BackwardObserver, fn: () => T): T {
+  const outer = observer;
+  observer = o;
+  try {
+    return fn();
+  } finally {
+    observer = outer;
+  }
+}
+
 function topologicalOrder(root: GraphNode): GraphNode[] {
   const order: GraphNode[] = [];
   const seen = new Set<GraphNode>();
@@ -49,6 +74,7 @@ export function runBackward(root: GraphNode, seed: Float32Array): void {
     if (g === undefined) continue;
     if (t.gradFn === null) {
       t.accumulateGrad(g);
+      observer?.leafGrad?.(t);
       continue;
     }
     const inputGrads = t.gradFn.backward(g);
@@ -60,5 +86,6 @@ export function runBackward(root: GraphNode, seed: Float32Array): void {
       else for (let j = 0; j < prev.length; j++) prev[j]! += ig[j]!;
     });
     grads.delete(t);
+    observer?.afterOp?.();
   }
 }

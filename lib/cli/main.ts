@@ -22,6 +22,7 @@ import { predict } from '../inference/predict';
 import { curvesSvg, type CurveSet } from '../viz/curves';
 import { softmax } from '../autograd/ops';
 import { filterCommand, vizCommand } from './viz';
+import { init as joinMpiJob, launchedByMpi, type MpiInfo } from '../distributed';
 import { parseCommand } from './args';
 import { UsageError } from './usage-error';
 
@@ -39,6 +40,7 @@ commands:
            --epochs N (1)  --batch-size N  --lr X  --optimizer sgd|adam  --momentum X
            --threads N  --backend native|js  --seed N (0)  --limit N (first N training images)
            --data-workers N (threads preparing batches ahead; default 1 for bytes or augmentation, else 0)
+           under mpirun: data-parallel over the processes (--batch-size is the global batch); --sync-bn
            --save FILE.safetensors  --checkpoint FILE  --resume FILE  --curves FILE.svg
   eval     --model FILE.safetensors [--data DIR]      test accuracy of a saved model on the test set of DIR
   predict  IMAGE --model FILE.safetensors             class probabilities for a PNG/JPEG image
@@ -123,9 +125,13 @@ async function train(args: string[]): Promise<void> {
     checkpoint: { type: 'string' }, resume: { type: 'string' }, curves: { type: 'string' }, quiet: { type: 'boolean' },
     'image-size': { type: 'string' }, 'skip-invalid': { type: 'boolean' }, augment: { type: 'string' },
     'weight-decay': { type: 'string' }, schedule: { type: 'string' }, 'data-workers': { type: 'string' },
+    'sync-bn': { type: 'boolean' },
   });
   const name = (values.model ?? 'lenet') as ModelName;
   if (!(name in MODELS)) throw new UsageError(`--model must be one of ${Object.keys(MODELS).join(', ')}, got '${name}'`);
+  // Under mpirun: join the job first (it sets the threads per process), then --threads may override.
+  const job = launchedByMpi() ? joinJob() : null;
+  if (values['sync-bn'] && job === null) throw new UsageError('--sync-bn synchronises batch norm across the processes of an MPI job: start convnode with mpirun');
   applyRuntime(values);
   const { build, recipe, fixedInput } = MODELS[name];
   const epochs = int('epochs', values.epochs, 1);
@@ -165,7 +171,12 @@ async function train(args: string[]): Promise<void> {
   const optimizer: Optimizer<{ lr: number }> = optName === 'sgd'
     ? new SGD(model.parameters(), { lr, momentum, weightDecay }) : new Adam(model.parameters(), { lr, weightDecay });
   const scheduler = schedule === 'cosine' ? new CosineAnnealingLR(optimizer, epochs) : null;
-  const log = (s: string) => { if (!values.quiet) process.stderr.write(s + '\n'); };
+  const leader = job === null || job.rank === 0;
+  const log = (s: string) => { if (!values.quiet && leader) process.stderr.write(s + '\n'); };
+  if (job !== null) {
+    log(`convnode train: data-parallel over ${job.size} processes (${job.localSize} on this node), ${describeRuntime()} each; ` +
+      `batch ${batchSize} is split over them; ${job.library}`);
+  }
   if (values.data !== undefined) log(`convnode train: --data ${values.data} is ${found.description}`);
   log(`convnode train: ${name} on ${data.name} (${trainSet.length} training, ${data.test.length} test images${augment ? `, augmented: ${augmentName}` : ''}), ` +
     `${optName} lr ${lr}${optName === 'sgd' ? ` momentum ${momentum}` : ''}${weightDecay > 0 ? ` weight decay ${weightDecay}` : ''}` +
@@ -175,7 +186,8 @@ async function train(args: string[]): Promise<void> {
   const every = Math.max(1, Math.floor(trainSet.numBatches(batchSize) / 50));
   const t0 = Date.now();
   const history = await fit({ model, optimizer, scheduler }, trainSet, {
-    epochs, batchSize, shuffle: true, seed, validationData: data.test, verbose: !values.quiet,
+    epochs, batchSize, shuffle: true, seed, validationData: data.test, verbose: !values.quiet && leader,
+    ...(job !== null ? { distributed: { syncBatchNorm: values['sync-bn'] ?? false } } : {}),
     ...(values['data-workers'] !== undefined ? { dataWorkers: int('data-workers', values['data-workers'], 0, 0) } : {}),
     ...(values.checkpoint !== undefined ? { checkpointPath: values.checkpoint } : {}),
     ...(values.resume !== undefined ? { resumeFrom: values.resume } : {}),
@@ -193,6 +205,8 @@ async function train(args: string[]): Promise<void> {
   });
   // Nothing useful was trained: no model is saved, and the exit is not 0.
   if (history.stoppedBy === 'nonFiniteLoss') throw new Error(`${history.stopReason!}. No model was saved.`);
+  // Every rank has the same model and the global numbers: rank 0 alone writes and prints them.
+  if (!leader) return;
   const seconds = (Date.now() - t0) / 1000;
   // The last epoch's validation pass was over the test set, on the final weights.
   const last = history.epochs.at(-1)!;
@@ -241,6 +255,14 @@ function predictCommand(args: string[]): void {
   for (const [i, p] of ranked) console.log(`${info.classNames?.[i] ?? i}\t${(100 * p).toFixed(2)}%`);
 }
 
+/** The MPI job this process joined (train under mpirun), named in its error messages. */
+let mpiJob: MpiInfo | null = null;
+
+function joinJob(): MpiInfo {
+  mpiJob = joinMpiJob();
+  return mpiJob;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
@@ -268,7 +290,8 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`convnode: ${(err as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    console.error(`convnode: ${(err as Error).message}`);
+    // Under MPI the exit that follows ends every rank (MPI_Abort); this line says which one failed.
+    console.error(`convnode: ${mpiJob !== null ? `rank ${mpiJob.rank} of ${mpiJob.size}: ` : ''}${(err as Error).message}`);
     return 1;
   }
 }

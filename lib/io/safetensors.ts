@@ -145,9 +145,14 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): { 
 
 /** Reads and decodes a safetensors file, with a clear error when it does not exist. */
 export function readSafetensorsFile(file: string): { tensors: Record<string, NamedTensor>; metadata: Record<string, string> } {
+  return decodeSafetensors(readSafetensorsBytes(file), file);
+}
+
+/** A safetensors file's bytes, undecoded; a SafetensorsError naming it when it is not a file. */
+export function readSafetensorsBytes(file: string): Uint8Array {
   if (!fs.existsSync(file)) throw new SafetensorsError(file, 'no such file');
   if (!fs.statSync(file).isFile()) throw new SafetensorsError(file, 'not a file (a folder?)');
-  return decodeSafetensors(fs.readFileSync(file), file);
+  return fs.readFileSync(file);
 }
 
 /**

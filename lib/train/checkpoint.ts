@@ -6,7 +6,7 @@
 // epoch's running sums and the history so far.
 import { writeFileAtomic } from '../io/atomic';
 import { stateTensors } from '../io/model-file';
-import { convnodeMetadata, encodeSafetensors, readSafetensorsFile, type NamedTensor } from '../io/safetensors';
+import { convnodeMetadata, decodeSafetensors, encodeSafetensors, readSafetensorsFile, type NamedTensor } from '../io/safetensors';
 import { inFile } from '../io/file-errors';
 import { globalRng } from '../tensor/random';
 import { Tensor } from '../tensor/tensor';
@@ -37,6 +37,11 @@ interface Meta {
 }
 
 export function writeCheckpoint(file: string, setup: TrainSetup, state: CheckpointState): void {
+  writeFileAtomic(file, checkpointBytes(setup, state));
+}
+
+/** A checkpoint's bytes (what writeCheckpoint writes; data-parallel training broadcasts them). */
+export function checkpointBytes(setup: TrainSetup, state: CheckpointState): Uint8Array {
   const tensors: Record<string, NamedTensor> = stateTensors(setup.model, 'model.');
   const opt = setup.optimizer.stateDict();
   for (const [k, b] of Object.entries(opt.buffers)) tensors[`optimizer.${k}`] = { shape: [b.length], data: b };
@@ -46,7 +51,7 @@ export function writeCheckpoint(file: string, setup: TrainSetup, state: Checkpoi
     schedulerEpoch: setup.scheduler?.epoch ?? null,
     spec: setup.model.spec(),
   };
-  writeFileAtomic(file, encodeSafetensors(tensors, { convnode: JSON.stringify(meta) }));
+  return encodeSafetensors(tensors, { convnode: JSON.stringify(meta) });
 }
 
 /**
@@ -55,7 +60,19 @@ export function writeCheckpoint(file: string, setup: TrainSetup, state: Checkpoi
  * and may throw: then, as for a bad file, nothing has changed.
  */
 export function readCheckpoint(file: string, setup: TrainSetup, accept?: (state: CheckpointState) => void): CheckpointState {
-  const { tensors, metadata } = readSafetensorsFile(file);
+  return restoreCheckpoint(readSafetensorsFile(file), file, setup, accept);
+}
+
+/**
+ * readCheckpoint of a checkpoint's bytes (`file` names them in errors);
+ * with restoreRng false the global generator is left as it is.
+ */
+export function restoreCheckpointBytes(bytes: Uint8Array, file: string, setup: TrainSetup, accept?: (state: CheckpointState) => void, restoreRng = true): CheckpointState {
+  return restoreCheckpoint(decodeSafetensors(bytes, file), file, setup, accept, restoreRng);
+}
+
+function restoreCheckpoint({ tensors, metadata }: ReturnType<typeof decodeSafetensors>, file: string, setup: TrainSetup,
+  accept?: (state: CheckpointState) => void, restoreRng = true): CheckpointState {
   const meta = convnodeMetadata<Meta>(file, metadata, 'convnode-checkpoint', 'not a convnode checkpoint (no checkpoint metadata)');
   const model: Record<string, Tensor> = {};
   const buffers: Record<string, Float32Array> = {};
@@ -80,6 +97,6 @@ export function readCheckpoint(file: string, setup: TrainSetup, accept?: (state:
     setup.scheduler.epoch = meta.schedulerEpoch;
     setup.scheduler.apply();
   }
-  globalRng.setState(meta.globalRngState);
+  if (restoreRng) globalRng.setState(meta.globalRngState);
   return meta.state;
 }

@@ -4,6 +4,9 @@
 // session per fit, whichever thread the run itself is on.
 import { EarlyStopping, type Callback, type History } from './callbacks';
 import { ProgressReporter } from './progress';
+import { init as jobInfo } from '../distributed';
+
+const jobRank = () => jobInfo().rank;
 import type { Event, FitOptions } from './run';
 
 export class CallbackSession {
@@ -12,7 +15,9 @@ export class CallbackSession {
   private readonly t0 = Date.now();
 
   constructor(private readonly options: FitOptions) {
-    this.callbacks = [...(options.verbose ?? true ? [new ProgressReporter(options.epochs)] : []), ...(options.callbacks ?? [])];
+    // Data-parallel ranks all report the same global numbers: by default only rank 0 prints them.
+    const verbose = options.verbose ?? (options.distributed ? jobRank() === 0 : true);
+    this.callbacks = [...(verbose ? [new ProgressReporter(options.epochs)] : []), ...(options.callbacks ?? [])];
   }
 
   /** For fitSync: callbacks must be synchronous (a returned promise is not awaited). */

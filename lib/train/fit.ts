@@ -3,6 +3,7 @@
 // driver (driver.ts).
 import type { Dataset } from '../data/dataset';
 import { defaultDataWorkers } from '../data/loader';
+import { init as initDistributed } from '../distributed';
 import type { History } from './callbacks';
 import { CallbackSession } from './dispatch';
 import { driveRun, driveRunAsync } from './driver';
@@ -30,6 +31,8 @@ export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediat
  */
 export async function fit(setup: TrainSetup, data: Dataset, options: FitOptions): Promise<History> {
   checkOptionKeys('fit', options, FIT_OPTION_KEYS);
+  // MPI is joined on this thread (which ends the job at exit), before the worker uses it.
+  if (options.distributed) initDistributed();
   if (options.worker ?? true) {
     const viaWorker = await fitInWorker(setup, data, options);
     if (viaWorker !== null) return viaWorker;

@@ -4,11 +4,15 @@
 // fit on this thread, the training worker) decides how callbacks are run.
 import type { Dataset } from '../data/dataset';
 import { checkLoaderOptions, defaultDataWorkers, openBatchLoader } from '../data/loader';
+import { openDataParallel } from '../distributed/open';
+import type { DistributedOptions } from '../distributed/data-parallel';
+import { globalBatchOffsets, largestRankBatch, rankOrder } from '../distributed/shards';
 import { globalRng, Rng } from '../tensor/random';
 import type { BatchLogs, Callback, EpochBeginLogs, EpochLogs, History } from './callbacks';
-import { readCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint';
+import { checkpointBytes, readCheckpoint, restoreCheckpointBytes, writeCheckpoint, type CheckpointState } from './checkpoint';
 import type { TrainSetup } from './setup';
-import { evaluate, trainStep } from './step';
+import { dataParallelStep, evaluate, evaluateSharded, trainStep } from './step';
+import { readSafetensorsBytes } from '../io/safetensors';
 
 export interface FitOptions {
   epochs: number;
@@ -51,6 +55,12 @@ export interface FitOptions {
   dataWorkers?: number;
   /** Batches each data worker keeps ready ahead of the step (default 2). */
   prefetch?: number;
+  /**
+   * Train data-parallel over the processes mpirun started (convnode/distributed):
+   * batchSize is then the global batch, split over the ranks; see
+   * lib/distributed/data-parallel.ts for what is synchronised and how.
+   */
+  distributed?: boolean | DistributedOptions;
 }
 
 export type Event =
@@ -70,7 +80,7 @@ export type RunGenerator = Generator<Event, void, boolean>;
 const FIT_OPTIONS: Record<keyof FitOptions, true> = {
   epochs: true, batchSize: true, shuffle: true, validationData: true, callbacks: true, signal: true, verbose: true,
   seed: true, checkpointPath: true, checkpointEvery: true, resumeFrom: true, terminateOnNaN: true, worker: true,
-  dataWorkers: true, prefetch: true,
+  dataWorkers: true, prefetch: true, distributed: true,
 };
 export const FIT_OPTION_KEYS = Object.keys(FIT_OPTIONS) as (keyof FitOptions)[];
 
@@ -83,20 +93,37 @@ export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: H
     throw new RangeError('fit: validationData is empty (0 examples): its loss and accuracy would be NaN; leave it out instead');
   }
   checkLoaderOptions(o.dataWorkers, o.prefetch);
-  const dataRng = new Rng(o.seed ?? Math.floor(globalRng.next() * 2 ** 32));
+  // Data-parallel: every rank runs this same generator, in step.
+  const dp = o.distributed ? openDataParallel(setup.model, o.distributed) : null;
+  const leader = dp === null || dp.rank === 0;
+  let seed = o.seed ?? Math.floor(globalRng.next() * 2 ** 32);
+  if (dp !== null) seed = dp.broadcastNumber(seed);
+  const dataRng = new Rng(seed);
   let start: CheckpointState | null = null;
+  const accept = (saved: CheckpointState) => {
+    if (saved.epoch >= o.epochs) {
+      throw new RangeError(`fit: ${o.resumeFrom} has finished ${saved.epoch} epoch(s) already, so epochs: ${o.epochs} leaves nothing to train ` +
+        `(epochs counts from the start of the run: pass more than ${saved.epoch})`);
+    }
+  };
   if (o.resumeFrom !== undefined) {
-    start = readCheckpoint(o.resumeFrom, setup, (saved) => {
-      if (saved.epoch >= o.epochs) {
-        throw new RangeError(`fit: ${o.resumeFrom} has finished ${saved.epoch} epoch(s) already, so epochs: ${o.epochs} leaves nothing to train ` +
-          `(epochs counts from the start of the run: pass more than ${saved.epoch})`);
-      }
-    });
+    // Under MPI rank 0 reads the file and every rank restores from its bytes.
+    start = dp === null ? readCheckpoint(o.resumeFrom, setup, accept)
+      : restoreCheckpointBytes(dp.broadcastBytes(leader ? readSafetensorsBytes(o.resumeFrom) : null), o.resumeFrom, setup, accept);
     dataRng.setState(start.dataRngState);
     history.epochs.push(...start.history);
+  } else if (dp !== null && dp.size > 1) {
+    // Every rank starts from rank 0's weights, buffers and optimizer state.
+    const bytes = dp.broadcastBytes(leader ? checkpointBytes(setup, { epoch: 0, batchesDone: 0, dataRngState: 0, lossSum: 0, correct: 0, seen: 0, elapsedMs: 0, history: [] }) : null);
+    if (!leader) restoreCheckpointBytes(bytes, 'rank 0\'s model', setup, undefined, false);
   }
-  const batches = data.numBatches(batchSize);
-  const loader = openBatchLoader(data, batchSize, { workers: o.dataWorkers ?? defaultDataWorkers(data), prefetch: o.prefetch ?? 2 });
+  const ranks = dp?.size ?? 1;
+  const batches = globalBatchOffsets(data.length, batchSize, ranks).length - 1;
+  const loader = openBatchLoader(data, largestRankBatch(batchSize, ranks), { workers: o.dataWorkers ?? defaultDataWorkers(data), prefetch: o.prefetch ?? 2 });
+  // Every rank's stop is every rank's (a callback on one rank stops all).
+  const agree = (stop: boolean) => (dp === null ? stop : dp.any(stop));
+  // Every rank ends with rank 0's model (batch norm statistics are per rank unless synchronised).
+  const finish = () => dp?.broadcastModel();
   try {
     for (let epoch = start?.epoch ?? 0; epoch < o.epochs; epoch++) {
       const epochRngState = dataRng.getState();
@@ -107,14 +134,17 @@ export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: H
       const t0 = Date.now() - (resumed?.elapsedMs ?? 0);
       // Augmentation draws from the epoch's starting generator state, which a
       // checkpoint keeps: a resumed run augments exactly as the uninterrupted one.
-      loader.beginEpoch(order, resumed?.batchesDone ?? 0, { seed: epochRngState, epoch });
+      const global = globalBatchOffsets(data.length, batchSize, ranks);
+      const mine = dp === null ? { order, offsets: global } : rankOrder(order, global, dp.rank, dp.size);
+      loader.beginEpoch(mine.order, resumed?.batchesDone ?? 0, { seed: epochRngState, epoch }, mine.offsets);
       let dataMs = 0;
-      if (yield { kind: 'epochBegin', epoch, logs: { batches, batchesDone: resumed?.batchesDone ?? 0 } }) return;
+      if (agree(yield { kind: 'epochBegin', epoch, logs: { batches, batchesDone: resumed?.batchesDone ?? 0 } })) return finish();
       for (let b = resumed?.batchesDone ?? 0; b < batches; b++) {
         const asked = performance.now();
         const { x, y } = loader.take(b);
         dataMs += performance.now() - asked;
-        const r = trainStep(setup, x, y);
+        const globalCount = global[b + 1]! - global[b]!;
+        const r = dp === null ? trainStep(setup, x, y) : dataParallelStep(setup, x, y, dp, globalCount);
         if (!Number.isFinite(r.loss) && (o.terminateOnNaN ?? true)) {
           // Keras' TerminateOnNaN: the weights are spoiled, so stop before
           // anything (a checkpoint, the epoch's logs) records them.
@@ -123,38 +153,41 @@ export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: H
             'training stopped (a learning rate too high is the usual cause; the last checkpoint, if any, holds the weights before it)';
           return;
         }
-        lossSum += r.loss * y.length;
+        lossSum += r.loss * globalCount;
         correct += r.correct;
-        seen += y.length;
-        const save = o.checkpointPath !== undefined && o.checkpointEvery !== undefined && (b + 1) % o.checkpointEvery === 0 && b + 1 < batches;
+        seen += globalCount;
+        const save = leader && o.checkpointPath !== undefined && o.checkpointEvery !== undefined && (b + 1) % o.checkpointEvery === 0 && b + 1 < batches;
         if (save) {
           writeCheckpoint(o.checkpointPath!, setup, {
             epoch, batchesDone: b + 1, dataRngState: epochRngState, lossSum, correct, seen, elapsedMs: Date.now() - t0, history: history.epochs,
           });
         }
-        const stop = yield { kind: 'batch', epoch, logs: { batch: b, batches, loss: lossSum / seen, accuracy: correct / seen } };
-        if (stop) return;
+        const stop = agree(yield { kind: 'batch', epoch, logs: { batch: b, batches, loss: lossSum / seen, accuracy: correct / seen } });
+        if (stop) return finish();
       }
       start = null;
       const trainSeconds = (Date.now() - t0) / 1000;
       const logs: EpochLogs = { epoch, loss: lossSum / seen, accuracy: correct / seen, lr: setup.optimizer.paramGroups[0]!.options.lr, seconds: 0,
         trainSeconds, dataSeconds: dataMs / 1000 };
+      // Rank 0's batch norm statistics for every rank (they are per rank unless synchronised).
+      dp?.broadcastModel();
       if (o.validationData) {
-        const v = evaluate(setup, o.validationData);
+        const v = dp === null ? evaluate(setup, o.validationData) : evaluateSharded(setup, o.validationData, dp);
         logs.valLoss = v.loss;
         logs.valAccuracy = v.accuracy;
       }
       logs.seconds = (Date.now() - t0) / 1000;
       setup.scheduler?.step();
       history.epochs.push(logs);
-      if (o.checkpointPath !== undefined) {
+      if (leader && o.checkpointPath !== undefined) {
         writeCheckpoint(o.checkpointPath, setup, {
           epoch: epoch + 1, batchesDone: 0, dataRngState: dataRng.getState(), lossSum: 0, correct: 0, seen: 0, elapsedMs: 0, history: history.epochs,
         });
       }
-      const stop = yield { kind: 'epoch', epoch, logs };
-      if (stop) return;
+      const stop = agree(yield { kind: 'epoch', epoch, logs });
+      if (stop) return finish();
     }
+    finish();
   } finally {
     loader.close();
   }

@@ -1,5 +1,7 @@
 // One batch of work: a training step, and evaluation over a dataset.
 import { noGrad } from '../autograd/grad-mode';
+import { scale } from '../autograd/ops';
+import type { DataParallel } from '../distributed/data-parallel';
 import type { Dataset } from '../data/dataset';
 import type { Tensor } from '../tensor/tensor';
 import { countCorrect } from './metrics';
@@ -18,6 +20,26 @@ export function trainStep(setup: TrainSetup, x: Tensor, y: Int32Array): { loss: 
     setup.optimizer.step();
     return { loss: loss.item(), correct: countCorrect(logits, y) };
   });
+}
+
+/**
+ * trainStep of one rank of a data-parallel run (distributed/data-parallel.ts):
+ * x, y are this rank's slice of a global batch of globalCount samples. Each
+ * rank back-propagates its part of the global mean loss; the gradients
+ * (and the loss sum and correct count) are summed over the ranks, so every
+ * rank takes the step one process would take on the whole batch. Returns
+ * the global batch's mean loss and correct count.
+ */
+export function dataParallelStep(setup: TrainSetup, x: Tensor, y: Int32Array, dp: DataParallel, globalCount: number): { loss: number; correct: number } {
+  setup.model.train();
+  setup.optimizer.zeroGrad({ keepArrays: true });
+  return inBatchScope(setup, () => dp.withSync(() => {
+    const logits = setup.model.forward(x);
+    const loss = lossOf(setup, logits, y);
+    const [lossSum, correct] = dp.reduceStep(() => scale(loss, y.length / globalCount).backward(), [loss.item() * y.length, countCorrect(logits, y)]);
+    setup.optimizer.step();
+    return { loss: lossSum / globalCount, correct };
+  }));
 }
 
 /** Mean loss and accuracy over a dataset, in evaluation mode, without gradients. */
@@ -40,4 +62,32 @@ export function evaluate(setup: Pick<TrainSetup, 'model' | 'loss' | 'bufferPool'
     setup.model.train(wasTraining);
   }
   return { loss: loss / data.length, accuracy: correct / data.length };
+}
+
+/**
+ * evaluate over the ranks of a data-parallel run: each evaluates every
+ * size-th sample from its rank on, and the sums are added up, so every rank
+ * gets the whole dataset's loss and accuracy.
+ */
+export function evaluateSharded(setup: Pick<TrainSetup, 'model' | 'loss' | 'bufferPool'>, data: Dataset, dp: DataParallel, batchSize = 256): { loss: number; accuracy: number } {
+  const mine = Int32Array.from({ length: Math.max(0, Math.ceil((data.length - dp.rank) / dp.size)) }, (_, i) => dp.rank + i * dp.size);
+  const wasTraining = setup.model.training;
+  setup.model.eval();
+  let loss = 0, correct = 0;
+  try {
+    noGrad(() => {
+      for (let at = 0; at < mine.length; at += batchSize) {
+        const { x, y } = data.gather(mine.subarray(at, at + batchSize));
+        inBatchScope(setup, () => {
+          const logits = setup.model.forward(x);
+          loss += lossOf(setup, logits, y).item() * y.length;
+          correct += countCorrect(logits, y);
+        });
+      }
+    });
+  } finally {
+    setup.model.train(wasTraining);
+  }
+  const [l, c] = dp.sum([loss, correct]);
+  return { loss: l! / data.length, accuracy: c! / data.length };
 }

@@ -11,6 +11,29 @@ export interface BatchNormState {
   runningVar: Float32Array;
   momentum: number;
   eps: number;
+  /**
+   * Synchronised batch norm (data-parallel training): sums `values` over
+   * every process in place. The batch statistics, and the sums the input
+   * gradient needs, are then those of the whole batch across processes.
+   */
+  sync?: (values: Float64Array) => void;
+}
+
+let activeSync: BatchNormState['sync'] | null = null;
+
+/**
+ * Runs fn with every batch norm in training mode synchronised through
+ * `sync` (unless its state names its own): how data-parallel training
+ * turns on synchronised batch norm without changing the model.
+ */
+export function withBatchNormSync<T>(sync: NonNullable<BatchNormState['sync']>, fn: () => T): T {
+  const outer = activeSync;
+  activeSync = sync;
+  try {
+    return fn();
+  } finally {
+    activeSync = outer;
+  }
 }
 
 export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, state: BatchNormState, training: boolean): Tensor {
@@ -18,12 +41,15 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, state: Batch
   const [n, c, h, w] = x.shape as [number, number, number, number];
   if (gamma.size !== c) throw new RangeError(`batchNorm2d: the layer has ${gamma.size} channels, x has ${c}`);
   const b = backend();
-  const shape = { n, c, hw: h * w }, count = n * h * w;
+  const shape = { n, c, hw: h * w };
   // The passes over the data are backend kernels; the per-channel arithmetic is here.
   const mean = new Float32Array(c), invStd = new Float32Array(c);
+  const sync = training ? state.sync ?? activeSync ?? undefined : undefined;
+  let count = n * h * w;
   if (training) {
     const variance = new Float32Array(c);
     b.channelMoments(shape, x.data, mean, variance);
+    if (sync !== undefined) count = syncMoments(sync, count, mean, variance);
     for (let ch = 0; ch < c; ch++) {
       const v = variance[ch]!;
       invStd[ch] = 1 / Math.sqrt(v + state.eps);
@@ -46,14 +72,23 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, state: Batch
     const dx = outputBuffer(x.size), dg = outputBuffer(c), db = outputBuffer(c);
     const sumDy = new Float32Array(c), sumDyXc = new Float32Array(c);
     b.channelGradSums(shape, dy, x.data, mean, sumDy, sumDyXc);
+    // The parameters' gradients are this process's sums (data-parallel
+    // training adds them up with the others'); the input's needs the whole batch's.
+    const local = sync !== undefined ? [Float32Array.from(sumDy), Float32Array.from(sumDyXc)] : null;
+    if (local !== null) {
+      const both = new Float64Array(2 * c);
+      for (let ch = 0; ch < c; ch++) { both[ch] = sumDy[ch]!; both[c + ch] = sumDyXc[ch]!; }
+      sync!(both);
+      for (let ch = 0; ch < c; ch++) { sumDy[ch] = both[ch]!; sumDyXc[ch] = both[c + ch]!; }
+    }
     // xhat = (x - mean) * invStd. In training the statistics depend on x:
     // dx = g * is / count * (count * dy - sum(dy) - xhat * sum(dy * xhat))
     //    = a * dy + bx * x + d, per channel.
     const a = new Float32Array(c), bx = new Float32Array(c), d = new Float32Array(c);
     for (let ch = 0; ch < c; ch++) {
       const is = invStd[ch]!, g = gamma.data[ch]!;
-      dg[ch] = sumDyXc[ch]! * is;
-      db[ch] = sumDy[ch]!;
+      dg[ch] = (local?.[1] ?? sumDyXc)[ch]! * is;
+      db[ch] = (local?.[0] ?? sumDy)[ch]!;
       a[ch] = g * is;
       if (training) {
         bx[ch] = (-g * is * is * is * sumDyXc[ch]!) / count; // sum(dy * xhat) = is * sumDyXc, times xhat's is
@@ -63,4 +98,27 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, state: Batch
     b.channelCombine(shape, dy, x.data, a, bx, d, dx);
     return [dx, dg, db];
   });
+}
+
+/**
+ * The whole batch's mean and (biased) variance from every process's, in
+ * place (Chan et al.'s combination, in two sums so that no large squares
+ * cancel): returns the whole batch's count.
+ */
+function syncMoments(sync: (values: Float64Array) => void, count: number, mean: Float32Array, variance: Float32Array): number {
+  const c = mean.length;
+  const first = new Float64Array(c + 1);
+  for (let ch = 0; ch < c; ch++) first[ch] = count * mean[ch]!;
+  first[c] = count;
+  sync(first);
+  const total = first[c]!;
+  const second = new Float64Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    const m = first[ch]! / total, dm = mean[ch]! - m;
+    second[ch] = count * (variance[ch]! + dm * dm);
+    mean[ch] = m;
+  }
+  sync(second);
+  for (let ch = 0; ch < c; ch++) variance[ch] = second[ch]! / total;
+  return total;
 }
