@@ -31,6 +31,13 @@ describe('npm run bench -- --quick', () => {
     expect(results.train.map((t) => t.case.model)).toEqual(['lenet', 'smallvgg', 'resnet20']);
     expect(results.infer.map((t) => t.case.model)).toEqual(['lenet', 'smallvgg']);
     expect(results.peak.length).toBeGreaterThan(0);
+    // The data section: both worker counts, and the end-to-end wait; the distributed section under mpirun.
+    expect(results.pipeline!.rows.map((r) => r.workers)).toEqual([1, 2]);
+    expect(results.pipeline!.rows.every((r) => r.decode > 0 && r.epoch > 0)).toBe(true);
+    expect(results.pipeline!.endToEnd!.trainSeconds).toBeGreaterThan(results.pipeline!.endToEnd!.dataSeconds);
+    expect(results.distributed!.missing).toBeUndefined();
+    expect(results.distributed!.train.map((t) => t.model)).toEqual(['smallvgg', 'resnet20']);
+    expect(results.distributed!.allreduce.map((a) => a.buckets)).toEqual([1]);
     // The native backend is measured on every case; nothing is silently dropped.
     for (const row of [...results.gemm, ...results.conv, ...results.pool, ...results.poolBackward, ...results.optim, ...results.train, ...results.infer, results.tiny]) {
       expect(row.outcomes['native 1t']?.kind).toBe('measured');
@@ -45,7 +52,7 @@ describe('npm run bench -- --quick', () => {
     }
 
     const md = fs.readFileSync(path.join(out, 'RESULTS.md'), 'utf8');
-    for (const heading of ['## Targets (issue 6)', '## Peak fp32 FMA throughput (probe)', '## GEMM (GFLOP/s)', '## conv2d', '## Pooling', '## Max-pool backward alone', '## Optimizer step over a whole model', '## Training throughput', '## Inference throughput', '## Per-call overhead']) {
+    for (const heading of ['## Targets (issue 6)', '## Peak fp32 FMA throughput (probe)', '## GEMM (GFLOP/s)', '## conv2d', '## Pooling', '## Max-pool backward alone', '## Optimizer step over a whole model', '## Training throughput', '## Inference throughput', '## Per-call overhead', '## Image pipeline (images/s)', '## Data-parallel training on this machine (mpirun)']) {
       expect(md).toContain(heading);
     }
     // Every table row has as many cells as its header.

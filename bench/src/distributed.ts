@@ -1,7 +1,8 @@
 // The distributed section of the bench: data-parallel training on this
 // machine, 1 process x all threads against N processes x 1 thread (mpirun),
-// and the gradient sums: convnode's buckets (copied in, MPI_Iallreduce,
-// waited, copied out) against one MPI_Allreduce of the same bytes.
+// and the gradient sums: convnode's buckets (MPI_Iallreduce on the
+// gradients where backward wrote them, then waited) against one
+// MPI_Allreduce of the same bytes.
 // Each row is its own process tree (dp-rank.ts).
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -15,7 +16,7 @@ export interface DistributedResults {
   mpi?: string;
   processes: number;
   train: Array<{ model: ModelName; batch: number; steps: number; oneProcess: number; processesRow: number }>;
-  allreduce?: { bytes: number; buckets: number; bucketSeconds: number; allreduceSeconds: number };
+  allreduce: Array<{ what: string; bytes: number; buckets: number; bucketSeconds: number; allreduceSeconds: number }>;
 }
 
 const RANK_SCRIPT = path.join(__dirname, 'dp-rank.js');
@@ -30,7 +31,7 @@ function run(np: number, args: string[], threads: number): Record<string, number
 }
 
 export function distributedBench(quick: boolean, maxThreads: number, log: (line: string) => void): DistributedResults {
-  const out: DistributedResults = { processes: maxThreads, train: [] };
+  const out: DistributedResults = { processes: maxThreads, train: [], allreduce: [] };
   if (spawnSync('mpirun', ['--version'], { encoding: 'utf8' }).status !== 0) return { ...out, missing: 'no mpirun (Debian: apt-get install openmpi-bin libopenmpi-dev)' };
   if (!fs.existsSync(MPI_ADDON_PATH)) return { ...out, missing: 'the MPI glue is not built (npm run build:mpi)' };
   if (maxThreads < 2) return { ...out, missing: 'one core: nothing to split' };
@@ -43,10 +44,13 @@ export function distributedBench(quick: boolean, maxThreads: number, log: (line:
     out.train.push({ model, batch, steps, oneProcess: one, processesRow: many });
     log(`distributed train ${model}: 1 process x ${maxThreads} threads ${one.toFixed(0)} images/s, ${maxThreads} processes x 1 thread ${many.toFixed(0)} (${(many / one).toFixed(2)}x)`);
   }
-  // ResNet-18's gradients (11.69 M floats) in 4 MiB buckets.
-  const floats = quick ? 1 << 20 : 11_689_512;
-  const a = run(maxThreads, ['allreduce', String(floats), String(4 << 20), quick ? '3' : '20'], 1);
-  out.allreduce = { bytes: a['bytes']!, buckets: a['buckets']!, bucketSeconds: a['bucketSeconds']!, allreduceSeconds: a['allreduceSeconds']! };
-  log(`distributed allreduce ${(a['bytes']! / 1e6).toFixed(1)} MB: ${a['buckets']} buckets ${(1e3 * a['bucketSeconds']!).toFixed(2)} ms, one MPI_Allreduce ${(1e3 * a['allreduceSeconds']!).toFixed(2)} ms`);
+  // One bucket (the glue alone against MPI_Allreduce), then ResNet-18's
+  // gradients (11.69 M floats) in the default 25 MiB buckets and in 4 MiB ones.
+  const rows = [['one 4 MiB bucket', 1 << 20, 4 << 20], ['ResNet-18, 25 MiB buckets', 11_689_512, 25 << 20], ['ResNet-18, 4 MiB buckets', 11_689_512, 4 << 20]] as const;
+  for (const [what, floats, bucket] of quick ? rows.slice(0, 1) : rows) {
+    const a = run(maxThreads, ['allreduce', String(floats), String(bucket), quick ? '3' : '10'], 1);
+    out.allreduce.push({ what, bytes: a['bytes']!, buckets: a['buckets']!, bucketSeconds: a['bucketSeconds']!, allreduceSeconds: a['allreduceSeconds']! });
+    log(`distributed allreduce ${what} (${(a['bytes']! / 1e6).toFixed(1)} MB): ${a['buckets']} bucket(s) ${(1e3 * a['bucketSeconds']!).toFixed(2)} ms, one MPI_Allreduce ${(1e3 * a['allreduceSeconds']!).toFixed(2)} ms`);
+  }
   return out;
 }

@@ -61,9 +61,16 @@ function allreduceRow(floats: number, bucketBytes: number, reps: number): void {
     left -= s;
   }
   const model = new Params(sizes);
-  for (const p of model.parameters()) p.accumulateGrad(new Float32Array(p.size).fill(job.rank + 1));
   const dp = new DataParallel(mpi, job.rank, job.size, model, { bucketBytes });
-  const whole = new Float32Array(new SharedArrayBuffer(4 * floats)).fill(1);
+  // One step as training runs it puts the gradients in the buckets (backward writes them there).
+  dp.reduceStep(() => {
+    for (const p of [...model.parameters()].reverse()) {
+      p.accumulateGrad(new Float32Array(p.size).fill(job.rank + 1));
+      dp.gradReady(p);
+    }
+  }, [0, 0]);
+  // The same bytes as the buckets hold (the gradients and the two metrics).
+  const whole = new Float32Array(new SharedArrayBuffer(4 * (floats + 2))).fill(1);
   const time = (fn: () => void) => {
     fn();
     mpi.barrier();
@@ -72,11 +79,15 @@ function allreduceRow(floats: number, bucketBytes: number, reps: number): void {
     mpi.barrier();
     return (mpi.wtime() - t0) / reps;
   };
-  // The buckets as training runs them (copied in, summed while "backward" runs, copied out), with nothing to overlap.
-  const buckets = time(() => dp.reduceStep(() => {
-    for (const p of [...model.parameters()].reverse()) dp.gradReady(p);
-  }, [0, 0]));
-  const single = time(() => mpi.allreduce(whole, 'sum'));
+  // The buckets as training runs them (each started when its last gradient is ready), with no backward to overlap.
+  // Interleaved rounds, the fastest of each kept: the machine is shared and noisy.
+  let buckets = Infinity, single = Infinity;
+  for (let round = 0; round < 5; round++) {
+    buckets = Math.min(buckets, time(() => dp.reduceStep(() => {
+      for (const p of [...model.parameters()].reverse()) dp.gradReady(p);
+    }, [0, 0])));
+    single = Math.min(single, time(() => mpi.allreduce(whole, 'sum')));
+  }
   if (job.rank === 0) process.stdout.write(JSON.stringify({ bytes: 4 * floats, buckets: dp.bucketSizes.length, bucketSeconds: buckets, allreduceSeconds: single, size: job.size }) + '\n');
 }
 

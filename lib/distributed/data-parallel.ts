@@ -9,12 +9,16 @@
 //     (n_rank / n times its own mean), so the sum of the ranks' gradients is
 //     the gradient of the whole batch, also when slices are uneven;
 //   - gradients are summed by allreduce over buckets of parameters fused
-//     into one buffer (last layers first, as backward produces them); a
-//     bucket's allreduce starts as soon as its last gradient is final,
-//     while backward goes on with the layers below, and MPI is given a turn
-//     after every op so the sums progress meanwhile;
+//     into one buffer (last layers first, as backward produces them); the
+//     gradients live in the buckets (each parameter's gradient array is its
+//     view of one, as PyTorch's gradient_as_bucket_view), so nothing is
+//     copied; a bucket's allreduce starts as soon as its last gradient is
+//     final, while backward goes on with the layers below, and MPI is given
+//     a turn after every op so the sums progress meanwhile;
 //   - the batch's loss and correct count ride in the first bucket, so every
-//     rank reports the global numbers at no extra message;
+//     rank reports the global numbers at no extra message; the last bucket
+//     (the first layers, whose gradients come last) is summed with a
+//     blocking allreduce once backward ends;
 //   - batch norm statistics stay per rank (rank 0's running statistics are
 //     broadcast before validation and at the end) unless syncBatchNorm is
 //     asked for: then every batch norm layer's batch statistics, and the sums
@@ -22,11 +26,16 @@
 import { observeBackward, type BackwardObserver, type GraphNode } from '../autograd/engine';
 import { withBatchNormSync } from '../autograd/ops/batchnorm';
 import type { Module } from '../nn/module';
-import type { Tensor } from '../tensor/tensor';
+import { Tensor } from '../tensor/tensor';
 import type { MpiAddon } from './mpi';
 
 export interface DistributedOptions {
-  /** Bytes of gradients fused into one allreduce (default 4 MiB; PyTorch's default is 25 MiB). */
+  /**
+   * Bytes of gradients fused into one allreduce (default 25 MiB, PyTorch's
+   * default). Smaller buckets start sooner during backward, but on Open MPI
+   * 4.1 over shared memory several non-blocking allreduces in flight were
+   * slower than one blocking allreduce of the same bytes (bench/RESULTS.md).
+   */
   bucketBytes?: number;
   /** Synchronise batch norm statistics across ranks (default false: per rank, as PyTorch's BatchNorm2d under DDP). */
   syncBatchNorm?: boolean;
@@ -39,6 +48,8 @@ interface Bucket {
   params: Tensor[];
   /** Offsets of each parameter's gradient in `buffer`. */
   offsets: number[];
+  /** Each parameter's gradient array: its part of `buffer`. */
+  views: Float32Array[];
   /** The fused gradients (+ METRICS for the first bucket), in a SharedArrayBuffer (MPI reads it in flight). */
   buffer: Float32Array;
   /** Gradients still to come this step. */
@@ -69,7 +80,7 @@ export class DataParallel {
 
   constructor(private readonly mpi: MpiAddon, readonly rank: number, readonly size: number, private readonly model: Module, options: DistributedOptions = {}) {
     this.syncBatchNorm = options.syncBatchNorm ?? false;
-    const limit = options.bucketBytes ?? 4 << 20;
+    const limit = options.bucketBytes ?? 25 << 20;
     // Backward reaches the last layers' parameters first.
     const params = model.parameters().filter((p) => p.requiresGrad).reverse();
     this.#buckets = [];
@@ -80,7 +91,9 @@ export class DataParallel {
       let n = 0;
       for (const p of current) { offsets.push(n); n += p.size; }
       const extra = this.#buckets.length === 0 ? METRICS : 0;
-      this.#buckets.push({ params: current, offsets, buffer: new Float32Array(new SharedArrayBuffer(4 * (n + extra))), waiting: 0, request: null });
+      const buffer = new Float32Array(new SharedArrayBuffer(4 * (n + extra)));
+      const views = current.map((p, i) => buffer.subarray(offsets[i]!, offsets[i]! + p.size));
+      this.#buckets.push({ params: current, offsets, views, buffer, waiting: 0, request: null });
       current = [];
       bytes = 0;
     };
@@ -145,29 +158,44 @@ export class DataParallel {
    * returns, every parameter's .grad holds the global batch's gradient.
    */
   reduceStep(backward: () => void, metrics: [number, number]): [number, number] {
-    for (const b of this.#buckets) { b.waiting = b.params.length; b.request = null; }
+    for (const b of this.#buckets) {
+      b.waiting = b.params.length;
+      b.request = null;
+      // Backward writes each first gradient into the spare array: the bucket's view.
+      b.params.forEach((p, i) => { if (p.grad === null) p.spareGrad = b.views[i]!; });
+    }
     const first = this.#buckets[0]!;
     first.buffer[first.buffer.length - 2] = metrics[0];
     first.buffer[first.buffer.length - 1] = metrics[1];
     observeBackward(this.#observer, backward);
     // Buckets whose gradients did not all come (parameters this batch did not
-    // use) go now, in the same order on every rank, with zeros for the missing.
-    for (const b of this.#buckets) if (b.request === null) this.#launch(b);
+    // use) go now, in the same order on every rank, with zeros for the missing;
+    // the last bucket is summed in place, blocking.
+    const last = this.#buckets.at(-1)!;
+    for (const b of this.#buckets) if (b.request === null && b !== last) this.#launch(b);
+    this.#fill(last);
+    this.mpi.allreduce(last.buffer, 'sum');
     for (const b of this.#inFlight.splice(0)) if (b.request !== 'done') this.mpi.wait(b.request as number);
     for (const b of this.#buckets) {
       b.params.forEach((p, i) => {
-        const summed = b.buffer.subarray(b.offsets[i]!, b.offsets[i]! + p.size);
-        if (p.grad === null) p.accumulateGrad(Float32Array.from(summed));
-        else p.grad.data.set(summed);
+        const summed = b.views[i]!;
+        if (p.grad === null) p.grad = new Tensor(summed, p.shape);
+        else if (p.grad.data !== summed) p.grad.data.set(summed);
       });
     }
     return [first.buffer[first.buffer.length - 2]!, first.buffer[first.buffer.length - 1]!];
   }
 
-  /** A parameter's gradient is final (the backward pass says so): its bucket goes when it was the last. */
+  /**
+   * A parameter's gradient is final (the backward pass says so): its bucket
+   * goes when it was the last. The last bucket (the first layers, final
+   * only when backward ends) is left to reduceStep, which sums it with a
+   * blocking MPI_Allreduce: nothing is left to overlap, and MPI's blocking
+   * algorithms beat its non-blocking ones (a small model has only that bucket).
+   */
   gradReady(param: GraphNode): void {
     const at = this.#where.get(param);
-    if (at !== undefined && --at.bucket.waiting === 0) this.#launch(at.bucket);
+    if (at !== undefined && --at.bucket.waiting === 0 && at.bucket !== this.#buckets.at(-1)) this.#launch(at.bucket);
   }
 
   /** Runs fn with batch norm synchronised when asked for. */
@@ -175,12 +203,17 @@ export class DataParallel {
     return this.syncBatchNorm ? withBatchNormSync(this.batchNormSync, fn) : fn();
   }
 
-  #launch(b: Bucket): void {
+  /** The bucket's buffer made whole: zeros for a parameter without a gradient this step, a gradient outside it (its array replaced) copied in. */
+  #fill(b: Bucket): void {
     b.params.forEach((p, i) => {
-      const at = b.offsets[i]!;
-      if (p.grad === null) b.buffer.fill(0, at, at + p.size);
-      else b.buffer.set(p.grad.data, at);
+      const view = b.views[i]!;
+      if (p.grad === null) view.fill(0);
+      else if (p.grad.data !== view) view.set(p.grad.data);
     });
+  }
+
+  #launch(b: Bucket): void {
+    this.#fill(b);
     b.request = this.mpi.iallreduce(b.buffer);
     this.#inFlight.push(b);
   }

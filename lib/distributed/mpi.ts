@@ -4,6 +4,7 @@
 // to install.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PACKAGE_ROOT } from '../backend/native';
 
 export interface MpiInfo {
   rank: number;
@@ -44,8 +45,7 @@ export class MpiUnavailableError extends Error {
   }
 }
 
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
-/** Where the install builds the addon. */
+/** Where the install builds the addon (under the package root: dist/, lib/ under the tests, dist-bench/lib/ in the bench). */
 export const MPI_ADDON_PATH = path.join(PACKAGE_ROOT, 'native', 'mpi', 'build', 'Release', 'convnode_mpi.node');
 
 let addon: MpiAddon | undefined;
