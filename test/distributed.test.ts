@@ -146,3 +146,57 @@ describe('data-parallel training over MPI', () => {
     expect(() => mpiAddon(path.join(tmp, 'no-such-addon.node'))).toThrow(/apt-get install openmpi-bin libopenmpi-dev.*npm rebuild convnode/);
   });
 });
+
+describe('gradient buckets', () => {
+  /** An MPI of one rank that records when each sum starts, counted in backward ops done so far. */
+  function recordingMpi() {
+    const events: Array<{ kind: 'iallreduce' | 'allreduce'; length: number; opsDone: number }> = [];
+    let opsDone = 0;
+    const mpi = {
+      iallreduce: (a: Float32Array) => { events.push({ kind: 'iallreduce', length: a.length, opsDone }); return events.length; },
+      allreduce: (a: Float32Array) => { events.push({ kind: 'allreduce', length: a.length, opsDone }); },
+      test: () => true, wait: () => {}, broadcast: () => {}, barrier: () => {},
+    };
+    return { mpi, events, op: () => { opsDone += 1; }, ops: () => opsDone };
+  }
+
+  it('start during the backward pass, last layers first, and the last (first layers) is small and summed after it', async () => {
+    const { DataParallel } = await import('../lib/distributed/data-parallel');
+    const { observeBackward } = await import('../lib/autograd/engine');
+    const { lenet } = await import('../lib/models');
+    const { crossEntropy } = await import('../lib/autograd/ops');
+    const { Tensor } = await import('../lib/tensor/tensor');
+    const model = lenet();
+    const rec = recordingMpi();
+    const dp = new DataParallel(rec.mpi as never, 0, 1, model, { bucketBytes: 4000 });
+    // Buckets in the order they are summed: each 4 kB or less past one tensor.
+    const sizes = dp.bucketSizes;
+    expect(sizes.length).toBeGreaterThan(3);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(model.parameters().reduce((a, p) => a + p.size, 0));
+    const x = Tensor.full([4, 1, 28, 28], 0.5);
+    const logits = model.forward(x);
+    const loss = crossEntropy(logits, Int32Array.of(1, 2, 3, 4));
+    let total = 0;
+    dp.reduceStep(() => observeBackward({ afterOp: rec.op }, () => { loss.backward(); total = rec.ops(); }), [0, 0]);
+    const starts = rec.events.filter((e) => e.kind === 'iallreduce');
+    expect(starts).toHaveLength(sizes.length - 1);
+    // The first sum starts after a fraction of the ops, well before the pass ends.
+    expect(starts[0]!.opsDone).toBeLessThan(total / 2);
+    expect(starts.map((e) => e.opsDone)).toEqual([...starts.map((e) => e.opsDone)].sort((a, b) => a - b));
+    // The last bucket: one blocking sum once backward is over.
+    expect(rec.events.at(-1)).toMatchObject({ kind: 'allreduce', opsDone: total });
+    // The gradients are the sums' buffers (one rank: the gradients themselves), summed in place.
+    for (const p of model.parameters()) expect(p.grad).not.toBeNull();
+  });
+
+  it('cut ResNet-18 into 25 MiB buckets by default, the last (conv1, bn1, layer1) at most 1 MiB', async () => {
+    const { DataParallel } = await import('../lib/distributed/data-parallel');
+    const { resnet18 } = await import('../lib/models');
+    const dp = new DataParallel(recordingMpi().mpi as never, 0, 1, resnet18({ numClasses: 1000 }));
+    const sizes = dp.bucketSizes;
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(11_689_512);
+    expect(sizes.at(-1)!).toBeLessThanOrEqual((1 << 20) / 4 + 36864 * 4); // 1 MiB, past it by at most one tensor
+    for (const n of sizes.slice(0, -1)) expect(n).toBeLessThanOrEqual((25 << 20) / 4 + 2_359_296);
+    expect(sizes.length).toBe(3);
+  });
+});

@@ -26,16 +26,16 @@ export interface BackwardObserver {
   afterOp?(): void;
 }
 
-let observer: BackwardObserver | null = null;
+/** The observers of the backward passes now running, innermost last (each hears every event). */
+const observers: BackwardObserver[] = [];
 
-/** Runs fn (which calls backward()) with `o` watching every backward pass inside it. */
+/** Runs fn (which calls backward()) with `o` watching every backward pass inside it, as well as any outer observer. */
 export function observeBackward<T>(o: BackwardObserver, fn: () => T): T {
-  const outer = observer;
-  observer = o;
+  observers.push(o);
   try {
     return fn();
   } finally {
-    observer = outer;
+    observers.pop();
   }
 }
 
@@ -74,7 +74,7 @@ export function runBackward(root: GraphNode, seed: Float32Array): void {
     if (g === undefined) continue;
     if (t.gradFn === null) {
       t.accumulateGrad(g);
-      observer?.leafGrad?.(t);
+      for (const o of observers) o.leafGrad?.(t);
       continue;
     }
     const inputGrads = t.gradFn.backward(g);
@@ -86,6 +86,6 @@ export function runBackward(root: GraphNode, seed: Float32Array): void {
       else for (let j = 0; j < prev.length; j++) prev[j]! += ig[j]!;
     });
     grads.delete(t);
-    observer?.afterOp?.();
+    for (const o of observers) o.afterOp?.();
   }
 }

@@ -44,6 +44,13 @@ export interface DistributedOptions {
 /** Values riding in the first bucket after its gradients: the batch's loss sum and correct count. */
 const METRICS = 2;
 
+/**
+ * The most gradient bytes of the bucket summed last (the first layers'),
+ * whose sum waits for the end of backward with nothing left to overlap it:
+ * kept small, as PyTorch keeps its first bucket small (1 MiB).
+ */
+const LAST_BUCKET_BYTES = 1 << 20;
+
 interface Bucket {
   params: Tensor[];
   /** Offsets of each parameter's gradient in `buffer`. */
@@ -81,28 +88,31 @@ export class DataParallel {
   constructor(private readonly mpi: MpiAddon, readonly rank: number, readonly size: number, private readonly model: Module, options: DistributedOptions = {}) {
     this.syncBatchNorm = options.syncBatchNorm ?? false;
     const limit = options.bucketBytes ?? 25 << 20;
-    // Backward reaches the last layers' parameters first.
-    const params = model.parameters().filter((p) => p.requiresGrad).reverse();
-    this.#buckets = [];
+    // Buckets are cut walking the layers from the first: the first cut (the
+    // bucket summed last, after backward, when nothing is left to overlap)
+    // holds at most LAST_BUCKET_BYTES, the others `limit`. They are summed
+    // last layers first, the order backward makes their gradients.
+    const groups: Tensor[][] = [];
     let current: Tensor[] = [], bytes = 0;
-    const close = () => {
-      if (current.length === 0 && this.#buckets.length > 0) return;
-      const offsets: number[] = [];
-      let n = 0;
-      for (const p of current) { offsets.push(n); n += p.size; }
-      const extra = this.#buckets.length === 0 ? METRICS : 0;
-      const buffer = new Float32Array(new SharedArrayBuffer(4 * (n + extra)));
-      const views = current.map((p, i) => buffer.subarray(offsets[i]!, offsets[i]! + p.size));
-      this.#buckets.push({ params: current, offsets, views, buffer, waiting: 0, request: null });
-      current = [];
-      bytes = 0;
-    };
-    for (const p of params) {
+    for (const p of model.parameters().filter((q) => q.requiresGrad)) {
       current.push(p);
       bytes += 4 * p.size;
-      if (bytes >= limit) close();
+      if (bytes >= (groups.length === 0 ? Math.min(limit, LAST_BUCKET_BYTES) : limit)) {
+        groups.push(current);
+        current = [];
+        bytes = 0;
+      }
     }
-    close();
+    if (current.length > 0 || groups.length === 0) groups.push(current);
+    this.#buckets = groups.reverse().map((group, k) => {
+      const params = group.reverse();
+      const offsets: number[] = [];
+      let n = 0;
+      for (const p of params) { offsets.push(n); n += p.size; }
+      const buffer = new Float32Array(new SharedArrayBuffer(4 * (n + (k === 0 ? METRICS : 0))));
+      const views = params.map((p, i) => buffer.subarray(offsets[i]!, offsets[i]! + p.size));
+      return { params, offsets, views, buffer, waiting: 0, request: null };
+    });
     this.#buckets.forEach((bucket) => bucket.params.forEach((p, index) => this.#where.set(p, { bucket, index })));
     this.#observer = { leafGrad: (leaf) => this.gradReady(leaf), afterOp: () => this.#progress() };
   }
