@@ -40,7 +40,8 @@ commands:
            --epochs N (1)  --batch-size N  --lr X  --optimizer sgd|adam  --momentum X
            --threads N  --backend native|js  --seed N (0)  --limit N (first N training images)
            --data-workers N (threads preparing batches ahead; default 1 for bytes or augmentation, else 0)
-           under mpirun: data-parallel over the processes (--batch-size is the global batch); --sync-bn
+           under mpirun: data-parallel over the processes (--batch-size is the global batch); --sync-bn,
+           --bucket-mb X (gradients fused per allreduce, 25)
            --save FILE.safetensors  --checkpoint FILE  --resume FILE  --curves FILE.svg
   eval     --model FILE.safetensors [--data DIR]      test accuracy of a saved model on the test set of DIR
   predict  IMAGE --model FILE.safetensors             class probabilities for a PNG/JPEG image
@@ -125,13 +126,17 @@ async function train(args: string[]): Promise<void> {
     checkpoint: { type: 'string' }, resume: { type: 'string' }, curves: { type: 'string' }, quiet: { type: 'boolean' },
     'image-size': { type: 'string' }, 'skip-invalid': { type: 'boolean' }, augment: { type: 'string' },
     'weight-decay': { type: 'string' }, schedule: { type: 'string' }, 'data-workers': { type: 'string' },
-    'sync-bn': { type: 'boolean' },
+    'sync-bn': { type: 'boolean' }, 'bucket-mb': { type: 'string' },
   });
   const name = (values.model ?? 'lenet') as ModelName;
   if (!(name in MODELS)) throw new UsageError(`--model must be one of ${Object.keys(MODELS).join(', ')}, got '${name}'`);
   // Under mpirun: join the job first (it sets the threads per process), then --threads may override.
   const job = launchedByMpi() ? joinJob() : null;
-  if (values['sync-bn'] && job === null) throw new UsageError('--sync-bn synchronises batch norm across the processes of an MPI job: start convnode with mpirun');
+  for (const flag of ['sync-bn', 'bucket-mb'] as const) {
+    if (values[flag] !== undefined && job === null) throw new UsageError(`--${flag} is for data-parallel training: start convnode with mpirun`);
+  }
+  const bucketMb = values['bucket-mb'] === undefined ? undefined : num('bucket-mb', values['bucket-mb'], 25);
+  if (bucketMb !== undefined && !(bucketMb > 0 && bucketMb <= 4096)) throw new UsageError(`--bucket-mb must be a number of MiB in (0, 4096], got '${values['bucket-mb']}'`);
   applyRuntime(values);
   const { build, recipe, fixedInput } = MODELS[name];
   const epochs = int('epochs', values.epochs, 1);
@@ -187,7 +192,9 @@ async function train(args: string[]): Promise<void> {
   const t0 = Date.now();
   const history = await fit({ model, optimizer, scheduler }, trainSet, {
     epochs, batchSize, shuffle: true, seed, validationData: data.test, verbose: !values.quiet && leader,
-    ...(job !== null ? { distributed: { syncBatchNorm: values['sync-bn'] ?? false } } : {}),
+    ...(job !== null ? {
+      distributed: { syncBatchNorm: values['sync-bn'] ?? false, ...(bucketMb !== undefined ? { bucketBytes: Math.max(4, Math.round(bucketMb * 2 ** 20)) } : {}) },
+    } : {}),
     ...(values['data-workers'] !== undefined ? { dataWorkers: int('data-workers', values['data-workers'], 0, 0) } : {}),
     ...(values.checkpoint !== undefined ? { checkpointPath: values.checkpoint } : {}),
     ...(values.resume !== undefined ? { resumeFrom: values.resume } : {}),
