@@ -5,9 +5,9 @@
 // folder waits for data.
 //
 // The two pipelines differ by design, so both halves are reported:
-// convnode decodes every file once (sharp on libuv's threads, `workers`
-// files at a time, one libvips thread each) and keeps the bytes; each epoch
-// then crops, flips and normalises in `workers` loader threads. torchvision
+// convnode decodes every file once (in `workers` decode threads, by the
+// library image-decoders.ts picks) and keeps the bytes; each epoch then
+// crops, flips and normalises in `workers` loader threads. torchvision
 // decodes every file again every epoch in `workers` processes. The fair
 // comparison for one epoch is convnode's decode + one epoch against one of
 // PyTorch's epochs; later epochs are convnode's epoch alone.

@@ -160,7 +160,7 @@ function pipelineSection(p: PipelineResults): string[] {
   const ips = (s: number) => (p.images / s).toFixed(0);
   const lines = ['## Image pipeline (images/s)', ''];
   lines.push(`A folder of ${p.images} JPEGs (${p.size}x${p.size} RGB, ${p.batch} per batch): decode, RandomResizedCrop ${p.crop}, horizontal flip, normalise. ` +
-    `convnode decodes each file once (${p.decoder}; \`workers\` files at a time on libuv's threads, one libvips thread each) and then, every epoch, crops, flips and normalises in \`workers\` loader threads; ` +
+    `convnode decodes each file once, in \`workers\` decode threads (${p.decoder}; lib/data/image-decoders.ts says which library takes which file), and then, every epoch, crops, flips and normalises in \`workers\` loader threads; ` +
     `PyTorch (${p.pytorchVersions ?? 'not run'}) decodes every file again each epoch in \`workers\` DataLoader processes (persistent; its second epoch is timed). ` +
     'The first epoch compares like with like: convnode\'s decode + one epoch against one of PyTorch\'s.', '');
   lines.push(table(['workers', 'convnode decode (once)', 'convnode epoch', 'convnode first epoch', 'PyTorch epoch', 'first epoch / PyTorch', 'later epochs / PyTorch'], p.rows.map((row) => {
