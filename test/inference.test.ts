@@ -7,6 +7,26 @@ import { manualSeed } from '../lib/tensor/random';
 import { Tensor } from '../lib/tensor/tensor';
 import { InferenceSession, predictAsync } from '../lib/inference/session';
 import { predict } from '../lib/inference/predict';
+import { noGrad } from '../lib/autograd/grad-mode';
+import { bufferPoolFor } from '../lib/tensor/buffer-pool';
+
+describe('predict', () => {
+  it("takes its activations from the model's buffer pool: no new arrays after the first call, in chunks, the forward pass's numbers", () => {
+    manualSeed(3);
+    const model = smallVgg();
+    const x = loadMnistFolder(embeddedMnistDir()).test.gather(Array.from({ length: 10 }, (_, i) => i)).x;
+    model.eval();
+    const direct = noGrad(() => model.forward(x)).data.slice();
+    const first = predict(model, x, 4); // chunks of 4, 4 and 2
+    const created = bufferPoolFor(model).stats().created;
+    const again = predict(model, x, 4);
+    expect(bufferPoolFor(model).stats().created).toBe(created);
+    expect(bufferPoolFor(model).stats().reused).toBeGreaterThan(0);
+    expect(first.shape).toEqual([10, 10]);
+    expect(Array.from(first.data)).toEqual(Array.from(direct));
+    expect(Array.from(again.data)).toEqual(Array.from(direct));
+  });
+});
 
 describe('InferenceSession', () => {
   it('predicts exactly what predict() does, for queued requests in order', async () => {

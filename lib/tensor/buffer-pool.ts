@@ -123,6 +123,15 @@ export function noteTensor(t: RecyclableTensor): void {
   }
 }
 
+const poolOfOwner = new WeakMap<object, BufferPool>();
+
+/** The pool kept for `owner` (a model: its training steps and its inference calls take the same sizes every time). */
+export function bufferPoolFor(owner: object): BufferPool {
+  let pool = poolOfOwner.get(owner);
+  if (pool === undefined) poolOfOwner.set(owner, (pool = new BufferPool()));
+  return pool;
+}
+
 /**
  * Runs fn as one step whose op outputs come from pool. When fn returns or
  * throws, every buffer issued inside goes back to the pool and every tensor

@@ -4,7 +4,7 @@ import { crossEntropy, mseLoss } from '../autograd/ops';
 import type { Module } from '../nn/module';
 import type { Optimizer } from '../optim/optimizer';
 import type { LrScheduler } from '../optim/schedulers';
-import { BufferPool, withBufferPool } from '../tensor/buffer-pool';
+import { bufferPoolFor, withBufferPool, type BufferPool } from '../tensor/buffer-pool';
 import { Tensor } from '../tensor/tensor';
 
 export type LossName = 'crossEntropy' | 'mse';
@@ -23,13 +23,8 @@ export interface TrainSetup {
   bufferPool?: BufferPool | null;
 }
 
-const poolOfModel = new WeakMap<Module, BufferPool>();
-
 function bufferPoolOf(setup: Pick<TrainSetup, 'model' | 'bufferPool'>): BufferPool | null {
-  if (setup.bufferPool !== undefined) return setup.bufferPool;
-  let pool = poolOfModel.get(setup.model);
-  if (pool === undefined) poolOfModel.set(setup.model, (pool = new BufferPool()));
-  return pool;
+  return setup.bufferPool !== undefined ? setup.bufferPool : bufferPoolFor(setup.model);
 }
 
 /** Runs one batch's work with its buffers from the setup's pool; fn must return plain values. */
