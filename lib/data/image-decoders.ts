@@ -11,7 +11,7 @@
 // do it; @napi-rs/image without sharp resizes with resize.ts. All give the
 // same bytes for a lossless image that needs no resize.
 import * as fs from 'node:fs';
-import { ImageFormatError, decodeImageBytes, declaredImageSize, interleavedBytes } from './image';
+import { ImageFormatError, checkedImageSize, decodeImageBytes, interleavedBytes } from './image';
 import { resizeCoverToChw } from './resize';
 
 export type ImageDecoder = 'napi-rs' | 'sharp' | 'js';
@@ -119,11 +119,7 @@ function planar(px: Uint8Array, channels: number, n: number): Uint8Array {
 export async function decodeFile(file: string, s: DecodeSettings, tools: Decoders, out: Uint8Array): Promise<ImageDecoder> {
   const { size, channels, limitInputPixels: limit } = s;
   const bytes = fs.readFileSync(file);
-  const declared = declaredImageSize(bytes);
-  if (declared !== null && declared.width * declared.height > limit) {
-    throw new ImageFormatError(file, `the image declares ${declared.width}x${declared.height} = ${declared.width * declared.height} pixels, ` +
-      `more than limitInputPixels (${limit}); pass a larger limitInputPixels to decode it`);
-  }
+  const declared = checkedImageSize(bytes, file, limit);
   const atSize = declared !== null && declared.width === size && declared.height === size;
   const eightBit = !(bytes[0] === 0x89 && bytes[1] === 0x50 && bytes.length > 24 && bytes[24]! > 8);
   const napiCan = tools.napi !== null && declared !== null && eightBit;

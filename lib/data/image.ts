@@ -48,6 +48,16 @@ export function declaredImageSize(bytes: Uint8Array): { width: number; height: n
   return null;
 }
 
+/** declaredImageSize, refused (an ImageFormatError naming `file`) when it is more than `limit` pixels. */
+export function checkedImageSize(bytes: Uint8Array, file: string, limit: number): { width: number; height: number } | null {
+  const size = declaredImageSize(bytes);
+  if (size !== null && size.width * size.height > limit) {
+    throw new ImageFormatError(file, `the image declares ${size.width}x${size.height} = ${size.width * size.height} pixels, ` +
+      `more than limitInputPixels (${limit}); pass a larger limitInputPixels to decode it`);
+  }
+  return size;
+}
+
 /**
  * Decodes a PNG or JPEG file. Its declared size is checked against
  * limitInputPixels (default DEFAULT_LIMIT_INPUT_PIXELS, as sharp's option of
@@ -65,11 +75,7 @@ export function decodeImage(file: string, options: { limitInputPixels?: number }
 
 /** decodeImage of a file's bytes already read (`file` names it in errors). */
 export function decodeImageBytes(bytes: Uint8Array, file: string, limit = DEFAULT_LIMIT_INPUT_PIXELS): DecodedImage {
-  const size = declaredImageSize(bytes);
-  if (size !== null && size.width * size.height > limit) {
-    throw new ImageFormatError(file, `the image declares ${size.width}x${size.height} = ${size.width * size.height} pixels, ` +
-      `more than limitInputPixels (${limit}); pass a larger limitInputPixels to decode it`);
-  }
+  checkedImageSize(bytes, file, limit);
   try {
     if (bytes[0] === 0x89 && bytes[1] === 0x50) {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

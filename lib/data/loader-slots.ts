@@ -35,3 +35,9 @@ export interface LoaderJob {
   /** Floats of one sample as gathered. */
   sampleSize: number;
 }
+
+/** Slot s's batch: its sample count, indices, and the arrays its images and labels go in. */
+export function slotBatch(job: LoaderJob, s: number): { n: number; indices: Int32Array; x: Float32Array; y: Int32Array } {
+  const n = job.meta[s * META]!, at = s * job.maxBatch;
+  return { n, indices: job.indices.subarray(at, at + n), x: job.xs.subarray(at * job.sampleSize, (at + n) * job.sampleSize), y: job.ys.subarray(at, at + n) };
+}

@@ -2,11 +2,11 @@
 // gathers its batch into it, marks it ready; until the loader closes.
 import { workerData } from 'node:worker_threads';
 import { Dataset } from './dataset';
-import { META, Slot, type LoaderJob } from './loader-slots';
+import { META, Slot, slotBatch, type LoaderJob } from './loader-slots';
 
 const job = workerData as LoaderJob;
 const data = new Dataset(job.images, job.labels, job.shape, job.numClasses, job.options);
-const { control, state, meta, indices, xs, ys, maxBatch, sampleSize } = job;
+const { control, state, meta } = job;
 
 /** Claims and fills the requested slot of the earliest batch; false when none is waiting. */
 function fillOne(): boolean {
@@ -18,11 +18,10 @@ function fillOne(): boolean {
     if (s < 0) return false;
     // Another worker (or the training thread) may have claimed it since: look again.
     if (Atomics.compareExchange(state, s, Slot.Requested, Slot.Working) !== Slot.Requested) continue;
-    const n = meta[s * META]!;
+    const { indices, x, y } = slotBatch(job, s);
     let done: Slot = Slot.Ready;
     try {
-      data.gatherInto(indices.subarray(s * maxBatch, s * maxBatch + n), { seed: meta[s * META + 1]!, epoch: meta[s * META + 2]! },
-        xs.subarray(s * maxBatch * sampleSize, (s * maxBatch + n) * sampleSize), ys.subarray(s * maxBatch, s * maxBatch + n));
+      data.gatherInto(indices, { seed: meta[s * META + 1]!, epoch: meta[s * META + 2]! }, x, y);
     } catch {
       // The training thread gathers this batch again and throws the error there.
       done = Slot.Failed;

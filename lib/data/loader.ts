@@ -21,7 +21,7 @@ import { Worker } from 'node:worker_threads';
 import { Tensor } from '../tensor/tensor';
 import { workerScriptPath } from '../worker/host';
 import { sharedArray, type Dataset, type Draw } from './dataset';
-import { META, Slot, type LoaderJob } from './loader-slots';
+import { META, Slot, slotBatch, type LoaderJob } from './loader-slots';
 
 /** How long take() waits for a worker to start on the batch it needs before making it itself. */
 const STEAL_AFTER_MS = 250;
@@ -70,34 +70,28 @@ export interface BatchLoader {
   readonly workers: number;
 }
 
-/** Gathers each batch on the calling thread, when it is asked for. */
-class InlineLoader implements BatchLoader {
-  readonly workers = 0;
-  #order: Int32Array = new Int32Array(0);
-  #offsets: Int32Array = new Int32Array(1);
-  #draw: Draw = { seed: 0, epoch: 0 };
-  // One batch's arrays, reused: a fresh 200 KB array per batch cost LeNet
-  // 6% of its epoch in page faults. The step reads a batch before the next take().
-  readonly #x: Float32Array;
-  readonly #y: Int32Array;
-  constructor(private readonly data: Dataset, private readonly batchSize: number) {
-    const [c, h, w] = data.sampleShape({ seed: 0, epoch: 0 });
-    this.#x = new Float32Array(batchSize * c * h * w);
-    this.#y = new Int32Array(batchSize);
+/** An epoch's sample order cut into batches, and its draw: what both loaders keep of beginEpoch. */
+class EpochBatches {
+  order: Int32Array = new Int32Array(0);
+  offsets: Int32Array = new Int32Array(1);
+  draw: Draw = { seed: 0, epoch: 0 };
+
+  constructor(private readonly batchSize: number) {}
+
+  begin(order: Int32Array, draw: Draw, offsets?: Int32Array): void {
+    this.order = order;
+    this.offsets = epochOffsets(order.length, this.batchSize, offsets);
+    this.draw = draw;
   }
-  beginEpoch(order: Int32Array, _first: number, draw: Draw, offsets?: Int32Array): void {
-    this.#order = order;
-    this.#offsets = epochOffsets(order.length, this.batchSize, offsets);
-    this.#draw = draw;
+
+  get count(): number {
+    return this.offsets.length - 1;
   }
-  take(b: number): { x: Tensor; y: Int32Array } {
-    const indices = this.#order.subarray(this.#offsets[b]!, this.#offsets[b + 1]!), n = indices.length;
-    const shape = this.data.sampleShape(this.#draw);
-    const x = this.#x.subarray(0, n * shape[0] * shape[1] * shape[2]), y = this.#y.subarray(0, n);
-    this.data.gatherInto(indices, this.#draw, x, y);
-    return { x: new Tensor(x, [n, ...shape]), y };
+
+  /** The sample indices of batch b. */
+  indices(b: number): Int32Array {
+    return this.order.subarray(this.offsets[b]!, this.offsets[b + 1]!);
   }
-  close(): void {}
 }
 
 /** Batch starts in an epoch's order: the given offsets (checked), or every batchSize samples. */
@@ -114,21 +108,46 @@ function epochOffsets(length: number, batchSize: number, offsets?: Int32Array): 
   return offsets;
 }
 
+/** Gathers each batch on the calling thread, when it is asked for. */
+class InlineLoader implements BatchLoader {
+  readonly workers = 0;
+  readonly #epoch: EpochBatches;
+  // One batch's arrays, reused: a fresh 200 KB array per batch cost LeNet
+  // 6% of its epoch in page faults. The step reads a batch before the next take().
+  readonly #x: Float32Array;
+  readonly #y: Int32Array;
+  constructor(private readonly data: Dataset, batchSize: number) {
+    const [c, h, w] = data.sampleShape({ seed: 0, epoch: 0 });
+    this.#epoch = new EpochBatches(batchSize);
+    this.#x = new Float32Array(batchSize * c * h * w);
+    this.#y = new Int32Array(batchSize);
+  }
+  beginEpoch(order: Int32Array, _first: number, draw: Draw, offsets?: Int32Array): void {
+    this.#epoch.begin(order, draw, offsets);
+  }
+  take(b: number): { x: Tensor; y: Int32Array } {
+    const indices = this.#epoch.indices(b), n = indices.length, draw = this.#epoch.draw;
+    const shape = this.data.sampleShape(draw);
+    const x = this.#x.subarray(0, n * shape[0] * shape[1] * shape[2]), y = this.#y.subarray(0, n);
+    this.data.gatherInto(indices, draw, x, y);
+    return { x: new Tensor(x, [n, ...shape]), y };
+  }
+  close(): void {}
+}
+
 /** Worker threads filling shared slots ahead of the step (see the top of this file). */
 class PrefetchLoader implements BatchLoader {
   readonly #job: LoaderJob;
   readonly #threads: Worker[];
   readonly #depth: number;
-  #order: Int32Array = new Int32Array(0);
-  #offsets: Int32Array = new Int32Array(1);
-  #draw: Draw = { seed: 0, epoch: 0 };
-  #batches = 0;
+  readonly #epoch: EpochBatches;
   /** The batch whose slot the step is reading (-1: none). */
   #held = -1;
   #closed = false;
 
-  constructor(private readonly data: Dataset, private readonly batchSize: number, readonly workers: number, prefetch: number, script: string) {
+  constructor(private readonly data: Dataset, batchSize: number, readonly workers: number, prefetch: number, script: string) {
     this.#depth = workers * prefetch + 1;
+    this.#epoch = new EpochBatches(batchSize);
     const shape = data.sampleShape({ seed: 0, epoch: 0 });
     const sampleSize = shape[0] * shape[1] * shape[2], k = this.#depth;
     this.#job = {
@@ -149,26 +168,25 @@ class PrefetchLoader implements BatchLoader {
   beginEpoch(order: Int32Array, first: number, draw: Draw, offsets?: Int32Array): void {
     this.#cancelPending();
     this.#held = -1;
-    this.#order = order;
-    this.#offsets = epochOffsets(order.length, this.batchSize, offsets);
-    this.#draw = draw;
-    this.#batches = this.#offsets.length - 1;
-    for (let b = first; b < Math.min(first + this.#depth, this.#batches); b++) this.#request(b);
+    this.#epoch.begin(order, draw, offsets);
+    for (let b = first; b < Math.min(first + this.#depth, this.#epoch.count); b++) this.#request(b);
   }
 
   take(b: number): { x: Tensor; y: Int32Array } {
-    const { state, meta, indices, xs, ys, sampleSize, maxBatch } = this.#job;
+    const { state } = this.#job;
     const k = this.#depth, s = b % k;
     // The step that read the previous batch is done: its slot makes the
     // batch `depth` ahead.
     if (this.#held >= 0) {
-      if (this.#held + k < this.#batches) this.#request(this.#held + k);
+      if (this.#held + k < this.#epoch.count) this.#request(this.#held + k);
       else Atomics.store(state, this.#held % k, Slot.Free);
     }
     this.#held = b;
-    const n = meta[s * META]!;
-    const x = xs.subarray(s * maxBatch * sampleSize, (s * maxBatch + n) * sampleSize);
-    const y = ys.subarray(s * maxBatch, s * maxBatch + n);
+    const { n, indices, x, y } = slotBatch(this.#job, s), draw = this.#epoch.draw;
+    const gatherHere = () => {
+      this.data.gatherInto(indices, draw, x, y);
+      Atomics.store(state, s, Slot.Ready);
+    };
     // Workers take the earliest batch asked for first, so the batch wanted
     // here is being made unless no worker could start: then, after a grace
     // period long enough for a worker to start, this thread makes it.
@@ -178,20 +196,16 @@ class PrefetchLoader implements BatchLoader {
       if (st === Slot.Ready || st === Slot.Failed) break;
       const now = performance.now();
       if (st === Slot.Requested && now >= stealAt && Atomics.compareExchange(state, s, Slot.Requested, Slot.Working) === Slot.Requested) {
-        this.data.gatherInto(indices.subarray(s * maxBatch, s * maxBatch + n), this.#draw, x, y);
-        Atomics.store(state, s, Slot.Ready);
+        gatherHere();
         break;
       }
       Atomics.wait(state, s, st, st === Slot.Requested ? Math.max(1, stealAt - now) : 1000);
     }
-    if (Atomics.load(state, s) === Slot.Failed) {
-      // The worker's error, thrown here with its real message and stack:
-      // the same gather on this thread fails the same way (or, if the
-      // failure was the worker's own, makes the batch).
-      this.data.gatherInto(indices.subarray(s * maxBatch, s * maxBatch + n), this.#draw, x, y);
-      Atomics.store(state, s, Slot.Ready);
-    }
-    return { x: new Tensor(x, [n, ...this.data.sampleShape(this.#draw)]), y };
+    // The worker's error, thrown here with its real message and stack: the
+    // same gather on this thread fails the same way (or, if the failure was
+    // the worker's own, makes the batch).
+    if (Atomics.load(state, s) === Slot.Failed) gatherHere();
+    return { x: new Tensor(x, [n, ...this.data.sampleShape(draw)]), y };
   }
 
   close(): void {
@@ -214,11 +228,11 @@ class PrefetchLoader implements BatchLoader {
 
   #request(b: number): void {
     const { state, meta, indices, control, maxBatch } = this.#job;
-    const s = b % this.#depth, idx = this.#order.subarray(this.#offsets[b]!, this.#offsets[b + 1]!);
+    const s = b % this.#depth, idx = this.#epoch.indices(b);
     indices.set(idx, s * maxBatch);
     meta[s * META] = idx.length;
-    meta[s * META + 1] = this.#draw.seed;
-    meta[s * META + 2] = this.#draw.epoch;
+    meta[s * META + 1] = this.#epoch.draw.seed;
+    meta[s * META + 2] = this.#epoch.draw.epoch;
     meta[s * META + 3] = b;
     Atomics.store(state, s, Slot.Requested);
     Atomics.add(control, 0, 1);

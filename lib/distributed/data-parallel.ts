@@ -27,6 +27,7 @@ import { observeBackward, type BackwardObserver, type GraphNode } from '../autog
 import { withBatchNormSync } from '../autograd/ops/batchnorm';
 import type { Module } from '../nn/module';
 import { Tensor } from '../tensor/tensor';
+import { checkOptionKeys } from '../util/options';
 import type { MpiAddon } from './mpi';
 
 export interface DistributedOptions {
@@ -53,8 +54,6 @@ const LAST_BUCKET_BYTES = 1 << 20;
 
 interface Bucket {
   params: Tensor[];
-  /** Offsets of each parameter's gradient in `buffer`. */
-  offsets: number[];
   /** Each parameter's gradient array: its part of `buffer`. */
   views: Float32Array[];
   /** The fused gradients (+ METRICS for the first bucket), in a SharedArrayBuffer (MPI reads it in flight). */
@@ -68,9 +67,8 @@ interface Bucket {
 export function checkDistributedOptions(o: unknown): DistributedOptions {
   if (o === true || o === undefined) return {};
   if (typeof o !== 'object' || o === null) throw new TypeError(`fit: distributed must be true or { bucketBytes, syncBatchNorm }, got ${JSON.stringify(o)}`);
-  const { bucketBytes, syncBatchNorm, ...rest } = o as DistributedOptions & Record<string, unknown>;
-  const extra = Object.keys(rest);
-  if (extra.length > 0) throw new TypeError(`fit: distributed has no option '${extra[0]}' (it has bucketBytes, syncBatchNorm)`);
+  checkOptionKeys('fit: distributed', o, ['bucketBytes', 'syncBatchNorm']);
+  const { bucketBytes, syncBatchNorm } = o as DistributedOptions;
   if (bucketBytes !== undefined && !(Number.isInteger(bucketBytes) && bucketBytes >= 4)) {
     throw new RangeError(`fit: distributed.bucketBytes must be a whole number of bytes >= 4, got ${JSON.stringify(bucketBytes)}`);
   }
@@ -80,7 +78,7 @@ export function checkDistributedOptions(o: unknown): DistributedOptions {
 
 export class DataParallel {
   readonly #buckets: Bucket[];
-  readonly #where = new Map<GraphNode, { bucket: Bucket; index: number }>();
+  readonly #bucketOf = new Map<GraphNode, Bucket>();
   readonly #inFlight: Bucket[] = [];
   readonly #observer: BackwardObserver;
   readonly syncBatchNorm: boolean;
@@ -106,14 +104,14 @@ export class DataParallel {
     if (current.length > 0 || groups.length === 0) groups.push(current);
     this.#buckets = groups.reverse().map((group, k) => {
       const params = group.reverse();
-      const offsets: number[] = [];
-      let n = 0;
-      for (const p of params) { offsets.push(n); n += p.size; }
+      const n = params.reduce((t, p) => t + p.size, 0);
       const buffer = new Float32Array(new SharedArrayBuffer(4 * (n + (k === 0 ? METRICS : 0))));
-      const views = params.map((p, i) => buffer.subarray(offsets[i]!, offsets[i]! + p.size));
-      return { params, offsets, views, buffer, waiting: 0, request: null };
+      let at = 0;
+      const views = params.map((p) => buffer.subarray(at, (at += p.size)));
+      const bucket: Bucket = { params, views, buffer, waiting: 0, request: null };
+      for (const p of params) this.#bucketOf.set(p, bucket);
+      return bucket;
     });
-    this.#buckets.forEach((bucket) => bucket.params.forEach((p, index) => this.#where.set(p, { bucket, index })));
     this.#observer = { leafGrad: (leaf) => this.gradReady(leaf), afterOp: () => this.#progress() };
   }
 
@@ -163,7 +161,7 @@ export class DataParallel {
 
   /**
    * One training step's backward and gradient sums: `backward` runs this
-   * rank's part of the loss backward (nothing when it has no samples);
+   * rank's part of the loss backward;
    * `metrics` ([loss sum, correct]) are summed with the gradients. When it
    * returns, every parameter's .grad holds the global batch's gradient.
    */
@@ -204,8 +202,8 @@ export class DataParallel {
    * algorithms beat its non-blocking ones (a small model has only that bucket).
    */
   gradReady(param: GraphNode): void {
-    const at = this.#where.get(param);
-    if (at !== undefined && --at.bucket.waiting === 0 && at.bucket !== this.#buckets.at(-1)) this.#launch(at.bucket);
+    const bucket = this.#bucketOf.get(param);
+    if (bucket !== undefined && --bucket.waiting === 0 && bucket !== this.#buckets.at(-1)) this.#launch(bucket);
   }
 
   /** Runs fn with batch norm synchronised when asked for. */

@@ -9,6 +9,7 @@
 import * as os from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { runtimeInfo, setNumThreads } from '../backend';
+import { checkOptionKeys } from '../util/options';
 import { mpiAddon, type MpiInfo } from './mpi';
 
 export { MpiUnavailableError, type MpiInfo } from './mpi';
@@ -31,6 +32,7 @@ let info: MpiInfo | null = null;
  *     so one failing rank never leaves the others waiting.
  */
 export function init(options: { threads?: number } = {}): MpiInfo {
+  checkOptionKeys('init', options, ['threads']);
   if (info !== null) return info;
   const mpi = mpiAddon();
   info = mpi.init();

@@ -118,7 +118,9 @@ export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: H
     if (!leader) restoreCheckpointBytes(bytes, 'rank 0\'s model', setup, undefined, false);
   }
   const ranks = dp?.size ?? 1;
-  const batches = globalBatchOffsets(data.length, batchSize, ranks).length - 1;
+  // Where each global batch starts in an epoch's order (the same every epoch).
+  const global = globalBatchOffsets(data.length, batchSize, ranks);
+  const batches = global.length - 1;
   const loader = openBatchLoader(data, largestRankBatch(batchSize, ranks), { workers: o.dataWorkers ?? defaultDataWorkers(data), prefetch: o.prefetch ?? 2 });
   // Every rank's stop is every rank's (a callback on one rank stops all).
   const agree = (stop: boolean) => (dp === null ? stop : dp.any(stop));
@@ -132,10 +134,9 @@ export function* run(setup: TrainSetup, data: Dataset, o: FitOptions, history: H
       const resumed = start !== null && start.epoch === epoch ? start : null;
       let lossSum = resumed?.lossSum ?? 0, correct = resumed?.correct ?? 0, seen = resumed?.seen ?? 0;
       const t0 = Date.now() - (resumed?.elapsedMs ?? 0);
+      const mine = dp === null ? { order, offsets: global } : rankOrder(order, global, dp.rank, dp.size);
       // Augmentation draws from the epoch's starting generator state, which a
       // checkpoint keeps: a resumed run augments exactly as the uninterrupted one.
-      const global = globalBatchOffsets(data.length, batchSize, ranks);
-      const mine = dp === null ? { order, offsets: global } : rankOrder(order, global, dp.rank, dp.size);
       loader.beginEpoch(mine.order, resumed?.batchesDone ?? 0, { seed: epochRngState, epoch }, mine.offsets);
       let dataMs = 0;
       if (agree(yield { kind: 'epochBegin', epoch, logs: { batches, batchesDone: resumed?.batchesDone ?? 0 } })) return finish();

@@ -3,7 +3,7 @@ import { noGrad } from '../autograd/grad-mode';
 import { scale } from '../autograd/ops';
 import type { DataParallel } from '../distributed/data-parallel';
 import type { Dataset } from '../data/dataset';
-import type { Tensor } from '../tensor/tensor';
+import { Tensor } from '../tensor/tensor';
 import { countCorrect } from './metrics';
 import { inBatchScope, lossOf, type TrainSetup } from './setup';
 
@@ -45,22 +45,7 @@ export function dataParallelStep(setup: TrainSetup, x: Tensor, y: Int32Array, dp
 /** Mean loss and accuracy over a dataset, in evaluation mode, without gradients. */
 export function evaluate(setup: Pick<TrainSetup, 'model' | 'loss' | 'bufferPool'>, data: Dataset, batchSize = 256): { loss: number; accuracy: number } {
   if (data.length === 0) throw new RangeError('evaluate: the dataset is empty (0 examples): its loss and accuracy would be NaN');
-  const wasTraining = setup.model.training;
-  setup.model.eval();
-  let loss = 0, correct = 0;
-  try {
-    noGrad(() => {
-      for (const { x, y } of data.batches(batchSize)) {
-        inBatchScope(setup, () => {
-          const logits = setup.model.forward(x);
-          loss += lossOf(setup, logits, y).item() * y.length;
-          correct += countCorrect(logits, y);
-        });
-      }
-    });
-  } finally {
-    setup.model.train(wasTraining);
-  }
+  const [loss, correct] = lossSums(setup, data, Int32Array.from(data.labels.keys()), batchSize);
   return { loss: loss / data.length, accuracy: correct / data.length };
 }
 
@@ -71,13 +56,24 @@ export function evaluate(setup: Pick<TrainSetup, 'model' | 'loss' | 'bufferPool'
  */
 export function evaluateSharded(setup: Pick<TrainSetup, 'model' | 'loss' | 'bufferPool'>, data: Dataset, dp: DataParallel, batchSize = 256): { loss: number; accuracy: number } {
   const mine = Int32Array.from({ length: Math.max(0, Math.ceil((data.length - dp.rank) / dp.size)) }, (_, i) => dp.rank + i * dp.size);
+  const [loss, correct] = dp.sum(lossSums(setup, data, mine, batchSize));
+  return { loss: loss! / data.length, accuracy: correct! / data.length };
+}
+
+/** The summed loss and the correct count of the samples at `indices`, in evaluation mode, without gradients. */
+function lossSums(setup: Pick<TrainSetup, 'model' | 'loss' | 'bufferPool'>, data: Dataset, indices: Int32Array, batchSize: number): [number, number] {
   const wasTraining = setup.model.training;
   setup.model.eval();
   let loss = 0, correct = 0;
+  // One batch's arrays for every batch (fresh ones cost page faults, as in the loader).
+  const shape = data.sampleShape(), per = shape[0] * shape[1] * shape[2];
+  const xs = new Float32Array(Math.min(batchSize, indices.length) * per), ys = new Int32Array(Math.min(batchSize, indices.length));
   try {
     noGrad(() => {
-      for (let at = 0; at < mine.length; at += batchSize) {
-        const { x, y } = data.gather(mine.subarray(at, at + batchSize));
+      for (let at = 0; at < indices.length; at += batchSize) {
+        const batch = indices.subarray(at, at + batchSize), n = batch.length;
+        const y = ys.subarray(0, n), x = new Tensor(xs.subarray(0, n * per), [n, ...shape]);
+        data.gatherInto(batch, undefined, x.data, y);
         inBatchScope(setup, () => {
           const logits = setup.model.forward(x);
           loss += lossOf(setup, logits, y).item() * y.length;
@@ -88,6 +84,5 @@ export function evaluateSharded(setup: Pick<TrainSetup, 'model' | 'loss' | 'buff
   } finally {
     setup.model.train(wasTraining);
   }
-  const [l, c] = dp.sum([loss, correct]);
-  return { loss: l! / data.length, accuracy: c! / data.length };
+  return [loss, correct];
 }

@@ -275,13 +275,20 @@ void Release(Pending* p) {
   p->live = false;
 }
 
+// The request argument of test() and wait(), with MPI ready; the caller holds g_mpi.
+Pending* RequestArg(napi_env env, napi_callback_info info, const char* usage) {
+  napi_value argv[1];
+  if (Args(env, info, argv, 1) < 1) {
+    Throw(env, std::string(usage) + " takes 1 argument", "ERR_MISSING_ARGS");
+    return nullptr;
+  }
+  return Ready(env) ? GetPending(env, argv[0]) : nullptr;
+}
+
 // test(request) -> true when done (the request is then gone); drives MPI's progress.
 napi_value Test(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (Args(env, info, argv, 1) < 1) return Throw(env, "test(request) takes 1 argument", "ERR_MISSING_ARGS");
   std::lock_guard<std::mutex> lock(g_mpi);
-  if (!Ready(env)) return nullptr;
-  Pending* p = GetPending(env, argv[0]);
+  Pending* p = RequestArg(env, info, "test(request)");
   if (p == nullptr) return nullptr;
   int done = 0;
   if (!Check(env, MPI_Test(&p->request, &done, MPI_STATUS_IGNORE), "MPI_Test")) return nullptr;
@@ -291,11 +298,8 @@ napi_value Test(napi_env env, napi_callback_info info) {
 
 // wait(request): blocks until done.
 napi_value Wait(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (Args(env, info, argv, 1) < 1) return Throw(env, "wait(request) takes 1 argument", "ERR_MISSING_ARGS");
   std::lock_guard<std::mutex> lock(g_mpi);
-  if (!Ready(env)) return nullptr;
-  Pending* p = GetPending(env, argv[0]);
+  Pending* p = RequestArg(env, info, "wait(request)");
   if (p == nullptr) return nullptr;
   int rc = MPI_Wait(&p->request, MPI_STATUS_IGNORE);
   Release(p);
