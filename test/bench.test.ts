@@ -29,7 +29,7 @@ describe('npm run bench -- --quick', () => {
     expect(results.poolBackward.map((p) => p.case.shape.mode)).toEqual(['max', 'max']);
     expect(results.optim.map((o) => [o.case.name, o.parameters])).toEqual([['sgd momentum, lenet', 63802], ['adam, smallvgg', 870634]]);
     expect(results.train.map((t) => t.case.model)).toEqual(['lenet', 'smallvgg', 'resnet20']);
-    expect(results.infer.map((t) => t.case.model)).toEqual(['lenet', 'smallvgg']);
+    expect(results.infer.map((t) => [t.case.model, t.case.batch])).toEqual([['lenet', 32], ['smallvgg', 32], ['lenet', 1], ['smallvgg', 1]]);
     expect(results.peak.length).toBeGreaterThan(0);
     // The data section: both worker counts, and the end-to-end wait; the distributed section under mpirun.
     expect(results.pipeline!.rows.map((r) => r.workers)).toEqual([1, 2]);
@@ -51,8 +51,15 @@ describe('npm run bench -- --quick', () => {
       expect((bwdW as { reason: string }).reason).toMatch(/Conv2DBackpropFilter/);
     }
 
+    const ort = results.meta.peers.find((p) => p.name === 'onnxruntime');
+    if (ort && !ort.missing) {
+      // The bench's ONNX export computes what predict computes (checked before timing), at every batch size.
+      for (const row of results.infer) expect(row.outcomes['onnxruntime 1t']?.kind, JSON.stringify(row.outcomes['onnxruntime 1t'])).toBe('measured');
+      expect(results.conv.find((c) => c.dir === 'backwardData')!.outcomes['onnxruntime 1t']).toMatchObject({ kind: 'unsupported' });
+    }
+
     const md = fs.readFileSync(path.join(out, 'RESULTS.md'), 'utf8');
-    for (const heading of ['## Targets (issue 6)', '## Peak fp32 FMA throughput (probe)', '## GEMM (GFLOP/s)', '## conv2d', '## Pooling', '## Max-pool backward alone', '## Optimizer step over a whole model', '## Training throughput', '## Inference throughput', '## Per-call overhead', '## Image pipeline (images/s)', '## Data-parallel training on this machine (mpirun)']) {
+    for (const heading of ['## Targets', '## Peak fp32 FMA throughput (probe)', '## GEMM (GFLOP/s)', '## conv2d', '## Pooling', '## Max-pool backward alone', '## Optimizer step over a whole model', '## Training throughput', '## Inference throughput', '## Per-call overhead', '## Image pipeline (images/s)', '## Data-parallel training on this machine (mpirun)']) {
       expect(md).toContain(heading);
     }
     // Every table row has as many cells as its header.

@@ -25,7 +25,8 @@ export interface Suite {
   optim: OptimCase[];
   trainBatch: number;
   trainBatches: number;
-  inferBatch: number;
+  /** Inference rows: a large batch (throughput) and batch 1 (a service's latency). */
+  inferBatches: number[];
   tinyCalls: number;
 }
 
@@ -55,7 +56,7 @@ export function suite(quick: boolean): Suite {
     { name: 'sgd momentum, lenet', model: 'lenet', optimizer: 'sgd' },
     { name: 'adam, smallvgg', model: 'smallvgg', optimizer: 'adam' },
   ];
-  return { gemm, conv: convs, pool, optim, trainBatch: quick ? 16 : 64, trainBatches: 1, inferBatch: quick ? 32 : 256, tinyCalls: quick ? 2000 : 100000 };
+  return { gemm, conv: convs, pool, optim, trainBatch: quick ? 16 : 64, trainBatches: 1, inferBatches: quick ? [32, 1] : [256, 1], tinyCalls: quick ? 2000 : 100000 };
 }
 
 export function convOutput(s: ConvCase['shape']): { ho: number; wo: number } {

@@ -74,7 +74,7 @@ export function markdown(r: Results): string {
 
   const goals = targets(r);
   if (goals.length > 0) {
-    lines.push('## Targets (issue 6)', '');
+    lines.push('## Targets', '');
     lines.push('Each performance target checked against this run: native at 1 thread and at all threads against the peers at the same thread count ("n/a": this run lacks the peer or the section).', '');
     lines.push(targetsTable(goals), '');
   }
@@ -204,7 +204,7 @@ export function chartSvg(r: Results): string {
     ...r.conv.filter((c) => c.dir === 'forward').map((c) => ({ label: `${c.case.label} y`, outcomes: c.outcomes })),
     ...r.conv.filter((c) => c.dir === 'backwardWeight').map((c) => ({ label: `${c.case.label} dW`, outcomes: c.outcomes })),
     ...r.train.map((t) => ({ label: `train ${t.case.model}`, outcomes: t.outcomes })),
-    ...r.infer.map((t) => ({ label: `infer ${t.case.model}`, outcomes: t.outcomes })),
+    ...r.infer.map((t) => ({ label: `infer ${t.case.model} b${t.case.batch}`, outcomes: t.outcomes })),
   ];
   const colors = ['#2471a3', '#c0392b', '#27ae60', '#8e44ad'];
   const speedup = (outs: Record<string, Outcome>, o: string) => {

@@ -11,6 +11,7 @@ import { convnodeContenders, tfjsContender, type Contender, type PeerInfo } from
 import { copyBandwidth } from './bandwidth';
 import { distributedBench, type DistributedResults } from './distributed';
 import { pipelineBench, type PipelineResults } from './pipeline';
+import { onnxruntimeContenders } from './onnxruntime';
 import { pytorchContenders } from './pytorch';
 import { formatSeconds, timeCase, type Outcome, type Prepared, type TimingOptions } from './timing';
 
@@ -88,6 +89,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     peers.push(torch.info);
     contenders.push(...torch.contenders);
     closePeers = torch.close;
+    const ort = await onnxruntimeContenders(maxThreads > 1 ? [1, maxThreads] : [1]);
+    peers.push(ort.info);
+    contenders.push(...ort.contenders);
     for (const b of ['cpu', 'wasm'] as const) {
       const r = await tfjsContender(b);
       peers.push(r.info);
@@ -183,9 +187,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
         outcomes: await measure(`train ${m}`, 'train', flops, (k) => k.train(m, s.trainBatch, s.trainBatches)),
       });
     }
-    for (const m of wanted('infer') ? (['lenet', 'smallvgg'] as const) : []) {
-      const flops = MODEL_FORWARD_FLOPS[m] * s.inferBatch;
-      results.infer.push({ case: { model: m, batch: s.inferBatch }, flops, outcomes: await measure(`infer ${m}`, 'infer', flops, (k) => k.infer(m, s.inferBatch)) });
+    for (const batch of wanted('infer') ? s.inferBatches : []) {
+      for (const m of ['lenet', 'smallvgg'] as const) {
+        const flops = MODEL_FORWARD_FLOPS[m] * batch;
+        results.infer.push({ case: { model: m, batch }, flops, outcomes: await measure(`infer ${m} batch ${batch}`, 'infer', flops, (k) => k.infer(m, batch)) });
+      }
     }
     if (wanted('tiny')) results.tiny.outcomes = await measure('tiny call', 'tiny', 0, (k) => k.tiny(s.tinyCalls));
     if (wanted('data') && load.ok) results.pipeline = await pipelineBench(o.quick, maxThreads, o.peers, log);
