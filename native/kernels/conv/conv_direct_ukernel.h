@@ -62,7 +62,7 @@ struct DirectWeightChannelsTile {
 struct DirectConvKernels {
   const char* isa;
   int vec;  // floats per vector
-  DirectForwardTile forward[4];  // unused entries have fn == nullptr
+  DirectForwardTile forward[6];  // unused entries have fn == nullptr
   DirectWeightPositionsTile weight_positions;
   DirectWeightChannelsTile weight_channels[2];  // one vector of channels, then two
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "convnode/runtime.h"
+#include "../parallel_ranges.h"
 #include "../vec4.h"
 
 namespace convnode {
@@ -38,8 +39,7 @@ static void gather_stride2(const float* in, int64_t n, float* out) {
 
 void im2col(const Conv2dShape& s, int64_t cg, const float* x, float* col) {
   const int64_t rows = cg * s.kh * s.kw, cols = s.ho * s.wo;
-#pragma omp parallel for schedule(static) num_threads(num_threads()) if (rows * cols > (1 << 16))
-  for (int64_t r = 0; r < rows; ++r) {
+  parallel_for(rows, rows * cols > (1 << 16) ? num_threads() : 1, [&](int64_t r) {
     const int64_t ci = r / (s.kh * s.kw), ki = (r / s.kw) % s.kh, kj = r % s.kw;
     const float* plane = x + ci * s.h * s.w;
     float* dst = col + r * cols;
@@ -63,15 +63,14 @@ void im2col(const Conv2dShape& s, int64_t cg, const float* x, float* col) {
       }
       std::fill(out + ow_hi, out + s.wo, 0.0f);
     }
-  }
+  });
 }
 
 void col2im_add(const Conv2dShape& s, int64_t cg, const float* col, float* dx) {
   const int64_t taps = s.kh * s.kw, cols = s.ho * s.wo;
   // One thread per input channel: every row of that channel adds into the
   // same plane, so channels are the unit that never races.
-#pragma omp parallel for schedule(static) num_threads(num_threads()) if (cg * taps * cols > (1 << 16))
-  for (int64_t ci = 0; ci < cg; ++ci) {
+  parallel_for(cg, cg * taps * cols > (1 << 16) ? num_threads() : 1, [&](int64_t ci) {
     float* plane = dx + ci * s.h * s.w;
     for (int64_t t = 0; t < taps; ++t) {
       const int64_t ki = t / s.kw, kj = t % s.kw;
@@ -86,7 +85,7 @@ void col2im_add(const Conv2dShape& s, int64_t cg, const float* col, float* dx) {
         for (int64_t ow = ow_lo; ow < ow_hi; ++ow) out[ow * s.stride_w] += in[ow];
       }
     }
-  }
+  });
 }
 
 }  // namespace convnode

@@ -30,8 +30,7 @@ double row_sum(int64_t hw, F f) {
 
 void channel_moments(const ChannelShape& s, const float* x, float* mean, float* var) {
   const double count = double(s.n * s.hw);
-#pragma omp parallel for schedule(static) num_threads(threads_for(s)) if (threads_for(s) > 1)
-  for (int64_t ch = 0; ch < s.c; ++ch) {
+  parallel_for(s.c, threads_for(s), [&](int64_t ch) {
     // Sums of x - k, k the channel's first value: float lanes hold small
     // numbers even when the mean is far from zero (1000 +- 1 summed as
     // squares in float loses the variance entirely).
@@ -46,13 +45,12 @@ void channel_moments(const ChannelShape& s, const float* x, float* mean, float* 
     const double v = sq / count - shifted * shifted;
     mean[ch] = float(double(k) + shifted);
     var[ch] = float(v > 0.0 ? v : 0.0);
-  }
+  });
 }
 
 void channel_grad_sums(const ChannelShape& s, const float* dy, const float* x, const float* mean,
                        float* sum_dy, float* sum_dy_xc) {
-#pragma omp parallel for schedule(static) num_threads(threads_for(s)) if (threads_for(s) > 1)
-  for (int64_t ch = 0; ch < s.c; ++ch) {
+  parallel_for(s.c, threads_for(s), [&](int64_t ch) {
     const float m = mean[ch];
     double sd = 0.0, sdx = 0.0;
     for (int64_t i = 0; i < s.n; ++i) {
@@ -64,30 +62,28 @@ void channel_grad_sums(const ChannelShape& s, const float* dy, const float* x, c
     }
     sum_dy[ch] = float(sd);
     sum_dy_xc[ch] = float(sdx);
-  }
+  });
 }
 
 void channel_affine(const ChannelShape& s, const float* x, const float* scale, const float* shift, float* y) {
-#pragma omp parallel for schedule(static) num_threads(threads_for(s)) if (threads_for(s) > 1)
-  for (int64_t i = 0; i < s.n; ++i) {
+  parallel_for(s.n, threads_for(s), [&](int64_t i) {
     for (int64_t ch = 0; ch < s.c; ++ch) {
       const int64_t off = (i * s.c + ch) * s.hw;
       const float a = scale[ch], b = shift[ch];
       for (int64_t j = 0; j < s.hw; ++j) y[off + j] = a * x[off + j] + b;
     }
-  }
+  });
 }
 
 void channel_combine(const ChannelShape& s, const float* dy, const float* x, const float* a, const float* b,
                      const float* d, float* dx) {
-#pragma omp parallel for schedule(static) num_threads(threads_for(s)) if (threads_for(s) > 1)
-  for (int64_t i = 0; i < s.n; ++i) {
+  parallel_for(s.n, threads_for(s), [&](int64_t i) {
     for (int64_t ch = 0; ch < s.c; ++ch) {
       const int64_t off = (i * s.c + ch) * s.hw;
       const float ac = a[ch], bc = b[ch], dc = d[ch];
       for (int64_t j = 0; j < s.hw; ++j) dx[off + j] = ac * dy[off + j] + bc * x[off + j] + dc;
     }
-  }
+  });
 }
 
 }  // namespace convnode

@@ -11,20 +11,18 @@ static int threads_for(const ChannelShape& s) {
 }
 
 void bias_add(const ChannelShape& s, const float* x, const float* bias, float* y) {
-#pragma omp parallel for schedule(static) num_threads(threads_for(s)) if (threads_for(s) > 1)
-  for (int64_t i = 0; i < s.n; ++i) {
+  parallel_for(s.n, threads_for(s), [&](int64_t i) {
     for (int64_t ch = 0; ch < s.c; ++ch) {
       const int64_t off = (i * s.c + ch) * s.hw;
       const float b = bias[ch];
       for (int64_t j = 0; j < s.hw; ++j) y[off + j] = x[off + j] + b;
     }
-  }
+  });
 }
 
 void bias_grad(const ChannelShape& s, const float* dy, float* db) {
   // Double accumulators: a channel can sum millions of terms.
-#pragma omp parallel for schedule(static) num_threads(threads_for(s)) if (threads_for(s) > 1)
-  for (int64_t ch = 0; ch < s.c; ++ch) {
+  parallel_for(s.c, threads_for(s), [&](int64_t ch) {
     double sum = 0.0;
     for (int64_t i = 0; i < s.n; ++i) {
       const float* row = dy + (i * s.c + ch) * s.hw;
@@ -40,7 +38,7 @@ void bias_grad(const ChannelShape& s, const float* dy, float* db) {
       sum += part;
     }
     db[ch] = static_cast<float>(sum);
-  }
+  });
 }
 
 void prelu_forward(const ChannelShape& s, int64_t num_slopes, const float* x,

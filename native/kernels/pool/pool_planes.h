@@ -17,7 +17,13 @@ namespace convnode {
 template <typename... Scratch, typename PlaneFn>
 void for_each_plane(const Pool2dShape& s, PlaneFn&& fn) {
   const int64_t planes = s.n * s.c;
-#pragma omp parallel num_threads(num_threads()) if (planes * s.h * s.w > (1 << 15))
+  // Run here, not in an if(false) region: libgomp still builds a team for that.
+  if (planes * s.h * s.w <= (1 << 15) || num_threads() <= 1) {
+    std::tuple<std::optional<Scratch>...> scratch;
+    for (int64_t p = 0; p < planes; ++p) fn(p, std::get<std::optional<Scratch>>(scratch)...);
+    return;
+  }
+#pragma omp parallel num_threads(num_threads())
   {
     std::tuple<std::optional<Scratch>...> scratch;
 #pragma omp for schedule(static)
