@@ -20,6 +20,7 @@
       "native/kernels/pool/max_pool_argmax.cc",
       "native/kernels/pool/f32_pool_loops__baseline.cc",
       "native/kernels/eltwise/activation.cc",
+      "native/kernels/eltwise/add.cc",
       "native/kernels/eltwise/channel_ops.cc",
       "native/kernels/eltwise/batch_norm.cc",
       "native/kernels/eltwise/softmax.cc",

@@ -36,6 +36,34 @@ describe('eltwise, loss and optimizer kernels native vs TS', () => {
     });
   });
 
+  it('add: the exact float sums, out of place and in place (y is a, y is b, all three one array), across the parallel split', () => {
+    // The index of the first element where two arrays differ, or -1 (toEqual is slow on 70k elements).
+    const firstDiff = (p: Float32Array, q: Float32Array) => p.findIndex((v, i) => !Object.is(v, q[i]));
+    forEachIsa((isa) => {
+      const rand = rng(11);
+      for (const len of [1, 15, 1000, 70001]) {
+        const a = randomArray(rand, len), b = randomArray(rand, len);
+        // Float addition of two floats rounds once: Math.fround of the exact sum.
+        const want = a.map((v, i) => Math.fround(v + b[i]!));
+        for (const be of [native, js]) {
+          const y = new Float32Array(len);
+          be.add(a, b, y);
+          expect(firstDiff(y, want), `${isa} ${be.name} ${len}`).toBe(-1);
+          const ya = a.slice(), yb = b.slice();
+          be.add(ya, b, ya);
+          be.add(a, yb, yb);
+          expect(firstDiff(ya, want)).toBe(-1);
+          expect(firstDiff(yb, want)).toBe(-1);
+          const twice = a.slice();
+          be.add(twice, twice, twice);
+          expect(firstDiff(twice, a.map((v) => Math.fround(2 * v)))).toBe(-1);
+        }
+        // Partly overlapping views are refused, not summed into each other.
+        if (len > 2) expect(() => native.add(a.subarray(1), b.subarray(1), a.subarray(0, len - 1))).toThrow(/add: y must be either exactly a \(in place\) or not share memory with it/);
+      }
+    });
+  });
+
   it('in-place activation (y is x) gives the same result as out of place', () => {
     const x = randomArray(rng(2), 333, -3, 3);
     for (const b of [native, js]) {

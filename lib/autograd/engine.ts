@@ -3,6 +3,8 @@
 // back. Gradients of intermediates live only for the pass; leaves that
 // require a gradient accumulate it into .grad (as PyTorch does).
 
+import { backend } from '../backend';
+
 /**
  * What the engine needs of a tensor (Tensor is one): it knows nothing else
  * of them, so tensor.ts can call it without an import circle.
@@ -83,7 +85,8 @@ export function runBackward(root: GraphNode, seed: Float32Array): void {
       if (!input.requiresGrad || ig === null || ig === undefined) return;
       const prev = grads.get(input);
       if (prev === undefined) grads.set(input, ig);
-      else for (let j = 0; j < prev.length; j++) prev[j]! += ig[j]!;
+      // A tensor read by two ops (a residual block's input): its gradients add up, in place.
+      else backend().add(prev, ig, prev);
     });
     grads.delete(t);
     for (const o of observers) o.afterOp?.();

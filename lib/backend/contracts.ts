@@ -213,6 +213,11 @@ export const CONTRACTS = {
     overlaps: disjoint('dx', 'argmax', 'dy'),
   },
 
+  // y = a + b: the residual sums of a ResNet and the engine's gradient sums (where a
+  // tensor feeds two ops); y may be a or b.
+  add: {
+    geometry: 'none', args: [f32('a'), f32('b', ['a.length']), f32('y', ['a.length'])], overlaps: [inPlace('y', 'a'), inPlace('y', 'b')],
+  },
   activationForward: {
     geometry: 'activation', args: [f32('x'), f32('y', ['x.length'])], overlaps: [inPlace('y', 'x')],
   },

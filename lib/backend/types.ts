@@ -142,6 +142,8 @@ export interface Kernels {
    */
   pool2dBackwardFromArgmax(shape: Pool2dShape, argmax: Uint8Array, dy: Float32Array, dx: Float32Array): void;
 
+  /** y = a + b element by element; y may be a or b (in-place), else disjoint from both. */
+  add(a: Float32Array, b: Float32Array, y: Float32Array): void;
   activationForward(options: ActivationOptions, x: Float32Array, y: Float32Array): void;
   activationBackward(options: ActivationOptions, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   preluForward(shape: ChannelShape, x: Float32Array, slope: Float32Array, y: Float32Array): void;

@@ -220,6 +220,15 @@ inline constexpr Arg kPool2dBackwardFromArgmaxArgs[] = {
 inline constexpr Overlap kPool2dBackwardFromArgmaxOverlaps[] = {{2, 0, false}, {2, 1, false}};
 inline constexpr Kernel kPool2dBackwardFromArgmax = {"pool2dBackwardFromArgmax", &kPool2dGeometry, kPool2dBackwardFromArgmaxArgs, 3, kPool2dBackwardFromArgmaxOverlaps, 2, nullptr, 0};
 
+// add(a, b, y)
+inline constexpr Arg kAddArgs[] = {
+    {"a", ArgType::kF32, false, -1, false, -1, 0, {}},
+    {"b", ArgType::kF32, false, -1, false, -1, 1, {{-1, 0}}},
+    {"y", ArgType::kF32, false, -1, false, -1, 1, {{-1, 0}}},
+};
+inline constexpr Overlap kAddOverlaps[] = {{2, 0, true}, {2, 1, true}};
+inline constexpr Kernel kAdd = {"add", &kNoneGeometry, kAddArgs, 3, kAddOverlaps, 2, nullptr, 0};
+
 // activationForward(options, x, y)
 inline constexpr Arg kActivationForwardArgs[] = {
     {"x", ArgType::kF32, false, -1, false, -1, 0, {}},

@@ -84,7 +84,7 @@ inline ChannelShape channels(const Guarded& g) {
 extern const EntryRecord kGemmEntries[1];
 extern const EntryRecord kConvEntries[4];
 extern const EntryRecord kPoolEntries[3];
-extern const EntryRecord kEltwiseEntries[10];
+extern const EntryRecord kEltwiseEntries[11];
 extern const EntryRecord kNormEntries[4];
 extern const EntryRecord kLossEntries[4];
 extern const EntryRecord kOptimEntries[5];

@@ -47,6 +47,18 @@ void test_eltwise(const std::string& tag) {
     check(close_rel(dx, dx_ref, 1e-5), "activation_backward", tag + " " + r.name);
   }
 
+  // add: one rounding of the exact sum, out of place and in place, on both
+  // sides of the parallel split (kParallelMinElements).
+  for (const int64_t count : {int64_t(5), int64_t(1) << 16}) {
+    auto a = random_vec(size_t(count)), b = random_vec(size_t(count));
+    std::vector<float> y(static_cast<size_t>(count)), want(static_cast<size_t>(count));
+    for (size_t i = 0; i < size_t(count); ++i) want[i] = float(double(a[i]) + double(b[i]));
+    add(count, a.data(), b.data(), y.data());
+    check(y == want, "add", tag + " " + std::to_string(count));
+    add(count, a.data(), b.data(), a.data());
+    check(a == want, "add", tag + " in place " + std::to_string(count));
+  }
+
   // PReLU, bias add and bias gradient over [n=3, c=4, hw=5].
   const ChannelShape cs{3, 4, 5};
   auto slope = random_vec(4, 0.0f, 0.5f), bias = random_vec(4);

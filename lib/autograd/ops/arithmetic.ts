@@ -1,4 +1,5 @@
 // Elementwise arithmetic on same-shaped tensors, and reductions to a scalar.
+import { backend } from '../../backend';
 import { Tensor } from '../../tensor/tensor';
 import { outputBuffer } from '../../tensor/buffer-pool';
 import { result } from '../result';
@@ -18,11 +19,10 @@ function sameShape(op: string, a: Tensor, b: Tensor): void {
 
 export function add(a: Tensor, b: Tensor): Tensor {
   sameShape('add', a, b);
-  const ad = a.data, bd = b.data;
-  // A plain loop, not build(): the residual sums of a ResNet step are large,
-  // and a closure per element cost 12% of a ResNet-20 step.
+  // A kernel, not a loop here: the residual sums of a ResNet step are large
+  // (as JavaScript they took 8% of a ResNet-20 step at 2 threads).
   const y = outputBuffer(a.size);
-  for (let i = 0; i < y.length; i++) y[i] = ad[i]! + bd[i]!;
+  backend().add(a.data, b.data, y);
   return result('add', y, a.shape, [a, b], (dy) => [dy, dy]);
 }
 

@@ -2,6 +2,10 @@
 // native/kernels/eltwise (PyTorch's derivatives at the kinks).
 import type { ResolvedActivation, ResolvedChannels, ResolvedRows } from '../geometry';
 
+export function add(_: unknown, a: Float32Array, b: Float32Array, y: Float32Array): void {
+  for (let i = 0; i < y.length; i++) y[i] = a[i]! + b[i]!;
+}
+
 export function activationForward(a: ResolvedActivation, x: Float32Array, y: Float32Array): void {
   const n = x.length;
   switch (a.kind) {

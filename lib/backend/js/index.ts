@@ -7,7 +7,7 @@ import { gemm } from './gemm';
 import { conv2dBackwardBias, conv2dBackwardData, conv2dBackwardWeight, conv2dForward } from './conv';
 import { pool2dBackward, pool2dBackwardFromArgmax, pool2dForward } from './pool';
 import {
-  activationBackward, activationForward, biasAdd, biasGrad, logSoftmaxBackward, logSoftmaxForward,
+  activationBackward, activationForward, add, biasAdd, biasGrad, logSoftmaxBackward, logSoftmaxForward,
   preluBackward, preluForward, softmaxBackward, softmaxForward,
 } from './eltwise';
 import { channelAffine, channelCombine, channelGradSums, channelMoments } from './batchnorm';
@@ -24,6 +24,7 @@ export const jsKernels: RawKernels = {
   pool2dForward,
   pool2dBackward,
   pool2dBackwardFromArgmax,
+  add,
   activationForward,
   activationBackward,
   preluForward,

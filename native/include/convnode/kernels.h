@@ -90,6 +90,9 @@ struct ActivationParams {
   float max_val = 1.0f;
 };
 // y may equal x (in place).
+// y = a + b over len floats; y may be a or b.
+void add(int64_t len, const float* a, const float* b, float* y);
+
 void activation_forward(Activation kind, const ActivationParams& p, int64_t len,
                         const float* x, float* y);
 // dx = dy * f'(x); tanh and sigmoid use y = f(x), the others x. dx may equal dy.
