@@ -69,6 +69,14 @@ const edgeCases: Conv2dShape[] = [
   { n: 3, c: 2, h: 9, w: 11, k: 17, kh: 3, kw: 3, padW: 1 },
   { n: 5, c: 20, h: 7, w: 5, k: 33, kh: 2, kw: 2, padH: 1 },
   { n: 2, c: 9, h: 6, w: 23, k: 1, kh: 3, kw: 4, padH: 2, padW: 3 },
+  // Stride 2 on the direct kernels (phase planes): ResNet's downsampling
+  // 3x3, odd sizes, one axis strided, padding past the filter, a 1-wide
+  // output row.
+  { n: 2, c: 16, h: 16, w: 16, k: 32, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 },
+  { n: 3, c: 5, h: 13, w: 11, k: 9, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 },
+  { n: 1, c: 3, h: 9, w: 12, k: 17, kh: 5, kw: 4, strideH: 2, padH: 2 },
+  { n: 2, c: 4, h: 8, w: 7, k: 3, kh: 2, kw: 3, strideW: 2, padH: 3, padW: 4 },
+  { n: 2, c: 2, h: 7, w: 3, k: 5, kh: 3, kw: 3, strideH: 2, strideW: 2 },
 ];
 
 function randomShape(rand: () => number): Conv2dShape {

@@ -11,6 +11,7 @@ import { convnodeContenders, tfjsContender, type Contender, type PeerInfo } from
 import { copyBandwidth } from './bandwidth';
 import { distributedBench, type DistributedResults } from './distributed';
 import { pipelineBench, type PipelineResults } from './pipeline';
+import { onednnContenders } from './onednn';
 import { onnxruntimeContenders } from './onnxruntime';
 import { pytorchContenders } from './pytorch';
 import { formatSeconds, timeCase, type Outcome, type Prepared, type TimingOptions } from './timing';
@@ -88,7 +89,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     const torch = await pytorchContenders(maxThreads > 1 ? [1, maxThreads] : [1]);
     peers.push(torch.info);
     contenders.push(...torch.contenders);
-    closePeers = torch.close;
+    const dnnl = await onednnContenders(maxThreads > 1 ? [1, maxThreads] : [1]);
+    peers.push(dnnl.info);
+    contenders.push(...dnnl.contenders);
+    closePeers = () => { torch.close(); dnnl.close(); };
     const ort = await onnxruntimeContenders(maxThreads > 1 ? [1, maxThreads] : [1]);
     peers.push(ort.info);
     contenders.push(...ort.contenders);

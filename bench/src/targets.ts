@@ -100,6 +100,25 @@ export function targets(r: BenchResults): TargetRow[] {
     rows.push({ target: 'conv2d a–g, all directions, vs PyTorch', goal: '≥ 1.5× on every case', ...v });
   }
 
+  // 2b. conv2d against oneDNN's own direct convolution (issue 22: geomean >= 1.0x, none below 0.8x).
+  const dnnl = (t: number) => r.contenders.find((c) => c.kind === 'peer' && c.name.startsWith('onednn') && c.threads === t)?.name;
+  if (r.conv.length > 0) {
+    const v = perThreads((t) => {
+      const a = native(t), b = dnnl(t);
+      if (!a || !b) return { text: 'no oneDNN peer', met: null };
+      const ratios = r.conv.map((c) => ({ label: `${c.case.name} ${c.dir}`, x: (median(c.outcomes[b]) ?? NaN) / (median(c.outcomes[a]) ?? NaN) }));
+      if (ratios.some((x) => !Number.isFinite(x.x))) return { text: '—', met: null };
+      const gm = geomean(ratios.map((x) => x.x));
+      const low = ratios.filter((x) => x.x < 0.8);
+      const worst = ratios.reduce((p, q) => (q.x < p.x ? q : p));
+      return {
+        text: `geomean ${fmt(gm)}×, lowest ${fmt(worst.x)}× (${worst.label})${low.length ? `; below 0.8×: ${low.map((x) => `${x.label} ${fmt(x.x)}×`).join(', ')}` : ''}`,
+        met: gm >= 1 && low.length === 0,
+      };
+    });
+    rows.push({ target: 'conv2d a–g, all directions, vs oneDNN (direct)', goal: 'geomean ≥ 1.0×, none below 0.8×', ...v });
+  }
+
   // 3. Pooling against the machine's memory bandwidth.
   if (r.pool.length > 0 && r.meta.copyBandwidth !== undefined) {
     const bw = r.meta.copyBandwidth;

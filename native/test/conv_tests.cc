@@ -149,6 +149,10 @@ void conv_tests(const std::string& tag) {
   test_direct_bands(conv_shape(2, 3, 9, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
   test_direct_bands(conv_shape(1, 2, 5, 7, 9, 3, 2, 1, 1, 6, 4, 1, 1, 1), tag);  // padding past the filter
   test_direct_bands(conv_shape(1, 1, 3, 3, 1, 1, 1, 1, 1, 7, 7, 1, 1, 1), tag);  // 1x1, padded
+  // Strided, through phase planes: odd sizes, mixed strides, padding past the filter.
+  test_direct_bands(conv_shape(2, 3, 11, 9, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), tag);
+  test_direct_bands(conv_shape(1, 2, 9, 12, 17, 5, 4, 2, 1, 2, 0, 1, 1, 1), tag);
+  test_direct_bands(conv_shape(1, 4, 8, 7, 3, 2, 3, 1, 2, 3, 4, 1, 1, 1), tag);
   // Huge padding takes bands by itself: 1 x 1 over 1 x 1 padded by 3000.
   const Conv2dShape huge = conv_shape(1, 1, 1, 1, 1, 1, 1, 1, 1, 3000, 3000, 1, 1, 1);
   check(!convnode::conv2d_direct_applies(huge) || convnode::conv2d_direct_band_rows(huge) < huge.ho, "conv2d_forward",
@@ -160,7 +164,10 @@ void conv_tests(const std::string& tag) {
   test_conv(conv_shape(5, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1), tag);  // batch-parallel
   test_conv(conv_shape(2, 6, 7, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 6), tag);  // depthwise
   test_conv(conv_shape(1, 64, 10, 10, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
-  test_conv(conv_shape(2, 8, 23, 29, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1), tag);  // stride 2, 15 wide: im2col's vector gather
+  test_conv(conv_shape(2, 8, 23, 29, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1), tag);  // stride 2, 15 wide: the direct kernel's phases
+  test_conv(conv_shape(2, 16, 32, 32, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1), tag);  // ResNet-20's downsampling 3x3
+  test_conv(conv_shape(3, 5, 12, 13, 9, 5, 4, 2, 1, 2, 0, 1, 1, 1), tag);  // stride along the rows only
+  test_conv(conv_shape(2, 4, 8, 7, 3, 2, 3, 1, 2, 3, 4, 1, 1, 1), tag);  // along the columns only, padding past the filter
 }
 
 void conv_thread_invariance_tests(const std::string& tag) {

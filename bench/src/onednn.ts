@@ -1,0 +1,94 @@
+// oneDNN's own convolution as a bench peer, beside PyTorch: bench/onednn_conv.cc,
+// compiled here with g++ where libdnnl-dev is installed (Debian: apt-get
+// install libdnnl-dev), one long-lived process per thread count
+// (OMP_NUM_THREADS = the count), its direct algorithm on the blocked layouts
+// it picks for itself, no reorders in the timed region. Only the conv rows.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import type { ConvCase, ConvDirection } from './cases';
+import type { Contender, PeerInfo } from './contenders';
+import { benchScript } from './pytorch';
+import type { Prepared } from './timing';
+
+const HEADER = '/usr/include/dnnl.hpp';
+
+/** The harness binary, built when missing or older than its source; or why there is none. */
+function harness(): { binary: string } | { missing: string } {
+  const source = benchScript('onednn_conv.cc');
+  if (source === undefined) return { missing: 'bench/onednn_conv.cc is not in this install' };
+  if (!fs.existsSync(HEADER)) return { missing: `no oneDNN headers (${HEADER}); Debian: apt-get install libdnnl-dev` };
+  const dir = path.join(os.tmpdir(), 'convnode-bench-onednn');
+  const binary = path.join(dir, 'onednn_conv');
+  if (!fs.existsSync(binary) || fs.statSync(binary).mtimeMs < fs.statSync(source).mtimeMs) {
+    fs.mkdirSync(dir, { recursive: true });
+    const r = spawnSync('g++', ['-O2', '-std=c++17', source, '-ldnnl', '-fopenmp', '-o', binary], { encoding: 'utf8' });
+    if (r.status !== 0) return { missing: `building ${source} failed: ${(r.stderr || String(r.error)).split('\n')[0]}` };
+  }
+  return { binary };
+}
+
+class HarnessProcess {
+  private readonly replies: Array<(line: string) => void> = [];
+
+  constructor(private readonly proc: ChildProcessWithoutNullStreams) {
+    readline.createInterface({ input: proc.stdout }).on('line', (line) => this.replies.shift()?.(line));
+    proc.on('exit', () => { for (const r of this.replies.splice(0)) r('unsupported the oneDNN process exited'); });
+  }
+
+  request(line: string): Promise<string> {
+    return new Promise((resolve) => {
+      this.replies.push(resolve);
+      this.proc.stdin.write(line + '\n');
+    });
+  }
+
+  close(): void {
+    this.proc.stdin.end();
+  }
+}
+
+let nextId = 0;
+
+export async function onednnContenders(threadCounts: number[]): Promise<{ contenders: Contender[]; info: PeerInfo; close: () => void }> {
+  const built = harness();
+  if ('missing' in built) return { contenders: [], close: () => {}, info: { name: 'onednn', version: null, missing: built.missing } };
+  const procs = threadCounts.map((t) => new HarnessProcess(spawn(built.binary, [], { env: { ...process.env, OMP_NUM_THREADS: String(t) } })));
+  const infos = await Promise.all(procs.map((p) => p.request('info')));
+  const info = infos[0]!;
+  const field = (name: string) => new RegExp(`${name} (\\S+)`).exec(info)?.[1] ?? '?';
+  const unsupported = async (why: string): Promise<Prepared> => ({ unsupported: why });
+  const contenders = threadCounts.map((threads, t): Contender => {
+    const proc = procs[t]!;
+    const conv = async (c: ConvCase, dir: ConvDirection): Promise<Prepared> => {
+      const s = c.shape, id = nextId++;
+      const reply = await proc.request(`prepare ${id} ${dir} direct ${[s.n, s.c, s.h, s.w, s.k, s.kh, s.kw, s.strideH, s.strideW, s.padH, s.padW].join(' ')}`);
+      if (!reply.startsWith('ok')) return { unsupported: reply.replace(/^unsupported /, '') };
+      const run = async (reps: number) => {
+        const seconds = Number(await proc.request(`run ${id} ${reps}`));
+        if (!Number.isFinite(seconds)) throw new Error(`onednn ${threads}t: run ${id} answered no time`);
+        return seconds;
+      };
+      return { runner: { run: async () => { await run(1); }, timed: run } };
+    };
+    return {
+      name: `onednn ${threads}t`, kind: 'peer', threads,
+      gemm: () => unsupported('convolutions only'),
+      conv,
+      pool: () => unsupported('convolutions only'),
+      train: () => unsupported('convolutions only'),
+      infer: () => unsupported('convolutions only'),
+      tiny: () => unsupported('convolutions only'),
+    };
+  });
+  return {
+    contenders, close: () => { for (const p of procs) p.close(); },
+    info: {
+      name: 'onednn',
+      version: `oneDNN ${field('version')} (${built.binary}: its direct convolution on the layouts it picks (format any), no reorders timed; ` +
+        `ISA ${field('isa')}, runtime ${field('runtime')}, one process per thread count: ${infos.map((i) => /threads (\d+)/.exec(i)?.[1]).join('/')} threads)`,
+    },
+  };
+}
