@@ -51,6 +51,12 @@ describe('npm run bench -- --quick', () => {
       expect((bwdW as { reason: string }).reason).toMatch(/Conv2DBackpropFilter/);
     }
 
+    const dnnl = results.meta.peers.find((p) => p.name === 'onednn');
+    if (dnnl && !dnnl.missing) {
+      // The oneDNN harness builds, answers and times every convolution direction.
+      for (const row of results.conv) expect(row.outcomes['onednn 1t']?.kind, `${row.case.name} ${row.dir}`).toBe('measured');
+      expect(results.gemm[0]!.outcomes['onednn 1t']).toMatchObject({ kind: 'unsupported' });
+    }
     const ort = results.meta.peers.find((p) => p.name === 'onnxruntime');
     if (ort && !ort.missing) {
       // The bench's ONNX export computes what predict computes (checked before timing), at every batch size.
