@@ -211,11 +211,13 @@ void backward_weight_positions_in_lanes(const Conv2dShape& s, const DirectConvKe
 
 }  // namespace
 
-// Strides 1 and 2 (through phases: see PaddedImage); a larger stride
-// leaves most of a phase plane unread.
+// Strides 1 and 2 (through phases: see PaddedImage), when the filter reads
+// every phase: a 1x1 stride-2 filter (ResNet's projection shortcut) would
+// fill four planes to read one, and im2col + GEMM ran it 2.1-2.9x faster.
 bool conv2d_direct_applies(const Conv2dShape& s) {
   return active_kernels().vec > 0 && s.groups == 1 && s.stride_h <= 2 && s.stride_w <= 2 &&
-         s.dilation_h == 1 && s.dilation_w == 1 && !conv2d_is_pointwise(s) && s.ho > 0 && s.wo > 0;
+         s.dilation_h == 1 && s.dilation_w == 1 && !conv2d_is_pointwise(s) && s.ho > 0 && s.wo > 0 &&
+         s.kh >= s.stride_h && s.kw >= s.stride_w;
 }
 
 bool conv2d_direct_backward_data_applies(const Conv2dShape& s) {
