@@ -239,6 +239,8 @@ describe('bad input gives a clear, typed error on both backends', () => {
     expect(gemm(wire(2, 2, 2, 0, 0, NaN))).toThrow(RangeError);
     expect(gemm(wire(2, 2, 2), f32(4), f32(4))).toThrow(new TypeError('gemm: c is required, got undefined'));
     expect(gemm(wire(2, 2, 2), f32(4), f32(4), f32(3))).toThrow(new RangeError('gemm: c must have 4 elements, got 3'));
+    // A detached view reads as empty; the guard asks its buffer only then.
+    expect(gemm(wire(2, 2, 2), f32(4), detached(4), f32(4))).toThrow(new TypeError('gemm: b is backed by a detached ArrayBuffer'));
     expect(gemm(wire(2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1), f32(4), f32(4), f32(4))).toThrow(new RangeError('gemm: a would have more than 2^53 - 1 elements'));
     const buf = f32(16);
     expect(gemm(wire(2, 2, 2), buf.subarray(0, 4), f32(4), buf.subarray(2, 6))).toThrow(new RangeError('gemm: c must not share memory with a'));

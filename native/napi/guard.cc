@@ -63,13 +63,17 @@ namespace {
 // for anything that is not a typed array).
 bool typed_array_info(napi_env env, napi_value v, napi_typedarray_type* type, void** data, size_t* length,
                       napi_value* buffer = nullptr) {
-  napi_value buf;
-  size_t offset;
-  return napi_get_typedarray_info(env, v, type, length, data, buffer != nullptr ? buffer : &buf, &offset) == napi_ok;
+  return napi_get_typedarray_info(env, v, type, length, data, buffer, nullptr) == napi_ok;
 }
 
-bool detached(napi_env env, napi_value buffer) {
+// Whether typed array v, of `length` elements, views a detached buffer.
+// Detaching empties every view of the buffer, so a view with elements is
+// not detached and costs no second N-API call (the 4-element kernel call).
+bool detached_view(napi_env env, napi_value v, size_t length) {
+  if (length > 0) return false;
+  napi_value buffer;
   bool is_detached = false;
+  if (napi_get_typedarray_info(env, v, nullptr, nullptr, nullptr, &buffer, nullptr) != napi_ok) return true;
   return napi_is_detached_arraybuffer(env, buffer, &is_detached) != napi_ok || is_detached;
 }
 
@@ -195,13 +199,12 @@ void Guarded::check_array(int arg, napi_value v, napi_typedarray_type want, cons
   napi_typedarray_type type;
   void* data = nullptr;
   size_t length = 0;
-  napi_value buffer;
-  if (!typed_array(v, &type, &data, &length, &buffer)) {
+  if (!typed_array(v, &type, &data, &length)) {
     if (absent_allowed(arg, v)) return;
     type_error(std::string(a.name) + " must be a " + type_name + ", got " + describe(env_, v));
   }
   if (type != want) type_error(std::string(a.name) + " must be a " + type_name + ", got " + describe(env_, v));
-  if (detached(env_, buffer)) type_error(std::string(a.name) + " is backed by a detached ArrayBuffer");
+  if (detached_view(env_, v, length)) type_error(std::string(a.name) + " is backed by a detached ArrayBuffer");
   const int64_t want_length = extent(arg);
   const int64_t len = static_cast<int64_t>(length);
   if (want_length >= 0 && len != want_length && !(a.or_one && len == 1))
@@ -214,12 +217,11 @@ void Guarded::check_target(int arg, napi_value v) {
   napi_typedarray_type type;
   void* data = nullptr;
   size_t length = 0;
-  napi_value buffer;
-  if (!typed_array(v, &type, &data, &length, &buffer) || type != napi_int32_array) {
+  if (!typed_array(v, &type, &data, &length) || type != napi_int32_array) {
     check_array(arg, v, napi_float32_array, "Float32Array");  // distributions, rows * cols
     return;
   }
-  if (detached(env_, buffer)) type_error("target is backed by a detached ArrayBuffer");
+  if (detached_view(env_, v, length)) type_error("target is backed by a detached ArrayBuffer");
   const int64_t n = dim(rows), classes = dim(cols);
   if (int64_t(length) != n) range_error("target must have " + std::to_string(n) + " class indices, got " + std::to_string(length));
   // Copied once, then checked: the kernel reads only the copy.
@@ -255,10 +257,9 @@ void Guarded::check_list(int arg, napi_value v) {
     napi_typedarray_type type;
     void* data = nullptr;
     size_t length = 0;
-    napi_value buffer;
-    if (!typed_array(list.values[j], &type, &data, &length, &buffer) || type != napi_float32_array)
+    if (!typed_array(list.values[j], &type, &data, &length) || type != napi_float32_array)
       type_error(entry() + " must be a Float32Array, got " + describe(env_, list.values[j]));
-    if (detached(env_, buffer)) type_error(entry() + " is backed by a detached ArrayBuffer");
+    if (detached_view(env_, list.values[j], length)) type_error(entry() + " is backed by a detached ArrayBuffer");
     if (a.like >= 0 && int64_t(length) != lists_[a.like].lengths[j])
       range_error(entry() + " must have " + std::to_string(lists_[a.like].lengths[j]) + " elements, got " + std::to_string(length));
     list.data[j] = static_cast<float*>(data);
