@@ -209,6 +209,18 @@ describe.each(BACKENDS)('kernels against references from their definitions ($nam
     }
   });
 
+  it('add: one float rounding of the exact sum, in place on either side', () => {
+    const a = f64([1, -2, 0.1, 3e38, -0, 1e-45, 16777216]), c = f64([2, 2, 0.2, 3e38, 0, 1e-45, 1]);
+    // Each sum rounded once to float: 3e38 + 3e38 overflows to Infinity, 2^24 + 1 rounds to even.
+    const want = [3, 0, Math.fround(Math.fround(0.1) + Math.fround(0.2)), Infinity, 0, 2 * Math.fround(1e-45), 16777216];
+    const y = new Float32Array(a.length);
+    b.add(a, c, y);
+    expect(Array.from(y)).toEqual(want.map(Math.fround));
+    const inPlace = a.slice();
+    b.add(inPlace, c, inPlace);
+    expect(Array.from(inPlace)).toEqual(Array.from(y));
+  });
+
   it('activations forward and backward, in place too, against their closed forms', () => {
     const x = f64([-3, -1, -0.5, -0.25, 0, 0.25, 0.5, 1, 3, 20, -20]);
     const dy = randomArray(rng(4), x.length);
