@@ -77,6 +77,10 @@ const edgeCases: Conv2dShape[] = [
   { n: 1, c: 3, h: 9, w: 12, k: 17, kh: 5, kw: 4, strideH: 2, padH: 2 },
   { n: 2, c: 4, h: 8, w: 7, k: 3, kh: 2, kw: 3, strideW: 2, padH: 3, padW: 4 },
   { n: 2, c: 2, h: 7, w: 3, k: 5, kh: 3, kw: 3, strideH: 2, strideW: 2 },
+  // Stride-2 backward data by the phases of dx (dy of 16 x 16 and more).
+  { n: 1, c: 3, h: 33, w: 35, k: 5, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 },
+  { n: 1, c: 2, h: 30, w: 30, k: 3, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 4, padW: 4 },
+  { n: 1, c: 2, h: 34, w: 20, k: 3, kh: 4, kw: 3, strideH: 2, padW: 2 },
 ];
 
 function randomShape(rand: () => number): Conv2dShape {

@@ -168,6 +168,11 @@ void conv_tests(const std::string& tag) {
   test_conv(conv_shape(2, 16, 32, 32, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1), tag);  // ResNet-20's downsampling 3x3
   test_conv(conv_shape(3, 5, 12, 13, 9, 5, 4, 2, 1, 2, 0, 1, 1, 1), tag);  // stride along the rows only
   test_conv(conv_shape(2, 4, 8, 7, 3, 2, 3, 1, 2, 3, 4, 1, 1, 1), tag);  // along the columns only, padding past the filter
+  // Strided backward data by the phases of dx (dy of 16 x 16 positions and more):
+  test_conv(conv_shape(1, 3, 33, 35, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), tag);  // odd sizes
+  test_conv(conv_shape(1, 2, 34, 20, 3, 4, 3, 2, 1, 0, 2, 1, 1, 1), tag);  // an even filter, one axis strided
+  test_conv(conv_shape(1, 2, 30, 30, 3, 3, 3, 2, 2, 4, 4, 1, 1, 1), tag);  // padding past the filter
+  test_conv(conv_shape(1, 3, 20, 40, 4, 3, 2, 1, 2, 1, 0, 1, 1, 1), tag);  // a filter as wide as the stride
 }
 
 void conv_thread_invariance_tests(const std::string& tag) {
