@@ -18,7 +18,7 @@ function run(): BenchResults {
     contenders: [
       { name: 'native 1t', kind: 'native', isa: 'avx512', threads: 1 }, { name: 'native 2t', kind: 'native', isa: 'avx512', threads: 2 },
       { name: 'ts', kind: 'ts' }, { name: 'pytorch 1t', kind: 'peer', threads: 1 }, { name: 'pytorch 2t', kind: 'peer', threads: 2 },
-      { name: 'tfjs-cpu', kind: 'peer' }, { name: 'onnxruntime 1t', kind: 'peer', threads: 1 }, { name: 'onnxruntime 2t', kind: 'peer', threads: 2 },
+      { name: 'tfjs-cpu', kind: 'peer' }, { name: 'onnxruntime 1t', kind: 'peer', threads: 1 }, { name: 'onednn 1t', kind: 'peer', threads: 1 }, { name: 'onnxruntime 2t', kind: 'peer', threads: 2 },
     ],
     peak: [{ isa: 'avx512', threads: 1, gflops: 100 }, { isa: 'avx512', threads: 2, gflops: 200 }],
     gemm: [
@@ -30,8 +30,8 @@ function run(): BenchResults {
     ],
     conv: [
       // 1t: native twice as fast, then 0.5x: geomean 1.0, one below 0.7. 2t: 2x and 1x.
-      { case: { name: 'a', label: 'lenet conv1', shape }, dir: 'forward', flops: 1, outcomes: { 'native 1t': t(1), 'native 2t': t(1), 'pytorch 1t': t(2), 'pytorch 2t': t(2), ts: t(1), 'tfjs-cpu': t(3) } },
-      { case: { name: 'b', label: 'lenet conv2', shape }, dir: 'forward', flops: 1, outcomes: { 'native 1t': t(2), 'native 2t': t(1), 'pytorch 1t': t(1), 'pytorch 2t': t(1), ts: t(1), 'tfjs-cpu': { kind: 'skipped', reason: 'slow' } } },
+      { case: { name: 'a', label: 'lenet conv1', shape }, dir: 'forward', flops: 1, outcomes: { 'native 1t': t(1), 'native 2t': t(1), 'pytorch 1t': t(2), 'pytorch 2t': t(2), ts: t(1), 'tfjs-cpu': t(3), 'onednn 1t': t(0.9) } },
+      { case: { name: 'b', label: 'lenet conv2', shape }, dir: 'forward', flops: 1, outcomes: { 'native 1t': t(2), 'native 2t': t(1), 'pytorch 1t': t(1), 'pytorch 2t': t(1), ts: t(1), 'tfjs-cpu': { kind: 'skipped', reason: 'slow' }, 'onednn 1t': t(1.5) } },
     ],
     pool: [{ case: { name: 'p', shape: { mode: 'max', n: 1, c: 1, h: 2, w: 2, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 } }, bytes: 30e9, outcomes: { 'native 1t': t(1), 'native 2t': t(1.5) } }],
     poolBackward: [],
@@ -68,6 +68,10 @@ describe('bench targets', () => {
     expect(r.measured['1t']).toBe('geomean 1.00×, lowest 0.50× (b forward); below 1.5×: b forward 0.50×');
     expect(r.measured['2t']).toBe('geomean 1.41×, lowest 1.00× (b forward); below 1.5×: b forward 1.00×');
     expect(r.met).toBe(false);
+    // oneDNN at 1 thread only: 0.90x and 0.75x (one below 0.8x); without a 2-thread peer the row is n/a.
+    expect(row('conv2d a–g, all directions, vs oneDNN')).toMatchObject({
+      measured: { '1t': 'geomean 0.82×, lowest 0.75× (b forward); below 0.8×: b forward 0.75×', '2t': 'no oneDNN peer' }, met: null,
+    });
   });
 
   it('judges inference by its thread speed-up, batch 1 latency, and against onnxruntime', () => {
