@@ -40,6 +40,7 @@ function run(): BenchResults {
       { case: { model: 'lenet', batch: 64, batches: 1 }, flops: 1, outcomes: { 'native 1t': t(0.01), 'native 2t': t(0.01), 'pytorch 1t': t(0.016), 'pytorch 2t': t(0.02) } },
       { case: { model: 'smallvgg', batch: 64, batches: 1 }, flops: 1, outcomes: { 'native 1t': t(0.17), 'native 2t': t(0.1), 'pytorch 1t': t(0.12), 'pytorch 2t': t(0.1) } },
     ],
+    pytorchCrossCheck: { model: 'lenet', batch: 64, rows: [{ threads: 1, loop: 4000, peer: 3900 }, { threads: 2, loop: 5000, peer: 4000 }] },
     infer: [
       // Batch 256: 2 threads 2x one; onnxruntime half as fast at 1 thread, 1.25x faster at 2. Batch 1: 2 threads slower.
       { case: { model: 'lenet', batch: 256 }, flops: 1, outcomes: { 'native 1t': t(0.01), 'native 2t': t(0.005), 'onnxruntime 1t': t(0.02), 'onnxruntime 2t': t(0.004) } },
@@ -71,6 +72,12 @@ describe('bench targets', () => {
     // oneDNN at 1 thread only: 0.90x and 0.75x (one below 0.8x); without a 2-thread peer the row is n/a.
     expect(row('conv2d a–g, all directions, vs oneDNN')).toMatchObject({
       measured: { '1t': 'geomean 0.82×, lowest 0.75× (b forward); below 0.8×: b forward 0.75×', '2t': 'no oneDNN peer' }, met: null,
+    });
+  });
+
+  it('judges the PyTorch peer against a plain PyTorch loop', () => {
+    expect(row('PyTorch peer vs a plain PyTorch loop')).toMatchObject({
+      measured: { '1t': 'peer 3900 vs loop 4000 images/s (-3%)', '2t': 'peer 4000 vs loop 5000 images/s (-20%)' }, met: false,
     });
   });
 

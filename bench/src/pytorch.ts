@@ -50,6 +50,25 @@ class PeerProcess {
 
 let nextId = 0;
 
+/**
+ * The cross-check of the peer: images/s of a plain PyTorch training loop
+ * (bench/pytorch_train_loop.py) at `threads`, with the best known setting
+ * (torch threads = the count, OpenBLAS on one thread), or why it did not run.
+ */
+export function plainTrainingLoop(model: ModelName, batch: number, threads: number, seconds: number): { imagesPerSecond: number } | { missing: string } {
+  const script = benchScript('pytorch_train_loop.py');
+  const python = torchPython();
+  if (script === undefined || python === undefined) return { missing: script === undefined ? 'bench/pytorch_train_loop.py is not in this install' : 'no python3 that imports torch' };
+  const r = spawnSync(python, [script, String(threads), model, String(batch), String(seconds)], {
+    encoding: 'utf8', env: { ...peerEnv(threads), OPENBLAS_NUM_THREADS: '1' }, timeout: (seconds + 60) * 1000,
+  });
+  try {
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { imagesPerSecond?: number };
+    if (typeof out.imagesPerSecond === 'number' && out.imagesPerSecond > 0) return { imagesPerSecond: out.imagesPerSecond };
+  } catch { /* the message below */ }
+  return { missing: `pytorch_train_loop.py failed: ${(r.stderr || String(r.error ?? r.status)).trim().split('\n').pop()}` };
+}
+
 export async function pytorchContenders(threadCounts: number[]): Promise<{ contenders: Contender[]; info: PeerInfo; close: () => void }> {
   const script = benchScript('pytorch_peer.py');
   const python = torchPython();

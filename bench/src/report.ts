@@ -127,6 +127,12 @@ export function markdown(r: Results): string {
     ...[...native, ...others].map((n) => cell(row.outcomes[n], row.case.batch * row.case.batches, '', notes, 0)), ...others.map((o) => ratio(row.outcomes, best, o)),
   ])), '');
 
+  const cc = r.pytorchCrossCheck;
+  if (cc !== undefined && cc.rows.length > 0) {
+    lines.push(`Cross-check of the PyTorch peer: a plain PyTorch training loop (\`bench/pytorch_train_loop.py\`: torch threads = the row's count, OpenBLAS on one thread, its own clock) on ${cc.model} at batch ${cc.batch}: ` +
+      cc.rows.map((x) => `${x.threads}t ${x.loop.toFixed(0)} images/s against the peer's ${x.peer === null ? '(not measured)' : `${x.peer.toFixed(0)} (${x.peer >= x.loop ? '+' : ''}${(100 * (x.peer / x.loop - 1)).toFixed(0)}%)`}`).join(', ') + '.', '');
+  }
+
   lines.push('## Inference throughput (images/s)', '');
   lines.push(table(['model', ...native, ...others, ...vs], r.infer.map((row) => [
     `${row.case.model} (batch ${row.case.batch})`,

@@ -13,7 +13,7 @@ import { distributedBench, type DistributedResults } from './distributed';
 import { pipelineBench, type PipelineResults } from './pipeline';
 import { onednnContenders } from './onednn';
 import { onnxruntimeContenders } from './onnxruntime';
-import { pytorchContenders } from './pytorch';
+import { plainTrainingLoop, pytorchContenders } from './pytorch';
 import { formatSeconds, timeCase, type Outcome, type Prepared, type TimingOptions } from './timing';
 
 export interface BenchOptions {
@@ -56,6 +56,8 @@ export interface BenchResults {
   pipeline?: PipelineResults;
   /** Data-parallel training under mpirun (distributed.ts); absent when the section was not run. */
   distributed?: DistributedResults;
+  /** The PyTorch peer's LeNet training against a plain PyTorch loop at each thread count; absent without PyTorch or the train section. */
+  pytorchCrossCheck?: { model: ModelName; batch: number; rows: Array<{ threads: number; loop: number; peer: number | null }> };
 }
 
 function cpuModel(): { model: string; flags: string[] } {
@@ -190,6 +192,20 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
         case: { model: m, batch: s.trainBatch, batches: s.trainBatches }, flops,
         outcomes: await measure(`train ${m}`, 'train', flops, (k) => k.train(m, s.trainBatch, s.trainBatches)),
       });
+    }
+    const torchRow = results.train.find((t) => t.case.model === 'lenet');
+    const torchThreads = contenders.filter((c) => c.name.startsWith('pytorch ')).map((c) => c.threads ?? 1);
+    if (torchRow !== undefined && torchThreads.length > 0) {
+      const rows: NonNullable<BenchResults['pytorchCrossCheck']>['rows'] = [];
+      for (const threads of torchThreads) {
+        const loop = plainTrainingLoop('lenet', s.trainBatch, threads, o.quick ? 1 : 6);
+        if ('missing' in loop) { log(`pytorch cross-check: ${loop.missing}`); continue; }
+        const out = torchRow.outcomes[`pytorch ${threads}t`];
+        const peer = out?.kind === 'measured' ? s.trainBatch / out.m.median : null;
+        rows.push({ threads, loop: loop.imagesPerSecond, peer });
+        log(`pytorch cross-check lenet ${threads}t: plain loop ${loop.imagesPerSecond.toFixed(0)} images/s, peer ${peer?.toFixed(0) ?? '—'}`);
+      }
+      results.pytorchCrossCheck = { model: 'lenet', batch: s.trainBatch, rows };
     }
     for (const batch of wanted('infer') ? s.inferBatches : []) {
       for (const m of ['lenet', 'smallvgg'] as const) {

@@ -135,6 +135,21 @@ export function targets(r: BenchResults): TargetRow[] {
     rows.push({ target: `training ${model} (batch ${row.case.batch}), vs PyTorch`, goal: `≥ ${goal.toFixed(1)}×`, ...v, ...(note ? { note } : {}) });
   }
 
+  // 4b. The PyTorch peer against a plain PyTorch training loop (issue 22): a
+  // peer slower than PyTorch's own loop would flatter every ratio above.
+  const cc = r.pytorchCrossCheck;
+  if (cc !== undefined && cc.rows.length > 0) {
+    const measured: Record<string, string> = {};
+    const met: Array<boolean | null> = [];
+    for (const row of cc.rows) {
+      if (row.peer === null) { measured[`${row.threads}t`] = `loop ${row.loop.toFixed(0)} images/s, peer not measured`; met.push(null); continue; }
+      const off = row.peer / row.loop - 1;
+      measured[`${row.threads}t`] = `peer ${row.peer.toFixed(0)} vs loop ${row.loop.toFixed(0)} images/s (${off >= 0 ? '+' : ''}${fmt(100 * off, 0)}%)`;
+      met.push(Math.abs(off) <= 0.1);
+    }
+    rows.push({ target: `PyTorch peer vs a plain PyTorch loop (bench/pytorch_train_loop.py), ${cc.model} training (batch ${cc.batch})`, goal: 'within 10%', measured, met: allMet(met) });
+  }
+
   // 5. The image pipeline against PyTorch's DataLoader, at each worker count (issue 24).
   const p = r.pipeline;
   if (p !== undefined && p.rows.length > 0) {
