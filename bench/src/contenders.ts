@@ -36,7 +36,8 @@ export interface Contender {
 }
 
 const rng = new Rng(12345);
-function random(n: number): Float32Array {
+/** n uniform values in [-1, 1) from the bench's one seeded generator (the inputs every contender is fed). */
+export function random(n: number): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = rng.uniform(-1, 1);
   return a;

@@ -3,13 +3,13 @@
 // install libdnnl-dev), one long-lived process per thread count
 // (OMP_NUM_THREADS = the count), its direct algorithm on the blocked layouts
 // it picks for itself, no reorders in the timed region. Only the conv rows.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import type { ConvCase, ConvDirection } from './cases';
 import type { Contender, PeerInfo } from './contenders';
+import { LineProcess } from './line-process';
 import { benchScript } from './pytorch';
 import type { Prepared } from './timing';
 
@@ -30,32 +30,12 @@ function harness(): { binary: string } | { missing: string } {
   return { binary };
 }
 
-class HarnessProcess {
-  private readonly replies: Array<(line: string) => void> = [];
-
-  constructor(private readonly proc: ChildProcessWithoutNullStreams) {
-    readline.createInterface({ input: proc.stdout }).on('line', (line) => this.replies.shift()?.(line));
-    proc.on('exit', () => { for (const r of this.replies.splice(0)) r('unsupported the oneDNN process exited'); });
-  }
-
-  request(line: string): Promise<string> {
-    return new Promise((resolve) => {
-      this.replies.push(resolve);
-      this.proc.stdin.write(line + '\n');
-    });
-  }
-
-  close(): void {
-    this.proc.stdin.end();
-  }
-}
-
 let nextId = 0;
 
 export async function onednnContenders(threadCounts: number[]): Promise<{ contenders: Contender[]; info: PeerInfo; close: () => void }> {
   const built = harness();
   if ('missing' in built) return { contenders: [], close: () => {}, info: { name: 'onednn', version: null, missing: built.missing } };
-  const procs = threadCounts.map((t) => new HarnessProcess(spawn(built.binary, [], { env: { ...process.env, OMP_NUM_THREADS: String(t) } })));
+  const procs = threadCounts.map((t) => new LineProcess(spawn(built.binary, [], { env: { ...process.env, OMP_NUM_THREADS: String(t) } }), 'unsupported the oneDNN process exited'));
   const infos = await Promise.all(procs.map((p) => p.request('info')));
   const info = infos[0]!;
   const field = (name: string) => new RegExp(`${name} (\\S+)`).exec(info)?.[1] ?? '?';

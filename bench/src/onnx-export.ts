@@ -6,6 +6,7 @@
 // for protobufjs), a dev dependency of the bench.
 import { onnx } from 'onnx-proto';
 import { AvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU } from '../../lib/nn/layers';
+import { pair } from '../../lib/autograd/ops/pair';
 import type { Module } from '../../lib/nn/module';
 import { Sequential } from '../../lib/nn/sequential';
 
@@ -58,11 +59,6 @@ class GraphBuilder {
   }
 }
 
-function pair(v: number | readonly number[] | undefined, fallback: number): [number, number] {
-  if (v === undefined) return [fallback, fallback];
-  return typeof v === 'number' ? [v, v] : [v[0]!, v[1]!];
-}
-
 function addLayer(g: GraphBuilder, m: Module): void {
   if (m instanceof Conv2d) {
     const { stride, padding, dilation, groups } = m.options;
@@ -75,9 +71,11 @@ function addLayer(g: GraphBuilder, m: Module): void {
     const params = [{ dims: m.weight.shape, data: m.weight.data }, ...(m.bias ? [{ dims: m.bias.shape, data: m.bias.data }] : [])];
     g.add('Gemm', params, [int('transB', 1)]);
   } else if (m instanceof MaxPool2d || m instanceof AvgPool2d) {
-    const kernel = pair(m.kernelSize, 1), stride = pair(m.config.stride, 0), pad = pair(m.config.padding, 0);
+    // PyTorch's default stride is the window.
+    const kernel = pair(m.kernelSize, 1, 'onnx-export: kernelSize'), stride = pair(m.config.stride ?? m.kernelSize, 1, 'onnx-export: stride');
+    const pad = pair(m.config.padding, 0, 'onnx-export: padding');
     const attrs = [
-      ints('kernel_shape', kernel), ints('strides', stride[0] === 0 ? kernel : stride), ints('pads', [pad[0], pad[1], pad[0], pad[1]]),
+      ints('kernel_shape', kernel), ints('strides', stride), ints('pads', [pad[0], pad[1], pad[0], pad[1]]),
       int('ceil_mode', m.config.ceilMode ? 1 : 0),
     ];
     if (m instanceof AvgPool2d) attrs.push(int('count_include_pad', m.config.countIncludePad === false ? 0 : 1));

@@ -13,22 +13,14 @@
 import { MNIST_INPUT, MODELS, STANDARD_CLASSES } from '../../lib/models';
 import { predict } from '../../lib/inference/predict';
 import { Sequential } from '../../lib/nn/sequential';
-import { Rng } from '../../lib/tensor/random';
 import { Tensor } from '../../lib/tensor/tensor';
 import { convOutput, type ConvCase, type ConvDirection, type GemmCase, type ModelName } from './cases';
-import type { Contender, PeerInfo } from './contenders';
+import { random, type Contender, type PeerInfo } from './contenders';
 import { onnxAttributes, sequentialToOnnx, singleOpOnnx } from './onnx-export';
 import type { Prepared } from './timing';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Ort = any;
-
-const rng = new Rng(4242);
-function random(n: number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = rng.uniform(-1, 1);
-  return a;
-}
 
 function loadOrt(): { ort: Ort; version: string } | { error: string } {
   try {

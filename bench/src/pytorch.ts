@@ -8,9 +8,9 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import type { ConvCase, ConvDirection, GemmCase, ModelName, PoolCase } from './cases';
 import type { Contender, PeerInfo } from './contenders';
+import { LineProcess } from './line-process';
 import type { Prepared } from './timing';
 
 /** A Python script of bench/, from the sources or from the compiled bench (dist-bench/bench/src). */
@@ -28,23 +28,20 @@ export function peerEnv(threads: number): NodeJS.ProcessEnv {
   return { ...env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
 }
 
+/** bench/pytorch_peer.py: one JSON object per line each way. */
 class PeerProcess {
-  private readonly replies: Array<(r: Record<string, unknown>) => void> = [];
+  private readonly lines: LineProcess;
 
-  constructor(private readonly proc: ChildProcessWithoutNullStreams) {
-    readline.createInterface({ input: proc.stdout }).on('line', (line) => this.replies.shift()?.(JSON.parse(line) as Record<string, unknown>));
-    proc.on('exit', () => { for (const r of this.replies.splice(0)) r({ unsupported: 'the PyTorch process exited' }); });
+  constructor(proc: ChildProcessWithoutNullStreams) {
+    this.lines = new LineProcess(proc, JSON.stringify({ unsupported: 'the PyTorch process exited' }));
   }
 
-  request(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return new Promise((resolve) => {
-      this.replies.push(resolve);
-      this.proc.stdin.write(JSON.stringify(msg) + '\n');
-    });
+  async request(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return JSON.parse(await this.lines.request(JSON.stringify(msg))) as Record<string, unknown>;
   }
 
   close(): void {
-    this.proc.stdin.end();
+    this.lines.close();
   }
 }
 

@@ -82,20 +82,22 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const load = loadNative();
   const info = runtimeInfo().native;
   const maxThreads = info?.maxThreads ?? 1;
+  /** The thread counts every contender runs at: 1 and all. */
+  const threadCounts = maxThreads > 1 ? [1, maxThreads] : [1];
   const isas: IsaName[] = info === null ? [] : o.isas === 'all' ? info.availableIsas : [info.isa];
 
   const contenders: Contender[] = convnodeContenders(isas, maxThreads);
   const peers: PeerInfo[] = [];
   let closePeers = () => {};
   if (o.peers) {
-    const torch = await pytorchContenders(maxThreads > 1 ? [1, maxThreads] : [1]);
+    const torch = await pytorchContenders(threadCounts);
     peers.push(torch.info);
     contenders.push(...torch.contenders);
-    const dnnl = await onednnContenders(maxThreads > 1 ? [1, maxThreads] : [1]);
+    const dnnl = await onednnContenders(threadCounts);
     peers.push(dnnl.info);
     contenders.push(...dnnl.contenders);
     closePeers = () => { torch.close(); dnnl.close(); };
-    const ort = await onnxruntimeContenders(maxThreads > 1 ? [1, maxThreads] : [1]);
+    const ort = await onnxruntimeContenders(threadCounts);
     peers.push(ort.info);
     contenders.push(...ort.contenders);
     for (const b of ['cpu', 'wasm'] as const) {
@@ -120,7 +122,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
 
     if (load.ok) {
       for (const isa of info!.availableIsas) {
-        for (const threads of maxThreads > 1 ? [1, maxThreads] : [1]) {
+        for (const threads of threadCounts) {
           const gflops = load.addon.probePeak(isa, threads, o.quick ? 0.05 : 0.5);
           results.peak.push({ isa, threads, gflops });
           log(`peak ${isa} ${threads}t: ${gflops.toFixed(1)} GFLOP/s`);

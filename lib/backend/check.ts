@@ -5,7 +5,7 @@
 // calls with the same messages.
 import { types } from 'node:util';
 import { CONTRACTS, GEOMETRIES, KERNEL_NAMES, MAX_ELEMENTS, type Arg, type GeometryName, type KernelContract, type KernelName } from './contracts';
-import { geometryReader, requireArgmaxWindow, type GeometryReader, type Resolved, type ResolvedPool2d } from './geometry';
+import { geometryReader, NO_GEOMETRY, requireArgmaxWindow, type GeometryReader, type Resolved, type ResolvedPool2d } from './geometry';
 import type { Backend, BackendName, Kernels } from './types';
 import { Call, describe, isDetached, type Extent } from './validate';
 
@@ -315,9 +315,6 @@ function fastWrapperSource(p: Prepared): string | null {
 }`;
 }
 
-const isF32 = (v: unknown): v is Float32Array => types.isFloat32Array(v);
-const isU8 = (v: unknown): v is Uint8Array => types.isUint8Array(v);
-const NO_GEOMETRY_VALUE: Geometry = Object.freeze({});
 
 /** A backend from its raw kernels: each call checked at the boundary, then handed over resolved. */
 export function checkedBackend(name: BackendName, raw: RawKernels): Backend {
@@ -327,7 +324,7 @@ export function checkedBackend(name: BackendName, raw: RawKernels): Backend {
     const kernel = raw[k] as (g: Geometry, ...args: Value[]) => unknown;
     const fast = fastWrapperSource(p);
     out[k] = fast !== null
-      ? perKernel<(...a: unknown[]) => unknown>(fast)(p, kernel, checkPrepared, isF32, isU8, isDetached, NO_GEOMETRY_VALUE)
+      ? perKernel<(...a: unknown[]) => unknown>(fast)(p, kernel, checkPrepared, types.isFloat32Array, types.isUint8Array, isDetached, NO_GEOMETRY)
       : perKernel<(p: Prepared, k: typeof kernel, c: typeof checkPrepared) => unknown>(WRAPPER)(p, kernel, checkPrepared);
   }
   return Object.freeze(out) as unknown as Backend;

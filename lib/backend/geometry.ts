@@ -150,7 +150,8 @@ const DERIVE: { [G in GeometryName]?: (call: Call, g: Values, o: Obj) => void } 
   },
 };
 
-const NO_GEOMETRY: Values = Object.freeze({}) as Values;
+/** The resolved geometry of a kernel without an options or shape object. */
+export const NO_GEOMETRY: Values = Object.freeze({}) as Values;
 
 export type GeometryReader<G extends GeometryName> = (call: Call, value: unknown) => Resolved<G>;
 

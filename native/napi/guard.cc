@@ -59,11 +59,10 @@ void Guarded::range_error(const std::string& msg) const {
 
 namespace {
 
-// One napi_get_typedarray_info for type, length, data and buffer (it fails
-// for anything that is not a typed array).
-bool typed_array_info(napi_env env, napi_value v, napi_typedarray_type* type, void** data, size_t* length,
-                      napi_value* buffer = nullptr) {
-  return napi_get_typedarray_info(env, v, type, length, data, buffer, nullptr) == napi_ok;
+// One napi_get_typedarray_info for type, length and data (it fails for
+// anything that is not a typed array).
+bool typed_array_info(napi_env env, napi_value v, napi_typedarray_type* type, void** data, size_t* length) {
+  return napi_get_typedarray_info(env, v, type, length, data, nullptr, nullptr) == napi_ok;
 }
 
 // Whether typed array v, of `length` elements, views a detached buffer.
@@ -107,8 +106,8 @@ std::string describe(napi_env env, napi_value v) {
   return is_array ? "Array" : "object";
 }
 
-bool Guarded::typed_array(napi_value v, napi_typedarray_type* type, void** data, size_t* length, napi_value* buffer) const {
-  return typed_array_info(env_, v, type, data, length, buffer);
+bool Guarded::typed_array(napi_value v, napi_typedarray_type* type, void** data, size_t* length) const {
+  return typed_array_info(env_, v, type, data, length);
 }
 
 void Guarded::read_geometry(napi_value baton) {

@@ -80,9 +80,8 @@ class Guarded {
   bool absent_allowed(int arg, napi_value v) const;
   // The length the contract asks of argument arg; -1 for any.
   int64_t extent(int arg) const;
-  // A typed array's type, data, length and buffer; false if v is none.
-  bool typed_array(napi_value v, napi_typedarray_type* type, void** data, size_t* length,
-                   napi_value* buffer = nullptr) const;
+  // A typed array's type, data and length; false if v is none.
+  bool typed_array(napi_value v, napi_typedarray_type* type, void** data, size_t* length) const;
   void check_overlaps() const;
 
   napi_env env_;

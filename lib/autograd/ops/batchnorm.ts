@@ -73,12 +73,16 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, state: Batch
     const sumDy = new Float32Array(c), sumDyXc = new Float32Array(c);
     b.channelGradSums(shape, dy, x.data, mean, sumDy, sumDyXc);
     // The parameters' gradients are this process's sums (data-parallel
-    // training adds them up with the others'); the input's needs the whole batch's.
-    const local = sync !== undefined ? [Float32Array.from(sumDy), Float32Array.from(sumDyXc)] : null;
-    if (local !== null) {
+    // training adds them up with the others'), so they are taken before the
+    // sums are synchronised; the input's gradient needs the whole batch's.
+    for (let ch = 0; ch < c; ch++) {
+      dg[ch] = sumDyXc[ch]! * invStd[ch]!;
+      db[ch] = sumDy[ch]!;
+    }
+    if (sync !== undefined) {
       const both = new Float64Array(2 * c);
       for (let ch = 0; ch < c; ch++) { both[ch] = sumDy[ch]!; both[c + ch] = sumDyXc[ch]!; }
-      sync!(both);
+      sync(both);
       for (let ch = 0; ch < c; ch++) { sumDy[ch] = both[ch]!; sumDyXc[ch] = both[c + ch]!; }
     }
     // xhat = (x - mean) * invStd. In training the statistics depend on x:
@@ -87,8 +91,6 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, state: Batch
     const a = new Float32Array(c), bx = new Float32Array(c), d = new Float32Array(c);
     for (let ch = 0; ch < c; ch++) {
       const is = invStd[ch]!, g = gamma.data[ch]!;
-      dg[ch] = (local?.[1] ?? sumDyXc)[ch]! * is;
-      db[ch] = (local?.[0] ?? sumDy)[ch]!;
       a[ch] = g * is;
       if (training) {
         bx[ch] = (-g * is * is * is * sumDyXc[ch]!) / count; // sum(dy * xhat) = is * sumDyXc, times xhat's is

@@ -268,33 +268,30 @@ void backward_data_phases(const Conv2dShape& s, const float* dy, const float* w,
       const auto [q0, q1] = range(rh, s.pad_h, sh, s.h);
       const auto [p0, p1] = range(rw, s.pad_w, sw, s.w);
       if (q1 < q0 || p1 < p0) continue;  // no row or column of dx in this phase
-      const int64_t mh = rh < s.kh ? (s.kh - 1 - rh) / sh + 1 : 0;
-      const int64_t mw = rw < s.kw ? (s.kw - 1 - rw) / sw + 1 : 0;
+      // Every phase has taps: the direct path takes only filters at least as large as the stride.
+      const int64_t mh = (s.kh - 1 - rh) / sh + 1, mw = (s.kw - 1 - rw) / sw + 1;
       Conv2dShape t{};
       t.n = s.n, t.c = s.k, t.h = s.ho, t.w = s.wo, t.k = s.c, t.kh = mh, t.kw = mw;
       t.stride_h = t.stride_w = t.dilation_h = t.dilation_w = t.groups = 1;
       t.pad_h = mh - 1, t.pad_w = mw - 1;
       t.ho = s.ho + mh - 1, t.wo = s.wo + mw - 1;
-      float* out = nullptr;
-      if (mh > 0 && mw > 0) {
-        // sub[ci][k][th][tw] = w[k][ci][rh + sh*(mh-1-th)][rw + sw*(mw-1-tw)]
-        float* sub = sub_scratch.floats(static_cast<size_t>(s.c * s.k * mh * mw));
-        for (int64_t ci = 0; ci < s.c; ++ci)
-          for (int64_t k = 0; k < s.k; ++k)
-            for (int64_t th = 0; th < mh; ++th)
-              for (int64_t tw = 0; tw < mw; ++tw)
-                sub[((ci * s.k + k) * mh + th) * mw + tw] =
-                    w[(k * s.c + ci) * taps + (rh + sh * (mh - 1 - th)) * s.kw + rw + sw * (mw - 1 - tw)];
-        out = out_scratch.floats(static_cast<size_t>(s.n * s.c * t.ho * t.wo));
-        conv2d_forward_direct(t, dy, sub, nullptr, out);
-      }
+      // sub[ci][k][th][tw] = w[k][ci][rh + sh*(mh-1-th)][rw + sw*(mw-1-tw)]
+      float* sub = sub_scratch.floats(static_cast<size_t>(s.c * s.k * mh * mw));
+      for (int64_t ci = 0; ci < s.c; ++ci)
+        for (int64_t k = 0; k < s.k; ++k)
+          for (int64_t th = 0; th < mh; ++th)
+            for (int64_t tw = 0; tw < mw; ++tw)
+              sub[((ci * s.k + k) * mh + th) * mw + tw] =
+                  w[(k * s.c + ci) * taps + (rh + sh * (mh - 1 - th)) * s.kw + rw + sw * (mw - 1 - tw)];
+      float* out = out_scratch.floats(static_cast<size_t>(s.n * s.c * t.ho * t.wo));
+      conv2d_forward_direct(t, dy, sub, nullptr, out);
       // Rows or columns past the correlation's extent get nothing from dy.
       parallel_for(s.n * s.c, s.n * s.c * plane >= kParallelMinElements ? num_threads() : 1, [&](int64_t i) {
         float* dst = dx + i * plane;
-        const float* src = out != nullptr ? out + i * t.ho * t.wo : nullptr;
+        const float* src = out + i * t.ho * t.wo;
         for (int64_t q = q0; q <= q1; ++q) {
           float* row = dst + (sh * q + rh - s.pad_h) * s.w + rw - s.pad_w;
-          const float* from = src != nullptr && q < t.ho ? src + q * t.wo : nullptr;
+          const float* from = q < t.ho ? src + q * t.wo : nullptr;
           for (int64_t p = p0; p <= p1; ++p) row[sw * p] = from != nullptr && p < t.wo ? from[p] : 0.0f;
         }
       });

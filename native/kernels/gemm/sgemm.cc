@@ -410,7 +410,7 @@ constexpr int kDotLanes = 16;
 
 template <bool kTeam>
 void few_rows_loops(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a_rows,
-                    const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+                    int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   for_share<kTeam>(n, [&](int64_t j0, int64_t j1) {
     const auto put = [&](int64_t i, int64_t j, float sum) {
       float& out = c[i * ldc + j];
@@ -422,7 +422,7 @@ void few_rows_loops(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, 
       for (int64_t j = j0; j < j1; ++j) {
         const float* bj = b + j * ldb;
         for (int64_t i = 0; i < m; ++i) {
-          const float* ai = a_rows + i * k;
+          const float* ai = a_rows + i * lda;
           float lanes[kDotLanes] = {};
           for (int64_t p = 0; p < k_main; p += kDotLanes)
             for (int l = 0; l < kDotLanes; ++l) lanes[l] += ai[p + l] * bj[p + l];
@@ -438,7 +438,7 @@ void few_rows_loops(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, 
     static thread_local Scratch row_scratch;
     float* row = row_scratch.floats(static_cast<size_t>(j1 - j0));
     for (int64_t i = 0; i < m; ++i) {
-      const float* ai = a_rows + i * k;
+      const float* ai = a_rows + i * lda;
       std::fill(row, row + (j1 - j0), 0.0f);
       for (int64_t p = 0; p < k; ++p) {
         const float x = ai[p];
@@ -475,13 +475,21 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
 
   if (m <= kFewRows) {
     log_choice("sgemm", "few_rows");
-    // op(A)'s rows, contiguous (a transposed A is strided): m * k floats, small beside B.
-    static thread_local Scratch rows_scratch;
-    float* rows = rows_scratch.floats(static_cast<size_t>(m * k));
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t p = 0; p < k; ++p) rows[i * k + p] = trans_a ? a[p * lda + i] : a[i * lda + p];
+    // op(A)'s rows: A's own when it is row-major, else gathered (a transposed
+    // A is strided): m * k floats, small beside B.
+    const float* rows = a;
+    int64_t ld_rows = lda;
+    if (trans_a) {
+      static thread_local Scratch rows_scratch;
+      float* gathered = rows_scratch.floats(static_cast<size_t>(m * k));
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t p = 0; p < k; ++p) gathered[i * k + p] = a[p * lda + i];
+      rows = gathered, ld_rows = k;
+    }
     if (n < 2 * threads) threads = 1;
-    run_loops(threads, [&](auto team) { few_rows_loops<decltype(team)::value>(trans_b, m, n, k, alpha, rows, b, ldb, beta, c, ldc); });
+    run_loops(threads, [&](auto team) {
+      few_rows_loops<decltype(team)::value>(trans_b, m, n, k, alpha, rows, ld_rows, b, ldb, beta, c, ldc);
+    });
     return;
   }
 
