@@ -14,6 +14,7 @@
       "native/kernels/conv/im2col.cc",
       "native/kernels/conv/conv2d_im2col.cc",
       "native/kernels/conv/conv2d_direct.cc",
+      "native/kernels/conv/conv2d_winograd.cc",
       "native/kernels/conv/conv2d_definition.cc",
       "native/kernels/pool/pool2d.cc",
       "native/kernels/pool/max_pool_phased.cc",
@@ -36,6 +37,7 @@
       "native/kernels/gemm/f32_gemm_ukernel_6x16__avx2_fma.cc",
       "native/kernels/gemm/f32_gemm_direct_a__avx2_fma.cc",
       "native/kernels/conv/f32_conv_direct__avx2_fma.cc",
+      "native/kernels/conv/f32_conv_winograd__avx2_fma.cc",
       "native/kernels/pool/f32_pool_loops__avx2_fma.cc",
       "native/kernels/probe/f32_fma_peak__avx2_fma.cc"
     ],
@@ -47,6 +49,7 @@
       "native/kernels/gemm/f32_gemm_ukernel_12x32__avx512.cc",
       "native/kernels/gemm/f32_gemm_direct_a__avx512.cc",
       "native/kernels/conv/f32_conv_direct__avx512.cc",
+      "native/kernels/conv/f32_conv_winograd__avx512.cc",
       "native/kernels/pool/f32_pool_loops__avx512.cc",
       "native/kernels/probe/f32_fma_peak__avx512.cc"
     ],

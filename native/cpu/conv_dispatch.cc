@@ -76,6 +76,11 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const 
     conv2d_forward_definition(s, x, w, bias, y);
     return;
   }
+  if (conv2d_winograd_applies(s)) {
+    log_choice("conv2d_forward", "winograd_f4x3");
+    if (conv2d_forward_winograd(s, x, w, bias, y)) return;
+    log_choice("conv2d_forward", "winograd_f4x3 gave a non-finite output: recomputed");
+  }
   choose("conv2d_forward", kForward, s)(s, x, w, bias, y);
 }
 
@@ -84,6 +89,11 @@ void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
     log_choice("conv2d_backward_data", "im2col_gemm (non-finite filters)");
     conv2d_backward_data_im2col(s, dy, w, dx);
     return;
+  }
+  if (conv2d_winograd_backward_data_applies(s)) {
+    log_choice("conv2d_backward_data", "winograd_f4x3");
+    if (conv2d_backward_data_winograd(s, dy, w, dx)) return;
+    log_choice("conv2d_backward_data", "winograd_f4x3 gave a non-finite output: recomputed");
   }
   choose("conv2d_backward_data", kBackwardData, s)(s, dy, w, dx);
 }

@@ -19,7 +19,7 @@ const DirectConvKernels kNoDirectConv{"none", 0, {}, {}, {}};
 constexpr GemmKernel kGemmScalar{"f32_gemm_ukernel_4x4__scalar", 4, 4, 64, 256, 1024, f32_gemm_ukernel_4x4__scalar};
 
 KernelTable reference(Isa isa) {
-  return KernelTable{isa, &kGemmScalar, &kNoGemmDirectA, &kNoDirectConv, &kPoolLoopsBaseline,
+  return KernelTable{isa, &kGemmScalar, &kNoGemmDirectA, &kNoDirectConv, nullptr, &kPoolLoopsBaseline,
                      FmaProbe{f32_fma_peak__scalar, 8 * 2}};
 }
 
@@ -46,6 +46,7 @@ KernelTable make(Isa isa) {
       t.gemm = &kGemmAvx512;
       t.gemm_direct_a = &kGemmDirectAAvx512;
       t.conv_direct = &kDirectConvAvx512;
+      t.winograd = &kWinogradF4x3Avx512;
       t.pool = &kPoolLoopsAvx512;
       t.fma_probe = {f32_fma_peak__avx512, 16 * 16 * 2};
       break;
@@ -53,6 +54,7 @@ KernelTable make(Isa isa) {
       t.gemm = &kGemmAvx2;
       t.gemm_direct_a = &kGemmDirectAAvx2;
       t.conv_direct = &kDirectConvAvx2;
+      t.winograd = &kWinogradF4x3Avx2;
       t.pool = &kPoolLoopsAvx2;
       t.fma_probe = {f32_fma_peak__avx2_fma, 12 * 8 * 2};
       break;

@@ -5,26 +5,8 @@
 // 6 x 32 and 1 x 192 (12 each); weight gradient 4 channels x 4 taps
 // (positions in lanes, 16 accumulators), 16 channels x 12 taps and 32 x 6
 // (channels in lanes, 12). Compiled with -mavx512f (this file only).
-#include <immintrin.h>
-
 #include "conv_direct_ukernel.h"
-
-namespace convnode {
-namespace {
-
-struct Avx512 {
-  using V = __m512;
-  static constexpr int kVec = 16;
-  static V zero() { return _mm512_setzero_ps(); }
-  static V load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
-  static V bcast(float v) { return _mm512_set1_ps(v); }
-  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-  static float sum(V v) { return _mm512_reduce_add_ps(v); }
-};
-
-}  // namespace
-}  // namespace convnode
+#include "../simd_avx512.h"
 
 #include "conv_direct_tiles.h"
 

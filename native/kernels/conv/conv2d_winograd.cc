@@ -1,0 +1,272 @@
+// 3x3 stride-1 convolution by Winograd's F(4x4, 3x3) (winograd_f4x3.h):
+// 36 multiplies per 4 x 4 outputs and input channel instead of 144. Forward,
+// and backward data, which is the stride-1 convolution of dy with the
+// filters transposed (K <-> C) and flipped, padded by 2 - pad.
+//
+// Per call:
+// 1. the filters are transformed once into U: per point, a cin x cout
+//    matrix, packed as the B operand of the direct-A GEMM tiles
+//    (gemm_direct_a_ukernel.h);
+// 2. per group of images (each group on one thread), the input is copied
+//    zero-padded with channels interleaved by vectors ([cin / L][hp][wp][L]),
+//    so that a 6 x 6 patch of L channels is 36 vector loads;
+// 3. per block of tiles (4 x 4 outputs each): the input transform writes V,
+//    per point a tiles x cin matrix; 36 GEMMs M = V U (per point, tiles x
+//    cout); the output transform adds the bias and writes y.
+// Each output's sum over channels runs in one GEMM row in channel order,
+// whatever the block or thread: the same bits at any thread count and batch
+// size.
+//
+// Accuracy: the transforms scale and cancel (B and A hold 4, 5 and 8; G
+// 1/6 and 1/24), so the error is larger than a direct sum's: measured
+// against float64 on the bench shapes d and f, about 4x the direct
+// kernel's (native/test/conv_tests.cc holds it to the same bound as every
+// other path: (terms + 2) eps times the sum of |products|).
+//
+// Infinities and NaN: a patch holding one spreads it over its whole tile
+// (the transform adds and subtracts every pixel), where the definition
+// leaves finite outputs. Every output is checked as it is written; if any
+// is not finite, the call reports it and the dispatcher recomputes with the
+// next implementation (conv_dispatch.cc).
+#include "conv2d_impls.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+
+#include "cpu/dispatch.h"
+#include "cpu/scratch.h"
+#include "parallel_images.h"
+#include "../round_up.h"
+#include "../transpose.h"
+
+namespace convnode {
+namespace {
+
+constexpr int64_t kPoints = 36;
+constexpr int64_t kMaxLanes = 16;
+
+// Tiles per block: V and M of a block (36 x tiles x (cin + cout) floats)
+// should stay in L2 for the 36 GEMMs, and each pass over U (36 x cin x
+// cout) should serve enough tiles.
+constexpr int64_t kBlockTiles = 64;
+
+// Below this many channels in or out, the GEMMs are too narrow to pay for
+// the transforms.
+constexpr int64_t kMinChannels = 32;
+
+// A group's padded copy may not exceed this (larger images go to the
+// direct path, which works in bands).
+constexpr int64_t kMaxGroupFloats = int64_t(16) << 20;  // 64 MiB
+
+const WinogradF4x3Kernels* active_transforms() { return active_kernel_table().winograd; }
+
+// The direct-A GEMM tile with the most accumulators whose width the output
+// channels fill (ties: more rows, so fewer passes over U); the narrowest if
+// none fits.
+const GemmDirectATile* pick_gemm_tile(int64_t cout_p) {
+  const GemmDirectATiles& tiles = *active_kernel_table().gemm_direct_a;
+  const GemmDirectATile* best = nullptr;
+  for (int i = 0; i < tiles.count; ++i) {
+    const GemmDirectATile& t = tiles.tiles[i];
+    if (t.nr > cout_p && i > 0) continue;
+    if (best == nullptr || t.mr * t.nr > best->mr * best->nr ||
+        (t.mr * t.nr == best->mr * best->nr && t.mr > best->mr))
+      best = &t;
+  }
+  return best;
+}
+
+// One Winograd convolution in forward terms: `cin` planes of h x w in,
+// `cout` planes of ho x wo out.
+struct Plan {
+  int64_t n, cin, cout, h, w, ho, wo, pad_h, pad_w;
+  int64_t lanes, cin_p, cout_p;          // channels rounded up to whole vectors
+  int64_t th, tw, tiles_image;           // 4 x 4 output tiles
+  int64_t hp, wp, image_floats;          // the padded, interleaved copy of one image
+  const GemmDirectATile* gemm;
+  int64_t cout_g;                        // cout rounded up to the GEMM tile's width
+  int64_t group_images, block_tiles, block_rows;
+
+  Plan(int64_t n_, int64_t cin_, int64_t cout_, int64_t h_, int64_t w_, int64_t pad_h_, int64_t pad_w_)
+      : n(n_), cin(cin_), cout(cout_), h(h_), w(w_), ho(h_ + 2 * pad_h_ - 2), wo(w_ + 2 * pad_w_ - 2),
+        pad_h(pad_h_), pad_w(pad_w_) {
+    lanes = active_transforms()->lanes;
+    cin_p = round_up(cin, lanes);
+    cout_p = round_up(cout, lanes);
+    th = (ho + 3) / 4;
+    tw = (wo + 3) / 4;
+    tiles_image = th * tw;
+    hp = th * 4 + 2;
+    wp = tw * 4 + 2;
+    image_floats = cin_p * hp * wp;
+    gemm = pick_gemm_tile(cout_p);
+    cout_g = round_up(cout_p, gemm->nr);
+    // Whole images per group, enough of them to fill a block (shape f's
+    // 14 x 14 images have 16 tiles each).
+    group_images = std::max<int64_t>(1, std::min<int64_t>(n, kBlockTiles / tiles_image));
+    group_images = std::min<int64_t>(group_images, std::max<int64_t>(1, kMaxGroupFloats / image_floats));
+    block_tiles = std::min<int64_t>(kBlockTiles, group_images * tiles_image);
+    block_rows = round_up(block_tiles, gemm->mr);
+  }
+};
+
+bool geometry_applies(int64_t cin, int64_t cout, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w) {
+  if (active_transforms() == nullptr || active_kernel_table().gemm_direct_a->count == 0) return false;
+  if (cin < kMinChannels || cout < kMinChannels || pad_h > 2 || pad_w > 2) return false;
+  if (h + 2 * pad_h < 3 || w + 2 * pad_w < 3) return false;
+  // The padded copy of one image, as Plan sizes it.
+  const int64_t hp = (h + 2 * pad_h + 1) / 4 * 4 + 2, wp = (w + 2 * pad_w + 1) / 4 * 4 + 2;
+  return round_up(cin, active_transforms()->lanes) * hp * wp <= kMaxGroupFloats;
+}
+
+bool is_3x3_stride_1(const Conv2dShape& s) {
+  return s.groups == 1 && s.kh == 3 && s.kw == 3 && s.stride_h == 1 && s.stride_w == 1 && s.dilation_h == 1 &&
+         s.dilation_w == 1;
+}
+
+// Copies images [first, first + count) of x into xb, zero-padded, channels
+// interleaved by vectors: xb[img][c / L][r][col][c % L].
+void fill_padded(const Plan& p, const float* x, int64_t first, int64_t count, float* xb) {
+  std::memset(xb, 0, sizeof(float) * size_t(count * p.image_floats));
+  const int64_t L = p.lanes;
+  for (int64_t img = 0; img < count; ++img)
+    for (int64_t c = 0; c < p.cin; ++c) {
+      const float* src = x + ((first + img) * p.cin + c) * p.h * p.w;
+      float* dst = xb + img * p.image_floats + ((c / L) * p.hp + p.pad_h) * p.wp * L + p.pad_w * L + c % L;
+      for (int64_t r = 0; r < p.h; ++r)
+        for (int64_t col = 0; col < p.w; ++col) dst[(r * p.wp + col) * L] = src[r * p.w + col];
+    }
+}
+
+// U[point][sliver][c][j] = (G g G^T)[point] of filter (c, sliver * nr + j),
+// from wt[c][tap][k] (k padded to whole vectors with zeros).
+void transform_filters(const Plan& p, const WinogradF4x3Kernels& kern, const float* wt, float* u) {
+  const int64_t nr = p.gemm->nr, point_stride = p.cin_p * p.cout_g;
+  std::memset(u, 0, sizeof(float) * size_t(kPoints * point_stride));
+  for (int64_t c = 0; c < p.cin; ++c)
+    for (int64_t k0 = 0; k0 < p.cout_p; k0 += p.lanes)
+      kern.filter(wt + c * 9 * p.cout_p + k0, p.cout_p, u + ((k0 / nr) * p.cin_p + c) * nr + k0 % nr, point_stride);
+}
+
+// Writes one tile's outputs, out[q][l] for q = row * 4 + column and lane l
+// (channel k0 + l), into y's planes (ho x wo each, `plane` apart).
+void store_tile(const Plan& p, const float* out, int64_t k0, float* y_tile, int64_t rows, int64_t cols) {
+  const int64_t L = p.lanes, plane = p.ho * p.wo;
+  const int64_t channels = std::min(L, p.cout - k0);
+  int64_t l = 0;
+  if (cols == 4)
+    for (; l + 4 <= channels; l += 4)
+      for (int64_t i = 0; i < rows; ++i) transpose_4x4(out + i * 4 * L + l, L, y_tile + l * plane + i * p.wo, plane);
+  for (; l < channels; ++l)
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) y_tile[l * plane + i * p.wo + j] = out[(i * 4 + j) * L + l];
+}
+
+// The convolution of x by the transformed filters u; false if an output
+// came out non-finite (y is then to be recomputed).
+bool run(const Plan& p, const float* u, const float* x, const float* bias, float* y) {
+  const WinogradF4x3Kernels& kern = *active_transforms();
+  const int64_t L = p.lanes, nr = p.gemm->nr, mr = p.gemm->mr, slivers = p.cout_g / nr;
+  const int64_t v_stride = p.block_rows * p.cin_p, m_stride = p.block_rows * p.cout_g;
+  const int64_t groups = (p.n + p.group_images - 1) / p.group_images;
+  std::atomic<bool> finite{true};
+  for_each_image_parallel(groups, [&](int64_t g) {
+    static thread_local Scratch xb_scratch, v_scratch, m_scratch;
+    const int64_t first = g * p.group_images, count = std::min(p.group_images, p.n - first);
+    float* xb = xb_scratch.floats(size_t(count * p.image_floats));
+    float* v = v_scratch.floats(size_t(kPoints * v_stride));
+    float* m = m_scratch.floats(size_t(kPoints * m_stride));
+    fill_padded(p, x, first, count, xb);
+    alignas(64) float out[16 * kMaxLanes];
+    alignas(64) float check[kMaxLanes] = {};
+    const int64_t tiles = count * p.tiles_image;
+    for (int64_t t0 = 0; t0 < tiles; t0 += p.block_tiles) {
+      const int64_t block = std::min(p.block_tiles, tiles - t0);
+      for (int64_t t = 0; t < block; ++t) {
+        const int64_t img = (t0 + t) / p.tiles_image, r = (t0 + t) % p.tiles_image;
+        const float* patch = xb + img * p.image_floats + ((r / p.tw) * 4 * p.wp + (r % p.tw) * 4) * L;
+        for (int64_t c0 = 0; c0 < p.cin_p; c0 += L)
+          kern.input(patch + (c0 / L) * p.hp * p.wp * L, p.wp * L, v + t * p.cin_p + c0, v_stride);
+      }
+      // The GEMM tiles read whole MR-row slivers: rows past the block are zeros.
+      const int64_t rows = round_up(block, mr);
+      for (int64_t pt = 0; pt < kPoints; ++pt)
+        std::memset(v + pt * v_stride + block * p.cin_p, 0, sizeof(float) * size_t((rows - block) * p.cin_p));
+      for (int64_t pt = 0; pt < kPoints; ++pt) {
+        const float* a = v + pt * v_stride;
+        const float* b = u + pt * p.cin_p * p.cout_g;
+        float* c = m + pt * m_stride;
+        for (int64_t s = 0; s < slivers; ++s)
+          for (int64_t r0 = 0; r0 < block; r0 += mr)
+            p.gemm->tile(p.cin_p, a + r0 * p.cin_p, p.cin_p, b + s * p.cin_p * nr, c + r0 * p.cout_g + s * nr,
+                         p.cout_g, std::min(mr, block - r0), nr, 1.0f, 0.0f);
+      }
+      for (int64_t t = 0; t < block; ++t) {
+        const int64_t img = first + (t0 + t) / p.tiles_image, r = (t0 + t) % p.tiles_image;
+        const int64_t oy = (r / p.tw) * 4, ox = (r % p.tw) * 4;
+        for (int64_t k0 = 0; k0 < p.cout; k0 += L) {
+          kern.output(m + t * p.cout_g + k0, m_stride, bias != nullptr ? bias + k0 : nullptr, out, check);
+          store_tile(p, out, k0, y + ((img * p.cout + k0) * p.ho + oy) * p.wo + ox, std::min<int64_t>(4, p.ho - oy),
+                     std::min<int64_t>(4, p.wo - ox));
+        }
+      }
+    }
+    for (int64_t l = 0; l < L; ++l)
+      if (std::isnan(check[l])) finite.store(false, std::memory_order_relaxed);
+  });
+  return finite.load();
+}
+
+// The filters transposed to wt[cin][tap][cout_p] (zeros past cout), taps
+// flipped for backward data, then transformed; the bias padded likewise.
+struct TransformedFilters {
+  float* u;
+  const float* bias;
+};
+
+TransformedFilters prepare(const Plan& p, const float* w, const float* bias, bool backward) {
+  static thread_local Scratch wt_scratch, u_scratch, bias_scratch;
+  float* wt = wt_scratch.floats(size_t(p.cin * 9 * p.cout_p));
+  std::memset(wt, 0, sizeof(float) * size_t(p.cin * 9 * p.cout_p));
+  for (int64_t ci = 0; ci < p.cin; ++ci)
+    for (int64_t co = 0; co < p.cout; ++co)
+      for (int64_t t = 0; t < 9; ++t)
+        wt[(ci * 9 + t) * p.cout_p + co] =
+            backward ? w[(ci * p.cout + co) * 9 + 8 - t] : w[(co * p.cin + ci) * 9 + t];
+  float* u = u_scratch.floats(size_t(kPoints * p.cin_p * p.cout_g));
+  transform_filters(p, *active_transforms(), wt, u);
+  float* b = nullptr;
+  if (bias != nullptr) {
+    b = bias_scratch.floats(size_t(p.cout_p));
+    std::fill(b, b + p.cout_p, 0.0f);
+    std::copy(bias, bias + p.cout, b);
+  }
+  return {u, b};
+}
+
+}  // namespace
+
+bool conv2d_winograd_applies(const Conv2dShape& s) {
+  return is_3x3_stride_1(s) && geometry_applies(s.c, s.k, s.h, s.w, s.pad_h, s.pad_w);
+}
+
+bool conv2d_winograd_backward_data_applies(const Conv2dShape& s) {
+  return is_3x3_stride_1(s) && s.ho > 0 && s.wo > 0 &&
+         geometry_applies(s.k, s.c, s.ho, s.wo, 2 - s.pad_h, 2 - s.pad_w);
+}
+
+bool conv2d_forward_winograd(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y) {
+  const Plan p(s.n, s.c, s.k, s.h, s.w, s.pad_h, s.pad_w);
+  const TransformedFilters f = prepare(p, w, bias, false);
+  return run(p, f.u, x, f.bias, y);
+}
+
+bool conv2d_backward_data_winograd(const Conv2dShape& s, const float* dy, const float* w, float* dx) {
+  const Plan p(s.n, s.k, s.c, s.ho, s.wo, 2 - s.pad_h, 2 - s.pad_w);
+  const TransformedFilters f = prepare(p, w, nullptr, true);
+  return run(p, f.u, dy, nullptr, dx);
+}
+
+}  // namespace convnode
