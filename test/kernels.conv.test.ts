@@ -81,6 +81,12 @@ const edgeCases: Conv2dShape[] = [
   { n: 1, c: 3, h: 33, w: 35, k: 5, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 },
   { n: 1, c: 2, h: 30, w: 30, k: 3, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 4, padW: 4 },
   { n: 1, c: 2, h: 34, w: 20, k: 3, kh: 4, kw: 3, strideH: 2, padW: 2 },
+  // Winograd F(4x4, 3x3) (3x3 stride 1, >= 32 channels in and out): outputs
+  // not a multiple of the 4 x 4 tile, channels past whole vectors, padding
+  // 0 and 2 (backward data then pads by 2 and 0), tiny images.
+  { n: 2, c: 33, h: 9, w: 11, k: 40, kh: 3, kw: 3, padH: 1, padW: 1 },
+  { n: 1, c: 32, h: 6, w: 5, k: 35, kh: 3, kw: 3, padH: 2 },
+  { n: 3, c: 48, h: 3, w: 4, k: 32, kh: 3, kw: 3, padW: 2 },
 ];
 
 function randomShape(rand: () => number): Conv2dShape {

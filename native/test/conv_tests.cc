@@ -12,6 +12,7 @@
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
 #include "harness.h"
+#include "cpu/dispatch.h"
 #include "kernels/conv/conv2d_impls.h"
 
 namespace {
@@ -39,51 +40,72 @@ void for_each_tap(const Conv2dShape& s, F f) {
     }
 }
 
+// The three directions in double from the definition, with each output's
+// sum of |products| and number of terms (the tolerance's scale and length).
+struct Reference {
+  std::vector<double> y, y_sc, dx, dx_sc, dw, dw_sc, n_y, n_dx, n_dw;
+};
+
+Reference reference(const Conv2dShape& s, const std::vector<float>& x, const std::vector<float>& w,
+                    const float* bias, const std::vector<float>& dy) {
+  Reference r{std::vector<double>(dy.size()), std::vector<double>(dy.size()), std::vector<double>(x.size()),
+              std::vector<double>(x.size()), std::vector<double>(w.size()), std::vector<double>(w.size()),
+              std::vector<double>(dy.size()), std::vector<double>(x.size()), std::vector<double>(w.size())};
+  for_each_tap(s, [&](int64_t yi, int64_t xi, int64_t wi) {
+    r.y[yi] += double(x[xi]) * w[wi];
+    r.y_sc[yi] += std::fabs(double(x[xi]) * w[wi]);
+    r.n_y[yi] += 1;
+    r.dx[xi] += double(dy[yi]) * w[wi];
+    r.dx_sc[xi] += std::fabs(double(dy[yi]) * w[wi]);
+    r.n_dx[xi] += 1;
+    r.dw[wi] += double(dy[yi]) * x[xi];
+    r.dw_sc[wi] += std::fabs(double(dy[yi]) * x[xi]);
+    r.n_dw[wi] += 1;
+  });
+  if (bias != nullptr) {
+    const int64_t hw = s.ho * s.wo;
+    for (size_t i = 0; i < r.y.size(); ++i) {
+      const int64_t ko = (int64_t(i) / hw) % s.k;
+      r.y[i] += bias[ko];
+      r.y_sc[i] += std::fabs(bias[ko]);
+      r.n_y[i] += 1;
+    }
+  }
+  return r;
+}
+
+double max_of(const std::vector<double>& v) {
+  double m = 0;
+  for (double d : v) m = std::max(m, d);
+  return m;
+}
+
+std::string describe(const Conv2dShape& s) {
+  return " n=" + std::to_string(s.n) + " c=" + std::to_string(s.c) + " h=" + std::to_string(s.h) +
+         " w=" + std::to_string(s.w) + " k=" + std::to_string(s.k) + " f=" + std::to_string(s.kh) + "x" +
+         std::to_string(s.kw) + " pad=" + std::to_string(s.pad_h) + "," + std::to_string(s.pad_w) +
+         " g=" + std::to_string(s.groups);
+}
+
 void test_conv(const Conv2dShape& s, const std::string& tag) {
   const int64_t cg = s.c / s.groups;
   auto x = random_vec(size_t(s.n * s.c * s.h * s.w));
   auto w = random_vec(size_t(s.k * cg * s.kh * s.kw));
   auto bias = random_vec(size_t(s.k));
   auto dy = random_vec(size_t(s.n * s.k * s.ho * s.wo));
-  std::vector<double> y_ref(dy.size()), y_sc(dy.size()), dx_ref(x.size()),
-      dx_sc(x.size()), dw_ref(w.size()), dw_sc(w.size());
-  std::vector<double> n_y(dy.size()), n_dx(x.size()), n_dw(w.size());
-  for_each_tap(s, [&](int64_t yi, int64_t xi, int64_t wi) {
-    y_ref[yi] += double(x[xi]) * w[wi];
-    y_sc[yi] += std::fabs(double(x[xi]) * w[wi]);
-    n_y[yi] += 1;
-    dx_ref[xi] += double(dy[yi]) * w[wi];
-    dx_sc[xi] += std::fabs(double(dy[yi]) * w[wi]);
-    n_dx[xi] += 1;
-    dw_ref[wi] += double(dy[yi]) * x[xi];
-    dw_sc[wi] += std::fabs(double(dy[yi]) * x[xi]);
-    n_dw[wi] += 1;
-  });
+  const Reference r = reference(s, x, w, bias.data(), dy);
   const int64_t hw = s.ho * s.wo;
-  for (size_t i = 0; i < y_ref.size(); ++i) {
-    const int64_t ko = (int64_t(i) / hw) % s.k;
-    y_ref[i] += bias[ko];
-    y_sc[i] += std::fabs(bias[ko]);
-  }
-  auto max_of = [](const std::vector<double>& v) {
-    double m = 0;
-    for (double d : v) m = std::max(m, d);
-    return m;
-  };
-  const std::string shape = " n=" + std::to_string(s.n) + " c=" + std::to_string(s.c) +
-                            " h=" + std::to_string(s.h) + " k=" + std::to_string(s.k) +
-                            " f=" + std::to_string(s.kh) + "x" + std::to_string(s.kw) +
-                            " g=" + std::to_string(s.groups);
+  const std::string shape = describe(s);
   std::string detail;
   std::vector<float> y(dy.size(), std::numeric_limits<float>::quiet_NaN());
   conv2d_forward(s, x.data(), w.data(), bias.data(), y.data());
-  check(close(y, y_ref, y_sc, max_of(n_y) + 1, &detail), "conv2d_forward", tag + " conv fwd" + shape + " " + detail);
+  check(close(y, r.y, r.y_sc, max_of(r.n_y), &detail), "conv2d_forward", tag + " conv fwd" + shape + " " + detail);
   std::vector<float> dx(x.size(), std::numeric_limits<float>::quiet_NaN());
   conv2d_backward_data(s, dy.data(), w.data(), dx.data());
-  check(close(dx, dx_ref, dx_sc, max_of(n_dx), &detail), "conv2d_backward_data", tag + " conv bwd data" + shape + " " + detail);
+  check(close(dx, r.dx, r.dx_sc, max_of(r.n_dx), &detail), "conv2d_backward_data", tag + " conv bwd data" + shape + " " + detail);
   std::vector<float> dw(w.size(), std::numeric_limits<float>::quiet_NaN());
   conv2d_backward_weight(s, x.data(), dy.data(), dw.data());
-  check(close(dw, dw_ref, dw_sc, max_of(n_dw), &detail), "conv2d_backward_weight", tag + " conv bwd weight" + shape + " " + detail);
+  check(close(dw, r.dw, r.dw_sc, max_of(r.n_dw), &detail), "conv2d_backward_weight", tag + " conv bwd weight" + shape + " " + detail);
   std::vector<float> db(size_t(s.k));
   conv2d_backward_bias(s, dy.data(), db.data());
   bool bias_ok = true;
@@ -143,6 +165,86 @@ void test_direct_bands(const Conv2dShape& s, const std::string& tag) {
   }
 }
 
+// Winograd F(4x4, 3x3), called directly: forward with and without bias and
+// backward data against the definition, held to 64 eps x the sum of
+// |products| whatever the channel count (measured on shapes d and f: at
+// most 22 for Winograd, 2.3 for the direct kernel; the bound every other
+// path gets, (terms + 2) eps, is 578 eps at 64 channels); a batch of one
+// gives the bits of the same image in a batch; on paths without the
+// transforms no shape is taken.
+void test_winograd(const Conv2dShape& s, const std::string& tag) {
+  const std::string shape = describe(s);
+  if (active_kernel_table().winograd == nullptr) {
+    check(!conv2d_winograd_applies(s) && !conv2d_winograd_backward_data_applies(s), "conv2d_forward",
+          tag + " no Winograd without its transforms" + shape);
+    return;
+  }
+  check(conv2d_winograd_applies(s) && conv2d_winograd_backward_data_applies(s), "conv2d_forward",
+        tag + " Winograd takes" + shape);
+  auto x = random_vec(size_t(s.n * s.c * s.h * s.w));
+  auto w = random_vec(size_t(s.k * s.c * 9));
+  auto bias = random_vec(size_t(s.k));
+  auto dy = random_vec(size_t(s.n * s.k * s.ho * s.wo));
+  constexpr double kBound = 62;  // close() allows (k + 2) eps x scale
+  std::string detail;
+  for (const float* b : {static_cast<const float*>(bias.data()), static_cast<const float*>(nullptr)}) {
+    const Reference r = reference(s, x, w, b, dy);
+    std::vector<float> y(dy.size(), std::numeric_limits<float>::quiet_NaN());
+    const bool finite = conv2d_forward_winograd(s, x.data(), w.data(), b, y.data());
+    check(finite && close(y, r.y, r.y_sc, kBound, &detail), "conv2d_forward",
+          tag + " winograd fwd" + (b ? "" : " (no bias)") + shape + " " + detail);
+    if (b == nullptr) continue;
+    std::vector<float> dx(x.size(), std::numeric_limits<float>::quiet_NaN());
+    check(conv2d_backward_data_winograd(s, dy.data(), w.data(), dx.data()) && close(dx, r.dx, r.dx_sc, kBound, &detail),
+          "conv2d_backward_data", tag + " winograd bwd data" + shape + " " + detail);
+    // The last image alone.
+    Conv2dShape one = s;
+    one.n = 1;
+    const size_t image = size_t(s.k * s.ho * s.wo);
+    std::vector<float> y1(image);
+    conv2d_forward_winograd(one, x.data() + (s.n - 1) * s.c * s.h * s.w, w.data(), b, y1.data());
+    check(std::memcmp(y1.data(), y.data() + (s.n - 1) * image, image * sizeof(float)) == 0, "conv2d_forward",
+          tag + " winograd: a batch of one gives the batch's bits" + shape);
+  }
+}
+
+// An infinity in x (forward) or dy (backward data) would spread over its
+// whole Winograd tile: the run reports a non-finite output, and the
+// dispatcher's result has Inf and NaN exactly where the definition puts
+// them and the definition's values elsewhere.
+void test_winograd_nonfinite(const Conv2dShape& s, const std::string& tag) {
+  if (active_kernel_table().winograd == nullptr) return;
+  auto x = random_vec(size_t(s.n * s.c * s.h * s.w));
+  auto w = random_vec(size_t(s.k * s.c * 9));
+  auto dy = random_vec(size_t(s.n * s.k * s.ho * s.wo));
+  // Interior pixels of image 0, channel 0: each reaches 3 x 3 cells of
+  // every channel on the other side.
+  x[size_t((s.h / 2) * s.w + s.w / 2)] = std::numeric_limits<float>::infinity();
+  dy[size_t((s.ho / 2) * s.wo + s.wo / 2)] = -std::numeric_limits<float>::infinity();
+  const Reference r = reference(s, x, w, nullptr, dy);
+  auto same_classes = [](const std::vector<float>& got, const std::vector<double>& want) {
+    int nonfinite = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      if (std::isfinite(want[i]) != std::isfinite(got[i])) return -1;
+      if (std::isnan(want[i]) != std::isnan(got[i])) return -1;
+      if (std::isinf(want[i]) && want[i] != got[i]) return -1;
+      nonfinite += !std::isfinite(want[i]);
+    }
+    return nonfinite;
+  };
+  std::vector<float> y(dy.size()), dx(x.size());
+  check(!conv2d_forward_winograd(s, x.data(), w.data(), nullptr, y.data()), "conv2d_forward",
+        tag + " winograd reports an infinity in x");
+  conv2d_forward(s, x.data(), w.data(), nullptr, y.data());
+  check(same_classes(y, r.y) == 9 * s.k, "conv2d_forward",
+        tag + " an infinity in x reaches 9 outputs per channel, as by the definition");
+  check(!conv2d_backward_data_winograd(s, dy.data(), w.data(), dx.data()), "conv2d_backward_data",
+        tag + " winograd reports an infinity in dy");
+  conv2d_backward_data(s, dy.data(), w.data(), dx.data());
+  check(same_classes(dx, r.dx) == 9 * s.c, "conv2d_backward_data",
+        tag + " an infinity in dy reaches 9 inputs per channel, as by the definition");
+}
+
 }  // namespace
 
 void conv_tests(const std::string& tag) {
@@ -173,6 +275,17 @@ void conv_tests(const std::string& tag) {
   test_conv(conv_shape(1, 2, 34, 20, 3, 4, 3, 2, 1, 0, 2, 1, 1, 1), tag);  // an even filter, one axis strided
   test_conv(conv_shape(1, 2, 30, 30, 3, 3, 3, 2, 2, 4, 4, 1, 1, 1), tag);  // padding past the filter
   test_conv(conv_shape(1, 3, 20, 40, 4, 3, 2, 1, 2, 1, 0, 1, 1, 1), tag);  // a filter as wide as the stride
+  // Winograd F(4x4, 3x3): outputs not a multiple of the tile, channels
+  // past whole vectors and GEMM widths, padding 0 and 2 (backward data pads
+  // by 2 and 0), several output slivers, images of one tile grouped into
+  // blocks (a partial last block), one output.
+  test_winograd(conv_shape(2, 33, 9, 11, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+  test_winograd(conv_shape(1, 32, 6, 5, 35, 3, 3, 1, 1, 2, 0, 1, 1, 1), tag);
+  test_winograd(conv_shape(2, 40, 8, 8, 100, 3, 3, 1, 1, 0, 2, 1, 1, 1), tag);
+  test_winograd(conv_shape(61, 32, 4, 3, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+  test_winograd(conv_shape(3, 48, 3, 3, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1), tag);
+  test_winograd(conv_shape(2, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+  test_winograd_nonfinite(conv_shape(2, 32, 10, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
 }
 
 void conv_thread_invariance_tests(const std::string& tag) {

@@ -38,6 +38,7 @@
 #include "cpu/dispatch.h"
 #include "cpu/scratch.h"
 #include "parallel_images.h"
+#include "../parallel_ranges.h"
 #include "../round_up.h"
 #include "../transpose.h"
 
@@ -47,10 +48,16 @@ namespace {
 constexpr int64_t kPoints = 36;
 constexpr int64_t kMaxLanes = 16;
 
+// The buffers' strides between points, and the transposed filters' rows,
+// are powers of two times a few channels: the 36 stores of one transform
+// then fall in one cache set and evict each other (shape f's filter
+// preparation took 3 ms). One cache line more apart, they spread.
+constexpr int64_t kSkew = 16;
+
 // Tiles per block: V and M of a block (36 x tiles x (cin + cout) floats)
 // should stay in L2 for the 36 GEMMs, and each pass over U (36 x cin x
 // cout) should serve enough tiles.
-constexpr int64_t kBlockTiles = 64;
+constexpr int64_t kBlockTiles = 48;
 
 // Below this many channels in or out, the GEMMs are too narrow to pay for
 // the transforms.
@@ -88,6 +95,7 @@ struct Plan {
   const GemmDirectATile* gemm;
   int64_t cout_g;                        // cout rounded up to the GEMM tile's width
   int64_t group_images, block_tiles, block_rows;
+  int64_t wt_ld, u_point, v_point, m_point;  // strides, skewed by kSkew
 
   Plan(int64_t n_, int64_t cin_, int64_t cout_, int64_t h_, int64_t w_, int64_t pad_h_, int64_t pad_w_)
       : n(n_), cin(cin_), cout(cout_), h(h_), w(w_), ho(h_ + 2 * pad_h_ - 2), wo(w_ + 2 * pad_w_ - 2),
@@ -105,10 +113,16 @@ struct Plan {
     cout_g = round_up(cout_p, gemm->nr);
     // Whole images per group, enough of them to fill a block (shape f's
     // 14 x 14 images have 16 tiles each).
-    group_images = std::max<int64_t>(1, std::min<int64_t>(n, kBlockTiles / tiles_image));
+    // At most n / threads of them, so that every thread gets a group.
+    const int64_t per_thread = (n + num_threads() - 1) / num_threads();
+    group_images = std::max<int64_t>(1, std::min<int64_t>(per_thread, kBlockTiles / tiles_image));
     group_images = std::min<int64_t>(group_images, std::max<int64_t>(1, kMaxGroupFloats / image_floats));
     block_tiles = std::min<int64_t>(kBlockTiles, group_images * tiles_image);
     block_rows = round_up(block_tiles, gemm->mr);
+    wt_ld = cout_p + kSkew;
+    u_point = cin_p * cout_g + kSkew;
+    v_point = block_rows * cin_p + kSkew;
+    m_point = block_rows * cout_g + kSkew;
   }
 };
 
@@ -127,27 +141,48 @@ bool is_3x3_stride_1(const Conv2dShape& s) {
 }
 
 // Copies images [first, first + count) of x into xb, zero-padded, channels
-// interleaved by vectors: xb[img][c / L][r][col][c % L].
+// interleaved by vectors: xb[img][c / L][r][col][c % L]. Through 4 x 4
+// transposes (4 channels x 4 columns): stores of one float 64 bytes apart
+// made this copy a quarter of shape d's time.
 void fill_padded(const Plan& p, const float* x, int64_t first, int64_t count, float* xb) {
   std::memset(xb, 0, sizeof(float) * size_t(count * p.image_floats));
-  const int64_t L = p.lanes;
+  const int64_t L = p.lanes, hw = p.h * p.w, w4 = p.w / 4 * 4;
   for (int64_t img = 0; img < count; ++img)
-    for (int64_t c = 0; c < p.cin; ++c) {
-      const float* src = x + ((first + img) * p.cin + c) * p.h * p.w;
-      float* dst = xb + img * p.image_floats + ((c / L) * p.hp + p.pad_h) * p.wp * L + p.pad_w * L + c % L;
-      for (int64_t r = 0; r < p.h; ++r)
-        for (int64_t col = 0; col < p.w; ++col) dst[(r * p.wp + col) * L] = src[r * p.w + col];
+    for (int64_t c0 = 0; c0 < p.cin; c0 += 4) {
+      const int64_t cs = std::min<int64_t>(4, p.cin - c0);
+      const float* src = x + ((first + img) * p.cin + c0) * hw;
+      float* dst = xb + img * p.image_floats + ((c0 / L) * p.hp + p.pad_h) * p.wp * L + p.pad_w * L + c0 % L;
+      for (int64_t r = 0; r < p.h; ++r) {
+        const float* s_row = src + r * p.w;
+        float* d_row = dst + r * p.wp * L;
+        int64_t col = 0;
+        if (cs == 4)
+          for (; col < w4; col += 4) transpose_4x4(s_row + col, hw, d_row + col * L, L);
+        for (; col < p.w; ++col)
+          for (int64_t c = 0; c < cs; ++c) d_row[col * L + c] = s_row[c * hw + col];
+      }
     }
 }
 
 // U[point][sliver][c][j] = (G g G^T)[point] of filter (c, sliver * nr + j),
-// from wt[c][tap][k] (k padded to whole vectors with zeros).
+// from wt[c][tap][k] (k padded to whole vectors with zeros). Only the
+// padding rows and columns the transform does not write are zeroed: a
+// memset of the whole of shape f's U (9.4 MB) took longer than the
+// transform. Channels are shared among the threads.
 void transform_filters(const Plan& p, const WinogradF4x3Kernels& kern, const float* wt, float* u) {
-  const int64_t nr = p.gemm->nr, point_stride = p.cin_p * p.cout_g;
-  std::memset(u, 0, sizeof(float) * size_t(kPoints * point_stride));
-  for (int64_t c = 0; c < p.cin; ++c)
+  const int64_t nr = p.gemm->nr, slivers = p.cout_g / nr;
+  const int threads = p.cin * p.cout >= (int64_t(1) << 14) ? num_threads() : 1;
+  parallel_for(p.cin_p, threads, [&](int64_t c) {
+    for (int64_t pt = 0; pt < kPoints; ++pt)
+      for (int64_t sl = 0; sl < slivers; ++sl) {
+        float* row = u + pt * p.u_point + (sl * p.cin_p + c) * nr;
+        const int64_t from = c < p.cin ? std::max<int64_t>(0, p.cout_p - sl * nr) : 0;
+        std::fill(row + std::min(from, nr), row + nr, 0.0f);
+      }
+    if (c >= p.cin) return;
     for (int64_t k0 = 0; k0 < p.cout_p; k0 += p.lanes)
-      kern.filter(wt + c * 9 * p.cout_p + k0, p.cout_p, u + ((k0 / nr) * p.cin_p + c) * nr + k0 % nr, point_stride);
+      kern.filter(wt + c * 9 * p.wt_ld + k0, p.wt_ld, u + ((k0 / nr) * p.cin_p + c) * nr + k0 % nr, p.u_point);
+  });
 }
 
 // Writes one tile's outputs, out[q][l] for q = row * 4 + column and lane l
@@ -169,7 +204,7 @@ void store_tile(const Plan& p, const float* out, int64_t k0, float* y_tile, int6
 bool run(const Plan& p, const float* u, const float* x, const float* bias, float* y) {
   const WinogradF4x3Kernels& kern = *active_transforms();
   const int64_t L = p.lanes, nr = p.gemm->nr, mr = p.gemm->mr, slivers = p.cout_g / nr;
-  const int64_t v_stride = p.block_rows * p.cin_p, m_stride = p.block_rows * p.cout_g;
+  const int64_t v_stride = p.v_point, m_stride = p.m_point;
   const int64_t groups = (p.n + p.group_images - 1) / p.group_images;
   std::atomic<bool> finite{true};
   for_each_image_parallel(groups, [&](int64_t g) {
@@ -196,7 +231,7 @@ bool run(const Plan& p, const float* u, const float* x, const float* bias, float
         std::memset(v + pt * v_stride + block * p.cin_p, 0, sizeof(float) * size_t((rows - block) * p.cin_p));
       for (int64_t pt = 0; pt < kPoints; ++pt) {
         const float* a = v + pt * v_stride;
-        const float* b = u + pt * p.cin_p * p.cout_g;
+        const float* b = u + pt * p.u_point;
         float* c = m + pt * m_stride;
         for (int64_t s = 0; s < slivers; ++s)
           for (int64_t r0 = 0; r0 < block; r0 += mr)
@@ -219,7 +254,7 @@ bool run(const Plan& p, const float* u, const float* x, const float* bias, float
   return finite.load();
 }
 
-// The filters transposed to wt[cin][tap][cout_p] (zeros past cout), taps
+// The filters transposed to wt[cin][tap][wt_ld] (zeros past cout), taps
 // flipped for backward data, then transformed; the bias padded likewise.
 struct TransformedFilters {
   float* u;
@@ -228,14 +263,16 @@ struct TransformedFilters {
 
 TransformedFilters prepare(const Plan& p, const float* w, const float* bias, bool backward) {
   static thread_local Scratch wt_scratch, u_scratch, bias_scratch;
-  float* wt = wt_scratch.floats(size_t(p.cin * 9 * p.cout_p));
-  std::memset(wt, 0, sizeof(float) * size_t(p.cin * 9 * p.cout_p));
-  for (int64_t ci = 0; ci < p.cin; ++ci)
-    for (int64_t co = 0; co < p.cout; ++co)
-      for (int64_t t = 0; t < 9; ++t)
-        wt[(ci * 9 + t) * p.cout_p + co] =
-            backward ? w[(ci * p.cout + co) * 9 + 8 - t] : w[(co * p.cin + ci) * 9 + t];
-  float* u = u_scratch.floats(size_t(kPoints * p.cin_p * p.cout_g));
+  float* wt = wt_scratch.floats(size_t(p.cin * 9 * p.wt_ld));
+  for (int64_t row = 0; row < p.cin * 9; ++row) std::fill(wt + row * p.wt_ld + p.cout, wt + (row + 1) * p.wt_ld, 0.0f);
+  if (backward) {
+    // w[ci][co][tap], transposed per ci with the rows (taps) reversed.
+    for (int64_t ci = 0; ci < p.cin; ++ci)
+      transpose(w + ci * p.cout * 9, 9, p.cout, 9, wt + (ci * 9 + 8) * p.wt_ld, -p.wt_ld);
+  } else {
+    transpose(w, p.cin * 9, p.cout, p.cin * 9, wt, p.wt_ld);  // w[co][ci][tap]
+  }
+  float* u = u_scratch.floats(size_t(kPoints * p.u_point));
   transform_filters(p, *active_transforms(), wt, u);
   float* b = nullptr;
   if (bias != nullptr) {
