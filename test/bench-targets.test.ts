@@ -75,6 +75,23 @@ describe('bench targets', () => {
     });
   });
 
+  it("judges the 3x3 stride-1 cases, and only those, against oneDNN's automatic choice", () => {
+    expect(rows.some((x) => x.target.includes('automatic choice'))).toBe(false); // a and b are not 3x3 stride 1
+    const base = run();
+    const d = { ...shape, kh: 3, kw: 3, padH: 1, padW: 1 };
+    const withAuto: BenchResults = {
+      ...base,
+      contenders: [...base.contenders, { name: 'onednn-auto 1t', kind: 'peer', threads: 1 }, { name: 'onednn-auto 2t', kind: 'peer', threads: 2 }],
+      conv: [...base.conv, { case: { name: 'd', label: 'resnet 3x3', shape: d }, dir: 'forward', flops: 1, outcomes: { 'native 1t': t(1), 'native 2t': t(1), 'onednn-auto 1t': t(1.2), 'onednn-auto 2t': t(0.9) } }],
+    };
+    const auto = targets(withAuto).find((x) => x.target.includes('automatic choice'));
+    expect(auto).toMatchObject({
+      target: "conv2d 3×3 stride 1 (d), all directions, vs oneDNN's automatic choice",
+      measured: { '1t': 'geomean 1.20×, lowest 1.20× (d forward)', '2t': 'geomean 0.90×, lowest 0.90× (d forward); below 1×: d forward 0.90×' },
+      met: false,
+    });
+  });
+
   it('judges the PyTorch peer against a plain PyTorch loop', () => {
     expect(row('PyTorch peer vs a plain PyTorch loop')).toMatchObject({
       measured: { '1t': 'peer 3900 vs loop 4000 images/s (-3%)', '2t': 'peer 4000 vs loop 5000 images/s (-20%)' }, met: false,

@@ -15,6 +15,11 @@ export const TRAIN_MODELS: ModelName[] = ['lenet', 'smallvgg', 'resnet20'];
 /** One optimizer step over a whole model's parameters (one *UpdateMany call). */
 export interface OptimCase { name: string; model: ModelName; optimizer: 'sgd' | 'adam' }
 
+/** The cases Winograd F(4x4, 3x3) can take (3x3, stride 1): oneDNN's automatic choice runs on these. */
+export function isWinogradCase(c: ConvCase): boolean {
+  return c.shape.kh === 3 && c.shape.kw === 3 && c.shape.strideH === 1 && c.shape.strideW === 1;
+}
+
 /** How a conv direction is named in the report: what it computes. */
 export const CONV_DIRECTION_LABELS: Record<ConvDirection, string> = { forward: 'y', backwardData: 'dX', backwardWeight: 'dW' };
 

@@ -1,13 +1,17 @@
 // oneDNN's own convolution as a bench peer, beside PyTorch: bench/onednn_conv.cc,
 // compiled here with g++ where libdnnl-dev is installed (Debian: apt-get
 // install libdnnl-dev), one long-lived process per thread count
-// (OMP_NUM_THREADS = the count), its direct algorithm on the blocked layouts
-// it picks for itself, no reorders in the timed region. Only the conv rows.
+// (OMP_NUM_THREADS = the count), on the blocked layouts it picks for
+// itself, no reorders in the timed region. Only the conv rows. Two
+// contenders per thread count: its direct algorithm on every case
+// ("onednn Nt"), and its automatic choice (Winograd where it takes it) on
+// the 3x3 stride-1 cases ("onednn-auto Nt"), the anchor for convnode's
+// Winograd path.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ConvCase, ConvDirection } from './cases';
+import { isWinogradCase, type ConvCase, type ConvDirection } from './cases';
 import type { Contender, PeerInfo } from './contenders';
 import { LineProcess } from './line-process';
 import { benchScript } from './pytorch';
@@ -40,11 +44,12 @@ export async function onednnContenders(threadCounts: number[]): Promise<{ conten
   const info = infos[0]!;
   const field = (name: string) => new RegExp(`${name} (\\S+)`).exec(info)?.[1] ?? '?';
   const unsupported = async (why: string): Promise<Prepared> => ({ unsupported: why });
-  const contenders = threadCounts.map((threads, t): Contender => {
+  const contender = (threads: number, t: number, algo: 'direct' | 'auto'): Contender => {
     const proc = procs[t]!;
     const conv = async (c: ConvCase, dir: ConvDirection): Promise<Prepared> => {
       const s = c.shape, id = nextId++;
-      const reply = await proc.request(`prepare ${id} ${dir} direct ${[s.n, s.c, s.h, s.w, s.k, s.kh, s.kw, s.strideH, s.strideW, s.padH, s.padW].join(' ')}`);
+      if (algo === 'auto' && !isWinogradCase(c)) return { unsupported: 'the automatic choice is run on 3x3 stride-1 cases only' };
+      const reply = await proc.request(`prepare ${id} ${dir} ${algo} ${[s.n, s.c, s.h, s.w, s.k, s.kh, s.kw, s.strideH, s.strideW, s.padH, s.padW].join(' ')}`);
       if (!reply.startsWith('ok')) return { unsupported: reply.replace(/^unsupported /, '') };
       const run = async (reps: number) => {
         const seconds = Number(await proc.request(`run ${id} ${reps}`));
@@ -54,7 +59,7 @@ export async function onednnContenders(threadCounts: number[]): Promise<{ conten
       return { runner: { run: async () => { await run(1); }, timed: run } };
     };
     return {
-      name: `onednn ${threads}t`, kind: 'peer', threads,
+      name: `${algo === 'direct' ? 'onednn' : 'onednn-auto'} ${threads}t`, kind: 'peer', threads,
       gemm: () => unsupported('convolutions only'),
       conv,
       pool: () => unsupported('convolutions only'),
@@ -62,12 +67,16 @@ export async function onednnContenders(threadCounts: number[]): Promise<{ conten
       infer: () => unsupported('convolutions only'),
       tiny: () => unsupported('convolutions only'),
     };
-  });
+  };
+  const contenders = [
+    ...threadCounts.map((threads, t) => contender(threads, t, 'direct')),
+    ...threadCounts.map((threads, t) => contender(threads, t, 'auto')),
+  ];
   return {
     contenders, close: () => { for (const p of procs) p.close(); },
     info: {
       name: 'onednn',
-      version: `oneDNN ${field('version')} (${built.binary}: its direct convolution on the layouts it picks (format any), no reorders timed; ` +
+      version: `oneDNN ${field('version')} (${built.binary}: its direct convolution ("onednn"), and its automatic choice on the 3x3 stride-1 cases ("onednn-auto"), on the layouts it picks (format any), no reorders timed; ` +
         `ISA ${field('isa')}, runtime ${field('runtime')}, one process per thread count: ${infos.map((i) => /threads (\d+)/.exec(i)?.[1]).join('/')} threads)`,
     },
   };

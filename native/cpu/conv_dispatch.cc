@@ -1,6 +1,9 @@
 // conv2d's implementations, in the order they are tried: the first that
 // accepts a call runs it; the reference, im2col + GEMM, comes last and
-// accepts every call (native/kernels/conv/conv2d_impls.h).
+// accepts every call (native/kernels/conv/conv2d_impls.h). Before the list,
+// forward and backward data try Winograd F(4x4, 3x3) (3x3 stride 1, >= 32
+// channels in and out), which reports an output that came out non-finite
+// (an Inf or NaN spreads over its tile) so that the list recomputes it.
 #include <cmath>
 
 #include "convnode/kernels.h"
