@@ -1,9 +1,10 @@
 // conv2d's implementations, in the order they are tried: the first that
 // accepts a call runs it; the reference, im2col + GEMM, comes last and
 // accepts every call (native/kernels/conv/conv2d_impls.h). Before the list,
-// forward and backward data try Winograd F(4x4, 3x3) (3x3 stride 1, >= 32
-// channels in and out), which reports an output that came out non-finite
-// (an Inf or NaN spreads over its tile) so that the list recomputes it.
+// each direction tries Winograd F(4x4, 3x3) (3x3 stride 1, >= 32 channels
+// in and out); forward and backward data report an output that came out
+// non-finite (an Inf or NaN spreads over its tile) so that the list
+// recomputes it, as a non-finite weight gradient is recomputed below.
 #include <cmath>
 
 #include "convnode/kernels.h"
@@ -102,7 +103,12 @@ void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
 }
 
 void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy, float* dw) {
-  choose("conv2d_backward_weight", kBackwardWeight, s)(s, x, dy, dw);
+  if (conv2d_winograd_applies(s)) {
+    log_choice("conv2d_backward_weight", "winograd_f4x3");
+    conv2d_backward_weight_winograd(s, x, dy, dw);
+  } else {
+    choose("conv2d_backward_weight", kBackwardWeight, s)(s, x, dy, dw);
+  }
   if (!all_finite(dw, filter_size(s))) {
     log_choice("conv2d_backward_weight", "definition (non-finite gradient, recomputed)");
     conv2d_backward_weight_definition(s, x, dy, dw);

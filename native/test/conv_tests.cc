@@ -165,8 +165,8 @@ void test_direct_bands(const Conv2dShape& s, const std::string& tag) {
   }
 }
 
-// Winograd F(4x4, 3x3), called directly: forward with and without bias and
-// backward data against the definition, held to 64 eps x the sum of
+// Winograd F(4x4, 3x3), called directly: forward with and without bias,
+// backward data and weight against the definition, held to 64 eps x the sum of
 // |products| whatever the channel count (measured on shapes d and f: at
 // most 22 for Winograd, 2.3 for the direct kernel; the bound every other
 // path gets, (terms + 2) eps, is 578 eps at 64 channels); a batch of one
@@ -197,6 +197,10 @@ void test_winograd(const Conv2dShape& s, const std::string& tag) {
     std::vector<float> dx(x.size(), std::numeric_limits<float>::quiet_NaN());
     check(conv2d_backward_data_winograd(s, dy.data(), w.data(), dx.data()) && close(dx, r.dx, r.dx_sc, kBound, &detail),
           "conv2d_backward_data", tag + " winograd bwd data" + shape + " " + detail);
+    std::vector<float> dw(w.size(), std::numeric_limits<float>::quiet_NaN());
+    conv2d_backward_weight_winograd(s, x.data(), dy.data(), dw.data());
+    check(close(dw, r.dw, r.dw_sc, kBound, &detail), "conv2d_backward_weight",
+          tag + " winograd bwd weight" + shape + " " + detail);
     // The last image alone.
     Conv2dShape one = s;
     one.n = 1;
@@ -243,6 +247,12 @@ void test_winograd_nonfinite(const Conv2dShape& s, const std::string& tag) {
   conv2d_backward_data(s, dy.data(), w.data(), dx.data());
   check(same_classes(dx, r.dx) == 9 * s.c, "conv2d_backward_data",
         tag + " an infinity in dy reaches 9 inputs per channel, as by the definition");
+  // The weight gradient: x's infinity reaches every filter's taps on input
+  // channel 0, dy's every tap of filter 0 (9 (k + c - 1) cells).
+  std::vector<float> dw(w.size());
+  conv2d_backward_weight(s, x.data(), dy.data(), dw.data());
+  check(same_classes(dw, r.dw) == 9 * (s.k + s.c - 1), "conv2d_backward_weight",
+        tag + " infinities in x and dy reach dW as by the definition");
 }
 
 }  // namespace

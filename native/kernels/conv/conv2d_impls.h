@@ -31,12 +31,15 @@ void conv2d_forward_direct_banded(const Conv2dShape& s, const float* x, const fl
 bool conv2d_direct_backward_data_applies(const Conv2dShape& s);
 void conv2d_backward_data_direct(const Conv2dShape& s, const float* dy, const float* w, float* dx);
 // Winograd F(4x4, 3x3) for 3x3 stride-1 layers with at least 32 channels in
-// and out (conv2d_winograd.cc). The run functions return false when an
-// output came out non-finite: the caller recomputes it another way.
+// and out (conv2d_winograd.cc). The forward and backward-data functions
+// return false when an output came out non-finite: the caller recomputes
+// it another way.
 bool conv2d_winograd_applies(const Conv2dShape& s);
 bool conv2d_forward_winograd(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y);
 bool conv2d_winograd_backward_data_applies(const Conv2dShape& s);
 bool conv2d_backward_data_winograd(const Conv2dShape& s, const float* dy, const float* w, float* dx);
+// Takes the shapes conv2d_winograd_applies takes.
+void conv2d_backward_weight_winograd(const Conv2dShape& s, const float* x, const float* dy, float* dw);
 bool conv2d_direct_backward_weight_applies(const Conv2dShape& s);
 void conv2d_backward_weight_direct(const Conv2dShape& s, const float* x, const float* dy, float* dw);
 

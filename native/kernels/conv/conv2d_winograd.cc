@@ -1,9 +1,10 @@
 // 3x3 stride-1 convolution by Winograd's F(4x4, 3x3) (winograd_f4x3.h):
-// 36 multiplies per 4 x 4 outputs and input channel instead of 144. Forward,
-// and backward data, which is the stride-1 convolution of dy with the
-// filters transposed (K <-> C) and flipped, padded by 2 - pad.
+// 36 multiplies per 4 x 4 outputs and input channel instead of 144. Forward;
+// backward data, which is the stride-1 convolution of dy with the filters
+// transposed (K <-> C) and flipped, padded by 2 - pad; and the weight
+// gradient, the transposed map.
 //
-// Per call:
+// Forward, per call:
 // 1. the filters are transformed once into U: per point, a cin x cout
 //    matrix, packed as the B operand of the direct-A GEMM tiles
 //    (gemm_direct_a_ukernel.h);
@@ -17,17 +18,26 @@
 // whatever the block or thread: the same bits at any thread count and batch
 // size.
 //
+// Weight gradient: per fixed chunk of the batch (kWeightChunks, so that the
+// sums do not depend on the thread count), per block of tiles, V as above
+// and Z = A dy A^T (tiles x cout per point); S += Z^T V per point (the
+// packed GEMM, tiles as the reduction); at the chunk's end dW_chunk = G^T S
+// G; the chunks are summed in order.
+//
 // Accuracy: the transforms scale and cancel (B and A hold 4, 5 and 8; G
-// 1/6 and 1/24), so the error is larger than a direct sum's: measured
-// against float64 on the bench shapes d and f, about 4x the direct
-// kernel's (native/test/conv_tests.cc holds it to the same bound as every
-// other path: (terms + 2) eps times the sum of |products|).
+// 1/6 and 1/24), so the error is larger than a direct sum's. Measured
+// against float64 (forward, random inputs, filters scaled to unit output
+// variance): on shape d the largest error is 1.0e-5 against the direct
+// kernel's 1.7e-6, the rms 5.7e-7 against 1.4e-7; on shape f 1.9e-5
+// against 2.4e-6. native/test/conv_tests.cc holds every direction to 64 eps
+// times the sum of |products|.
 //
 // Infinities and NaN: a patch holding one spreads it over its whole tile
 // (the transform adds and subtracts every pixel), where the definition
-// leaves finite outputs. Every output is checked as it is written; if any
-// is not finite, the call reports it and the dispatcher recomputes with the
-// next implementation (conv_dispatch.cc).
+// leaves finite outputs. Forward and backward data check every output as
+// they write it; if one is not finite, the call says so and the dispatcher
+// recomputes with the next implementation (conv_dispatch.cc). A weight
+// gradient that comes out non-finite is recomputed there by the definition.
 #include "conv2d_impls.h"
 
 #include <algorithm>
@@ -54,13 +64,20 @@ constexpr int64_t kMaxLanes = 16;
 // preparation took 3 ms). One cache line more apart, they spread.
 constexpr int64_t kSkew = 16;
 
-// Tiles per block: V and M of a block (36 x tiles x (cin + cout) floats)
-// should stay in L2 for the 36 GEMMs, and each pass over U (36 x cin x
-// cout) should serve enough tiles.
+// Tiles per block, at most: V and M of a block (36 x tiles x (cin + cout)
+// floats) should stay in L2 for the 36 GEMMs, and each pass over U (36 x
+// cin x cout) should serve enough tiles. Measured on shapes d, f and
+// SmallVGG's 32-channel layer at 32, 48, 64, 96 and 128: 48 was never
+// worse than the others beyond the noise.
 constexpr int64_t kBlockTiles = 48;
 
+// The weight gradient's blocks: the tiles are its GEMMs' reduction, and
+// longer ones amortise packing and the C tile's loads and stores.
+constexpr int64_t kWeightBlockTiles = 144;
+
 // Below this many channels in or out, the GEMMs are too narrow to pay for
-// the transforms.
+// the transforms: ResNet-20's 16-channel layers ran 0.83-0.87x the direct
+// kernel's speed, its 32-channel ones 1.8-1.9x.
 constexpr int64_t kMinChannels = 32;
 
 // A group's padded copy may not exceed this (larger images go to the
@@ -85,44 +102,115 @@ const GemmDirectATile* pick_gemm_tile(int64_t cout_p) {
   return best;
 }
 
+// Images of `channels` planes of rows x cols, copied zero-padded with
+// channels interleaved by vectors: [image][c / lanes][r][col][c % lanes],
+// pixel (r, col) of a plane at (r + top, col + left) of a dst_rows x
+// dst_cols frame.
+struct Interleaved {
+  int64_t channels, rows, cols, dst_rows, dst_cols, top, left, lanes;
+  int64_t image_floats() const { return round_up(channels, lanes) * dst_rows * dst_cols; }
+
+  // Copies images [first, first + count) of src. Through 4 x 4 transposes
+  // (4 channels x 4 columns): stores of one float 64 bytes apart made this
+  // copy a quarter of shape d's time. Only the frame around the planes is
+  // zeroed first (a memset of it all was a third of the copy's time).
+  void copy(const float* src, int64_t first, int64_t count, float* dst) const {
+    const int64_t plane = rows * cols, whole = cols / 4 * 4, frame = dst_rows * dst_cols * lanes;
+    const int64_t blocks = round_up(channels, lanes) / lanes, row = dst_cols * lanes;
+    for (int64_t img = 0; img < count; ++img) {
+      float* image = dst + img * image_floats();
+      for (int64_t b = 0; b < blocks; ++b) {
+        float* f = image + b * frame;
+        if ((b + 1) * lanes > channels) {  // lanes past the last channel: all of it
+          std::memset(f, 0, sizeof(float) * size_t(frame));
+          continue;
+        }
+        std::memset(f, 0, sizeof(float) * size_t(top * row));
+        std::memset(f + (top + rows) * row, 0, sizeof(float) * size_t((dst_rows - top - rows) * row));
+        for (int64_t r = top; r < top + rows; ++r) {
+          std::memset(f + r * row, 0, sizeof(float) * size_t(left * lanes));
+          std::memset(f + r * row + (left + cols) * lanes, 0, sizeof(float) * size_t((dst_cols - left - cols) * lanes));
+        }
+      }
+      for (int64_t c0 = 0; c0 < channels; c0 += 4) {
+        const int64_t cs = std::min<int64_t>(4, channels - c0);
+        const float* from = src + ((first + img) * channels + c0) * plane;
+        float* to = image + (c0 / lanes) * frame + (top * dst_cols + left) * lanes + c0 % lanes;
+        for (int64_t r = 0; r < rows; ++r) {
+          const float* s_row = from + r * cols;
+          float* d_row = to + r * row;
+          int64_t col = 0;
+          if (cs == 4)
+            for (; col < whole; col += 4) transpose_4x4(s_row + col, plane, d_row + col * lanes, lanes);
+          for (; col < cols; ++col)
+            for (int64_t c = 0; c < cs; ++c) d_row[col * lanes + c] = s_row[c * plane + col];
+        }
+      }
+    }
+  }
+};
+
 // One Winograd convolution in forward terms: `cin` planes of h x w in,
 // `cout` planes of ho x wo out.
 struct Plan {
   int64_t n, cin, cout, h, w, ho, wo, pad_h, pad_w;
   int64_t lanes, cin_p, cout_p;          // channels rounded up to whole vectors
   int64_t th, tw, tiles_image;           // 4 x 4 output tiles
-  int64_t hp, wp, image_floats;          // the padded, interleaved copy of one image
+  Interleaved input;                     // the padded copy of x: 6 x 6 patches 4 apart
   const GemmDirectATile* gemm;
   int64_t cout_g;                        // cout rounded up to the GEMM tile's width
-  int64_t group_images, block_tiles, block_rows;
+  int64_t block_tiles;                   // at most this many tiles per block
+  int64_t group_images, block_rows;      // images per group; rows of V and M
   int64_t wt_ld, u_point, v_point, m_point;  // strides, skewed by kSkew
 
-  Plan(int64_t n_, int64_t cin_, int64_t cout_, int64_t h_, int64_t w_, int64_t pad_h_, int64_t pad_w_)
+  // group_cap: at most this many images per group (the forward passes give
+  // each thread at least one group).
+  Plan(int64_t n_, int64_t cin_, int64_t cout_, int64_t h_, int64_t w_, int64_t pad_h_, int64_t pad_w_,
+       int64_t group_cap, int64_t block_tiles_)
       : n(n_), cin(cin_), cout(cout_), h(h_), w(w_), ho(h_ + 2 * pad_h_ - 2), wo(w_ + 2 * pad_w_ - 2),
-        pad_h(pad_h_), pad_w(pad_w_) {
+        pad_h(pad_h_), pad_w(pad_w_), block_tiles(block_tiles_) {
     lanes = active_transforms()->lanes;
     cin_p = round_up(cin, lanes);
     cout_p = round_up(cout, lanes);
     th = (ho + 3) / 4;
     tw = (wo + 3) / 4;
     tiles_image = th * tw;
-    hp = th * 4 + 2;
-    wp = tw * 4 + 2;
-    image_floats = cin_p * hp * wp;
+    input = Interleaved{cin, h, w, th * 4 + 2, tw * 4 + 2, pad_h, pad_w, lanes};
     gemm = pick_gemm_tile(cout_p);
     cout_g = round_up(cout_p, gemm->nr);
     // Whole images per group, enough of them to fill a block (shape f's
     // 14 x 14 images have 16 tiles each).
-    // At most n / threads of them, so that every thread gets a group.
-    const int64_t per_thread = (n + num_threads() - 1) / num_threads();
-    group_images = std::max<int64_t>(1, std::min<int64_t>(per_thread, kBlockTiles / tiles_image));
-    group_images = std::min<int64_t>(group_images, std::max<int64_t>(1, kMaxGroupFloats / image_floats));
-    block_tiles = std::min<int64_t>(kBlockTiles, group_images * tiles_image);
-    block_rows = round_up(block_tiles, gemm->mr);
+    group_images = std::max<int64_t>(1, std::min<int64_t>(group_cap, block_tiles / tiles_image));
+    group_images = std::min<int64_t>(group_images, std::max<int64_t>(1, kMaxGroupFloats / input.image_floats()));
+    block_rows = round_up(std::min(block_tiles, group_images * tiles_image), gemm->mr);
     wt_ld = cout_p + kSkew;
     u_point = cin_p * cout_g + kSkew;
     v_point = block_rows * cin_p + kSkew;
     m_point = block_rows * cout_g + kSkew;
+  }
+
+  // The blocks of a group's `tiles`: as even as whole tiles allow, at most
+  // block_tiles each (49 tiles as 25 + 24, not 48 + 1).
+  int64_t block_size(int64_t tiles) const {
+    const int64_t blocks = (tiles + block_tiles - 1) / block_tiles;
+    return (tiles + blocks - 1) / blocks;
+  }
+
+  // The input transform of tiles [t0, t0 + block) of a group copied to
+  // xb: point p's tile t, channels c0 .. c0 + L, at v + p * point + t *
+  // cin_p + c0 (row-major), or, in slivers of `nr` channels, at v + p *
+  // point + (c0 / nr) * sliver + t * nr + c0 % nr (the packed B operand of
+  // a GEMM over tiles).
+  void transform_inputs(const WinogradF4x3Kernels& kern, const float* xb, int64_t t0, int64_t block, float* v,
+                        int64_t point, int64_t nr = 0, int64_t sliver = 0) const {
+    const int64_t L = lanes, wp = input.dst_cols, plane = input.dst_rows * wp * L;
+    const int64_t width = nr > 0 ? nr : cin_p, row = nr > 0 ? nr : cin_p;
+    for (int64_t t = 0; t < block; ++t) {
+      const int64_t img = (t0 + t) / tiles_image, r = (t0 + t) % tiles_image;
+      const float* patch = xb + img * input.image_floats() + ((r / tw) * 4 * wp + (r % tw) * 4) * L;
+      for (int64_t c0 = 0; c0 < cin_p; c0 += L)
+        kern.input(patch + (c0 / L) * plane, wp * L, v + (c0 / width) * sliver + t * row + c0 % width, point);
+    }
   }
 };
 
@@ -140,29 +228,9 @@ bool is_3x3_stride_1(const Conv2dShape& s) {
          s.dilation_w == 1;
 }
 
-// Copies images [first, first + count) of x into xb, zero-padded, channels
-// interleaved by vectors: xb[img][c / L][r][col][c % L]. Through 4 x 4
-// transposes (4 channels x 4 columns): stores of one float 64 bytes apart
-// made this copy a quarter of shape d's time.
-void fill_padded(const Plan& p, const float* x, int64_t first, int64_t count, float* xb) {
-  std::memset(xb, 0, sizeof(float) * size_t(count * p.image_floats));
-  const int64_t L = p.lanes, hw = p.h * p.w, w4 = p.w / 4 * 4;
-  for (int64_t img = 0; img < count; ++img)
-    for (int64_t c0 = 0; c0 < p.cin; c0 += 4) {
-      const int64_t cs = std::min<int64_t>(4, p.cin - c0);
-      const float* src = x + ((first + img) * p.cin + c0) * hw;
-      float* dst = xb + img * p.image_floats + ((c0 / L) * p.hp + p.pad_h) * p.wp * L + p.pad_w * L + c0 % L;
-      for (int64_t r = 0; r < p.h; ++r) {
-        const float* s_row = src + r * p.w;
-        float* d_row = dst + r * p.wp * L;
-        int64_t col = 0;
-        if (cs == 4)
-          for (; col < w4; col += 4) transpose_4x4(s_row + col, hw, d_row + col * L, L);
-        for (; col < p.w; ++col)
-          for (int64_t c = 0; c < cs; ++c) d_row[col * L + c] = s_row[c * hw + col];
-      }
-    }
-}
+// Images per group in the forward passes: at most n / threads, so that
+// every thread gets a group.
+int64_t forward_group_cap(int64_t n) { return (n + num_threads() - 1) / num_threads(); }
 
 // U[point][sliver][c][j] = (G g G^T)[point] of filter (c, sliver * nr + j),
 // from wt[c][tap][k] (k padded to whole vectors with zeros). Only the
@@ -204,35 +272,29 @@ void store_tile(const Plan& p, const float* out, int64_t k0, float* y_tile, int6
 bool run(const Plan& p, const float* u, const float* x, const float* bias, float* y) {
   const WinogradF4x3Kernels& kern = *active_transforms();
   const int64_t L = p.lanes, nr = p.gemm->nr, mr = p.gemm->mr, slivers = p.cout_g / nr;
-  const int64_t v_stride = p.v_point, m_stride = p.m_point;
   const int64_t groups = (p.n + p.group_images - 1) / p.group_images;
   std::atomic<bool> finite{true};
   for_each_image_parallel(groups, [&](int64_t g) {
     static thread_local Scratch xb_scratch, v_scratch, m_scratch;
     const int64_t first = g * p.group_images, count = std::min(p.group_images, p.n - first);
-    float* xb = xb_scratch.floats(size_t(count * p.image_floats));
-    float* v = v_scratch.floats(size_t(kPoints * v_stride));
-    float* m = m_scratch.floats(size_t(kPoints * m_stride));
-    fill_padded(p, x, first, count, xb);
+    float* xb = xb_scratch.floats(size_t(count * p.input.image_floats()));
+    float* v = v_scratch.floats(size_t(kPoints * p.v_point));
+    float* m = m_scratch.floats(size_t(kPoints * p.m_point));
+    p.input.copy(x, first, count, xb);
     alignas(64) float out[16 * kMaxLanes];
     alignas(64) float check[kMaxLanes] = {};
-    const int64_t tiles = count * p.tiles_image;
-    for (int64_t t0 = 0; t0 < tiles; t0 += p.block_tiles) {
-      const int64_t block = std::min(p.block_tiles, tiles - t0);
-      for (int64_t t = 0; t < block; ++t) {
-        const int64_t img = (t0 + t) / p.tiles_image, r = (t0 + t) % p.tiles_image;
-        const float* patch = xb + img * p.image_floats + ((r / p.tw) * 4 * p.wp + (r % p.tw) * 4) * L;
-        for (int64_t c0 = 0; c0 < p.cin_p; c0 += L)
-          kern.input(patch + (c0 / L) * p.hp * p.wp * L, p.wp * L, v + t * p.cin_p + c0, v_stride);
-      }
+    const int64_t tiles = count * p.tiles_image, size = p.block_size(tiles);
+    for (int64_t t0 = 0; t0 < tiles; t0 += size) {
+      const int64_t block = std::min(size, tiles - t0);
+      p.transform_inputs(kern, xb, t0, block, v, p.v_point);
       // The GEMM tiles read whole MR-row slivers: rows past the block are zeros.
       const int64_t rows = round_up(block, mr);
       for (int64_t pt = 0; pt < kPoints; ++pt)
-        std::memset(v + pt * v_stride + block * p.cin_p, 0, sizeof(float) * size_t((rows - block) * p.cin_p));
+        std::memset(v + pt * p.v_point + block * p.cin_p, 0, sizeof(float) * size_t((rows - block) * p.cin_p));
       for (int64_t pt = 0; pt < kPoints; ++pt) {
-        const float* a = v + pt * v_stride;
+        const float* a = v + pt * p.v_point;
         const float* b = u + pt * p.u_point;
-        float* c = m + pt * m_stride;
+        float* c = m + pt * p.m_point;
         for (int64_t s = 0; s < slivers; ++s)
           for (int64_t r0 = 0; r0 < block; r0 += mr)
             p.gemm->tile(p.cin_p, a + r0 * p.cin_p, p.cin_p, b + s * p.cin_p * nr, c + r0 * p.cout_g + s * nr,
@@ -242,7 +304,7 @@ bool run(const Plan& p, const float* u, const float* x, const float* bias, float
         const int64_t img = first + (t0 + t) / p.tiles_image, r = (t0 + t) % p.tiles_image;
         const int64_t oy = (r / p.tw) * 4, ox = (r % p.tw) * 4;
         for (int64_t k0 = 0; k0 < p.cout; k0 += L) {
-          kern.output(m + t * p.cout_g + k0, m_stride, bias != nullptr ? bias + k0 : nullptr, out, check);
+          kern.output(m + t * p.cout_g + k0, p.m_point, bias != nullptr ? bias + k0 : nullptr, out, check);
           store_tile(p, out, k0, y + ((img * p.cout + k0) * p.ho + oy) * p.wo + ox, std::min<int64_t>(4, p.ho - oy),
                      std::min<int64_t>(4, p.wo - ox));
         }
@@ -295,15 +357,98 @@ bool conv2d_winograd_backward_data_applies(const Conv2dShape& s) {
 }
 
 bool conv2d_forward_winograd(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y) {
-  const Plan p(s.n, s.c, s.k, s.h, s.w, s.pad_h, s.pad_w);
+  const Plan p(s.n, s.c, s.k, s.h, s.w, s.pad_h, s.pad_w, forward_group_cap(s.n), kBlockTiles);
   const TransformedFilters f = prepare(p, w, bias, false);
   return run(p, f.u, x, f.bias, y);
 }
 
 bool conv2d_backward_data_winograd(const Conv2dShape& s, const float* dy, const float* w, float* dx) {
-  const Plan p(s.n, s.k, s.c, s.ho, s.wo, 2 - s.pad_h, 2 - s.pad_w);
+  const Plan p(s.n, s.k, s.c, s.ho, s.wo, 2 - s.pad_h, 2 - s.pad_w, forward_group_cap(s.n), kBlockTiles);
   const TransformedFilters f = prepare(p, w, nullptr, true);
   return run(p, f.u, dy, nullptr, dx);
+}
+
+void conv2d_backward_weight_winograd(const Conv2dShape& s, const float* x, const float* dy, float* dw) {
+  // Groups do not depend on the thread count here: they decide how the
+  // sums are split into GEMM calls.
+  const Plan p(s.n, s.c, s.k, s.h, s.w, s.pad_h, s.pad_w, s.n, kWeightBlockTiles);
+  const WinogradF4x3Kernels& kern = *active_transforms();
+  const int64_t L = p.lanes, taps = p.cout * p.cin * 9, rows = p.block_rows;
+  // dy's tiles, 4 x 4 blocks of a frame of th x tw tiles (zeros past ho, wo).
+  const Interleaved grads{p.cout, p.ho, p.wo, p.th * 4, p.tw * 4, 0, 0, L};
+  // Per point, S (cout x cin) += Zt (cout x tiles) V (tiles x cin), on the
+  // direct-A tiles: Zt row-major (its rows padded to whole MR slivers), V
+  // packed in slivers of NR channels as the input transform writes it.
+  const GemmDirectATile& tile = *pick_gemm_tile(p.cin_p);
+  const int64_t mr = tile.mr, nr = tile.nr, cin_g = round_up(p.cin_p, nr), k_rows = round_up(p.cout, mr);
+  const int64_t v_point = cin_g * rows + kSkew, z_point = rows * p.cout_p + kSkew;
+  const int64_t zt_point = k_rows * rows + kSkew, s_point = p.cout * cin_g + kSkew;
+  const int64_t chunks = std::min<int64_t>(s.n, kWeightChunks);
+  static thread_local Scratch partial_scratch;
+  float* partials = partial_scratch.floats(size_t(chunks * taps));  // per chunk, dw's layout
+  for_each_image_parallel(chunks, [&](int64_t ch) {
+    static thread_local Scratch xb_scratch, gb_scratch, v_scratch, z_scratch, zt_scratch, sum_scratch;
+    float* v = v_scratch.floats(size_t(kPoints * v_point));
+    float* z = z_scratch.floats(size_t(kPoints * z_point));
+    float* zt = zt_scratch.floats(size_t(kPoints * zt_point));
+    float* sums = sum_scratch.floats(size_t(kPoints * s_point));
+    // Channels past cin_p in V's last sliver and rows past cout in Zt are
+    // read by the tiles and never written: zeros.
+    for (int64_t pt = 0; pt < kPoints; ++pt) {
+      if (cin_g > p.cin_p)
+        for (int64_t t = 0; t < rows; ++t) {
+          float* last = v + pt * v_point + (cin_g / nr - 1) * rows * nr + t * nr;
+          std::fill(last + p.cin_p % nr, last + nr, 0.0f);
+        }
+      std::fill(zt + pt * zt_point + p.cout * rows, zt + pt * zt_point + k_rows * rows, 0.0f);
+    }
+    const int64_t end = s.n * (ch + 1) / chunks;
+    bool first_block = true;
+    for (int64_t first = s.n * ch / chunks; first < end; first += p.group_images) {
+      const int64_t count = std::min(p.group_images, end - first);
+      float* xb = xb_scratch.floats(size_t(count * p.input.image_floats()));
+      float* gb = gb_scratch.floats(size_t(count * grads.image_floats()));
+      p.input.copy(x, first, count, xb);
+      grads.copy(dy, first, count, gb);
+      const int64_t tiles = count * p.tiles_image, size = p.block_size(tiles);
+      for (int64_t t0 = 0; t0 < tiles; t0 += size) {
+        const int64_t block = std::min(size, tiles - t0);
+        p.transform_inputs(kern, xb, t0, block, v, v_point, nr, rows * nr);
+        for (int64_t t = 0; t < block; ++t) {
+          const int64_t img = (t0 + t) / p.tiles_image, r = (t0 + t) % p.tiles_image;
+          const float* g = gb + img * grads.image_floats() + ((r / p.tw) * 4 * grads.dst_cols + (r % p.tw) * 4) * L;
+          for (int64_t k0 = 0; k0 < p.cout_p; k0 += L)
+            kern.output_gradient(g + (k0 / L) * grads.dst_rows * grads.dst_cols * L, grads.dst_cols * L,
+                                 z + t * p.cout_p + k0, z_point);
+        }
+        for (int64_t pt = 0; pt < kPoints; ++pt) {
+          float* a = zt + pt * zt_point;
+          transpose(z + pt * z_point, p.cout_p, block, p.cout, a, rows);
+          for (int64_t sl = 0; sl < cin_g / nr; ++sl)
+            for (int64_t r0 = 0; r0 < p.cout; r0 += mr)
+              tile.tile(block, a + r0 * rows, rows, v + pt * v_point + sl * rows * nr,
+                        sums + pt * s_point + r0 * cin_g + sl * nr, cin_g, std::min(mr, p.cout - r0), nr, 1.0f,
+                        first_block ? 0.0f : 1.0f);
+        }
+        first_block = false;
+      }
+    }
+    alignas(64) float out[9 * kMaxLanes];
+    float* part = partials + ch * taps;
+    for (int64_t k = 0; k < p.cout; ++k)
+      for (int64_t c0 = 0; c0 < p.cin; c0 += L) {
+        kern.weight(sums + k * cin_g + c0, s_point, out);
+        for (int64_t l = 0; l < std::min(L, p.cin - c0); ++l)
+          for (int64_t t = 0; t < 9; ++t) part[(k * p.cin + c0 + l) * 9 + t] = out[t * L + l];
+      }
+  });
+  for_each_chunk(taps, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      float sum = partials[i];
+      for (int64_t ch = 1; ch < chunks; ++ch) sum += partials[ch * taps + i];
+      dw[i] = sum;
+    }
+  });
 }
 
 }  // namespace convnode

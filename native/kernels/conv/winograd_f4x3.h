@@ -7,7 +7,9 @@
 // 3 x 3 filter, d the 6 x 6 input patch under the block and * the product
 // of the 36 "points" one by one. Summed over input channels, each point is
 // a GEMM (tiles x channels times channels x filters): 36 multiplies per 16
-// outputs and channel instead of 144.
+// outputs and channel instead of 144. The weight gradient is the transpose
+// of that map: dW = G^T [sum over tiles of (A dy A^T) * (B^T d B)] G, a GEMM
+// per point with the tiles as the reduction.
 //
 //   B^T = [4  0 -5  0 1 0]   G = [ 1/4     0    0 ]   A^T = [1 1  1 1  1 0]
 //         [0 -4 -4  1 1 0]       [-1/6 -1/6 -1/6 ]         [0 1 -1 2 -2 0]
@@ -36,6 +38,13 @@ struct WinogradF4x3Kernels {
   // null. check[l] becomes NaN if any output of lane l is not finite (it
   // accumulates output * 0).
   void (*output)(const float* m, int64_t m_stride, const float* bias, float* out, float* check);
+  // The weight gradient's two transforms (the transposes of the output's
+  // and the filter's): z[p * z_stride + l] = (A g A^T)[p] for a 4 x 4 block
+  // of dy, position (i, j) of lane l at g[i * row_stride + j * lanes + l];
+  // out[t * lanes + l] = (G^T s G)[t] for the 9 taps t, where point p of
+  // lane l is s[p * s_stride + l].
+  void (*output_gradient)(const float* g, int64_t row_stride, float* z, int64_t z_stride);
+  void (*weight)(const float* s, int64_t s_stride, float* out);
 };
 
 // native/cpu/dispatch.cc picks the record of the active path

@@ -109,7 +109,62 @@ struct WinogradF4x3 {
     Ops::store(check, seen);
   }
 
-  static constexpr WinogradF4x3Kernels kernels() { return {kLanes, filter, input, output}; }
+  // z = A g for four vectors (A is A^T's transpose).
+  static inline void a(const V (&g)[4], V (&z)[6]) {
+    const V c2 = Ops::bcast(2.0f), c4 = Ops::bcast(4.0f), c8 = Ops::bcast(8.0f);
+    const V e = Ops::add(g[0], g[2]), o = Ops::add(g[1], g[3]);
+    const V e4 = Ops::fma(c4, g[2], g[0]), o4 = Ops::fma(c8, g[3], Ops::mul(c2, g[1]));
+    z[0] = g[0];
+    z[1] = Ops::add(e, o);
+    z[2] = Ops::sub(e, o);
+    z[3] = Ops::add(e4, o4);
+    z[4] = Ops::sub(e4, o4);
+    z[5] = g[3];
+  }
+
+  // w = G^T s for six vectors.
+  static inline void g_t(const V (&s)[6], V (&w)[3]) {
+    const V a = Ops::add(s[1], s[2]), b = Ops::sub(s[2], s[1]);
+    const V c = Ops::add(s[3], s[4]), d = Ops::sub(s[3], s[4]);
+    const V sixth = Ops::bcast(1.0f / 6);
+    w[0] = Ops::fma(Ops::bcast(0.25f), s[0], Ops::fma(Ops::bcast(1.0f / 24), c, Ops::mul(Ops::bcast(-1.0f / 6), a)));
+    w[1] = Ops::fma(sixth, b, Ops::mul(Ops::bcast(1.0f / 12), d));
+    w[2] = Ops::fma(sixth, Ops::sub(c, a), s[5]);
+  }
+
+  static void output_gradient(const float* g, int64_t row_stride, float* z, int64_t z_stride) {
+    V t[6][4];
+    for (int j = 0; j < 4; ++j) {
+      V col[4], r[6];
+      for (int i = 0; i < 4; ++i) col[i] = Ops::load(g + i * row_stride + j * kLanes);
+      a(col, r);
+      for (int i = 0; i < 6; ++i) t[i][j] = r[i];
+    }
+    for (int i = 0; i < 6; ++i) {
+      V r[6];
+      a(t[i], r);
+      for (int j = 0; j < 6; ++j) Ops::store(z + (i * 6 + j) * z_stride, r[j]);
+    }
+  }
+
+  static void weight(const float* s, int64_t s_stride, float* out) {
+    V t[3][6];
+    for (int j = 0; j < 6; ++j) {
+      V col[6], r[3];
+      for (int i = 0; i < 6; ++i) col[i] = Ops::load(s + (i * 6 + j) * s_stride);
+      g_t(col, r);
+      for (int i = 0; i < 3; ++i) t[i][j] = r[i];
+    }
+    for (int i = 0; i < 3; ++i) {
+      V r[3];
+      g_t(t[i], r);
+      for (int j = 0; j < 3; ++j) Ops::store(out + (i * 3 + j) * kLanes, r[j]);
+    }
+  }
+
+  static constexpr WinogradF4x3Kernels kernels() {
+    return {kLanes, filter, input, output, output_gradient, weight};
+  }
 };
 
 }  // namespace convnode
