@@ -296,6 +296,16 @@ void conv_tests(const std::string& tag) {
   test_winograd(conv_shape(3, 48, 3, 3, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1), tag);
   test_winograd(conv_shape(2, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
   test_winograd_nonfinite(conv_shape(2, 32, 10, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+  // Not taken: 16 channels; one 14 x 14 image (16 tiles) with 256 x 256
+  // filters (but 64 x 64 ones, and 2 images of 256 x 256, are).
+  check(!conv2d_winograd_applies(conv_shape(8, 16, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)) &&
+            !conv2d_winograd_applies(conv_shape(1, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1)) &&
+            !conv2d_winograd_backward_data_applies(conv_shape(1, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1)),
+        "conv2d_forward", tag + " Winograd refuses 16 channels and one image against 256 x 256 filters");
+  check((active_kernel_table().winograd == nullptr) ==
+            !(conv2d_winograd_applies(conv_shape(1, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)) &&
+              conv2d_winograd_applies(conv_shape(2, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1))),
+        "conv2d_forward", tag + " Winograd takes one image against 64 x 64 filters, two against 256 x 256");
 }
 
 void conv_thread_invariance_tests(const std::string& tag) {
