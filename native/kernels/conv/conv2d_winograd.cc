@@ -190,6 +190,15 @@ struct Plan {
     // 14 x 14 images have 16 tiles each).
     group_images = std::max<int64_t>(1, std::min<int64_t>(group_cap, block_tiles / tiles_image));
     group_images = std::min<int64_t>(group_images, std::max<int64_t>(1, kMaxGroupFloats / input.image_floats()));
+    // As many groups as a multiple of the threads (the forward passes'
+    // cap), each as even as whole images allow: 16 images of up to 6 are
+    // 4 groups of 4, not 6 + 6 + 4 (which left a thread idle a third of
+    // the time).
+    if (group_cap < n) {
+      const int64_t teams = (n + group_cap - 1) / group_cap;
+      const int64_t groups = round_up((n + group_images - 1) / group_images, teams);
+      group_images = (n + groups - 1) / groups;
+    }
     block_rows = round_up(std::min(block_tiles, group_images * tiles_image), gemm->mr);
     wt_ld = cout_p + kSkew;
     u_point = cin_p * cout_g + kSkew;
