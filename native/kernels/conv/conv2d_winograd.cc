@@ -79,6 +79,11 @@ constexpr int64_t kBlockTiles = 48;
 // tiles).
 constexpr int64_t kWeightBlockTiles = 144;
 
+// Each chunk of the weight gradient's batch writes and reads its own sums
+// S (36 x cout x cin): above this many floats, the batch is cut in 2
+// chunks instead of kWeightChunks (shape f's S is 9.4 MB).
+constexpr int64_t kLargeSumFloats = int64_t(1) << 20;
+
 // Below this many channels in or out, the GEMMs are too narrow to pay for
 // the transforms: ResNet-20's 16-channel layers ran 0.83-0.87x the direct
 // kernel's speed, its 32-channel ones 1.8-1.9x.
@@ -406,7 +411,7 @@ void conv2d_backward_weight_winograd(const Conv2dShape& s, const float* x, const
   const int64_t mr = tile.mr, nr = tile.nr, cin_g = round_up(p.cin_p, nr), k_rows = round_up(p.cout, mr);
   const int64_t v_point = cin_g * rows + kSkew, z_point = rows * p.cout_p + kSkew;
   const int64_t zt_point = k_rows * rows + kSkew, s_point = p.cout * cin_g + kSkew;
-  const int64_t chunks = std::min<int64_t>(s.n, kWeightChunks);
+  const int64_t chunks = std::min<int64_t>(s.n, kPoints * p.cout * cin_g > kLargeSumFloats ? 2 : kWeightChunks);
   static thread_local Scratch partial_scratch;
   float* partials = partial_scratch.floats(size_t(chunks * taps));  // per chunk, dw's layout
   for_each_image_parallel(chunks, [&](int64_t ch) {
