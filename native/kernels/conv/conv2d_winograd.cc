@@ -30,8 +30,10 @@
 // against float64 (forward, random inputs, filters scaled to unit output
 // variance): on shape d the largest error is 1.0e-5 against the direct
 // kernel's 1.7e-6, the rms 5.7e-7 against 1.4e-7; on shape f 1.9e-5
-// against 2.4e-6. native/test/conv_tests.cc holds every direction to 64 eps
-// times the sum of |products|.
+// against 2.4e-6. Backward data on d: 9.8e-8 against 1.8e-8 (|dX| up to
+// 0.016). Weight gradient on d (4 images): 5.4e-6 against 1.9e-6 (|dW| up
+// to 1.3); on f 8.1e-6 against 4.6e-7. native/test/conv_tests.cc holds
+// every direction to 64 eps times the sum of |products|.
 //
 // Infinities and NaN: a patch holding one spreads it over its whole tile
 // (the transform adds and subtracts every pixel), where the definition
