@@ -1,10 +1,14 @@
 // The bench's timing loop: a contender's settings are put in place once per
 // sample (Runner.enter), never inside the timed runs, and a runner that
-// returns a promise is awaited before the next run starts.
+// returns a promise is awaited before the next run starts; before a sample
+// it can wait for the machine to go idle.
 import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { busyCores, waitForQuiet } from '../bench/src/quiet';
 import { timeCase, type Runner } from '../bench/src/timing';
 
-const options = { rounds: 3, minSample: 0, budget: 10, warmup: true };
+const options = { rounds: 3, minSample: 0, budget: 10, warmup: true, waitForIdle: false };
 
 describe('timeCase', () => {
   it('calls enter once per sample (warm-up runs included), before that sample\'s runs', async () => {
@@ -39,5 +43,23 @@ describe('timeCase', () => {
     const out = await timeCase([{ name: 'a', prepare: async () => ({ runner }) }], { ...options, minSample: 0.005 });
     expect(out.a?.kind).toBe('measured');
     expect(overlapped).toBe(false);
+  });
+});
+
+describe('waiting for an idle machine (bench/src/quiet.ts)', () => {
+  it('sees a spinning thread as a busy core, and waits for it up to its limit', async () => {
+    // A worker that spins for 0.6 s: whatever else runs, at least ~1 core is busy meanwhile.
+    const spinner = new Worker('const end = Date.now() + 600; while (Date.now() < end);', { eval: true });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const busy = await busyCores(100);
+      if (busy === undefined) return expect(fs.existsSync('/proc/stat')).toBe(false); // not Linux: nothing to read
+      expect(busy).toBeGreaterThan(0.7);
+      const waited = await waitForQuiet(0.2, 20, 200);
+      expect(waited).toBeGreaterThanOrEqual(190); // still spinning: the limit, not earlier
+      expect(waited).toBeLessThan(400);
+    } finally {
+      await spinner.terminate();
+    }
   });
 });

@@ -14,6 +14,7 @@ import { pipelineBench, type PipelineResults } from './pipeline';
 import { onednnContenders } from './onednn';
 import { onnxruntimeContenders } from './onnxruntime';
 import { plainTrainingLoop, pytorchContenders } from './pytorch';
+import { waitForQuiet } from './quiet';
 import { formatSeconds, timeCase, type Outcome, type Prepared, type TimingOptions } from './timing';
 
 export interface BenchOptions {
@@ -78,7 +79,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const log = o.log ?? (() => {});
   const s = suite(o.quick);
   // Quick mode: one timed run per case, on reduced sizes, after a warm-up run.
-  const timing: TimingOptions = { rounds: o.rounds ?? (o.quick ? 1 : 5), budget: o.budget ?? (o.quick ? 0.5 : 10), warmup: true, minSample: o.quick ? 0.005 : 0.05 };
+  const timing: TimingOptions = { rounds: o.rounds ?? (o.quick ? 1 : 5), budget: o.budget ?? (o.quick ? 0.5 : 10), warmup: true, minSample: o.quick ? 0.005 : 0.05, waitForIdle: !o.quick };
   const load = loadNative();
   const info = runtimeInfo().native;
   const maxThreads = info?.maxThreads ?? 1;
@@ -200,6 +201,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     if (torchRow !== undefined && torchThreads.length > 0) {
       const rows: NonNullable<BenchResults['pytorchCrossCheck']>['rows'] = [];
       for (const threads of torchThreads) {
+        if (!o.quick) await waitForQuiet(); // the peers' workers may still be spinning
         const loop = plainTrainingLoop('lenet', s.trainBatch, threads, o.quick ? 1 : 6);
         if ('missing' in loop) { log(`pytorch cross-check: ${loop.missing}`); continue; }
         const out = torchRow.outcomes[`pytorch ${threads}t`];

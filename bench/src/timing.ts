@@ -5,6 +5,7 @@
 // budget is not run at all: its estimated time is reported instead.
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { waitForQuiet } from './quiet';
 
 /** One runnable thing: prepare once, then time run() repeatedly. */
 export interface Runner {
@@ -46,6 +47,12 @@ export interface TimingOptions {
   /** Seconds a contender may spend on one case. */
   budget: number;
   warmup: boolean;
+  /**
+   * Before each sample, wait (up to 0.4 s) until the machine is idle
+   * (quiet.ts); otherwise a fixed 20 ms pause. Full runs wait; the quick
+   * run, which the tests run beside other test files, pauses.
+   */
+  waitForIdle: boolean;
 }
 
 const now = () => performance.now() / 1000;
@@ -66,15 +73,15 @@ const collectGarbage: () => void = (() => {
 
 /**
  * Lets the machine go quiet between two contenders' samples: collect the
- * previous one's garbage, then pause so its spinning OpenMP workers (ours or
- * another process's) go to sleep instead of competing with the next sample
- * for the two cores.
+ * previous one's garbage, then wait until no thread (ours or another
+ * process's: spinning OpenMP and OpenBLAS workers) is still busy, so none
+ * competes with the next sample for the two cores (quiet.ts).
  */
-async function settle(): Promise<void> {
+async function settle(waitForIdle: boolean): Promise<void> {
   collectGarbage();
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  if (waitForIdle) await waitForQuiet();
+  else await new Promise((resolve) => setTimeout(resolve, 20));
 }
-const SETTLE_MS = 20;
 
 async function timeRuns(r: Runner, reps: number): Promise<number> {
   if (r.timed) return r.timed(reps);
@@ -133,7 +140,7 @@ export async function timeCase(
     for (const c of live) {
       // After the first timed run, stop once the budget is spent.
       if (c.times.length > 0 && c.spent >= o.budget) continue;
-      if (live.length > 1) await settle();
+      if (live.length > 1) await settle(o.waitForIdle);
       const t = await timeRuns(c.runner, c.reps);
       c.times.push(t / c.reps);
       c.spent += t;
