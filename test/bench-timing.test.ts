@@ -1,7 +1,8 @@
 // The bench's timing loop: a contender's settings are put in place once per
 // sample (Runner.enter), never inside the timed runs, and a runner that
 // returns a promise is awaited before the next run starts; before a sample
-// it can wait for the machine to go idle.
+// it can wait for the machine to go idle, and a sample of many runs starts
+// with one untimed run.
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -18,8 +19,8 @@ describe('timeCase', () => {
     const out = await timeCase([{ name: 'a', prepare: async () => ({ runner }) }], { ...options, minSample: 0.0005 });
     expect(out.a?.kind).toBe('measured');
     const samples = log.join(' ').split('enter').slice(1).map((s) => s.trim());
-    // Three warm-up samples of one run, then one sample per round.
-    expect(samples.length).toBe(3 + options.rounds);
+    // Three warm-up samples of one run, then per round an untimed run and the sample.
+    expect(samples.length).toBe(3 + 2 * options.rounds);
     for (const s of samples) {
       expect(s.length).toBeGreaterThan(0);
       expect(s.split(' ').every((w) => w === 'run')).toBe(true);
@@ -27,7 +28,10 @@ describe('timeCase', () => {
     const m = out.a?.kind === 'measured' ? out.a.m : undefined;
     expect(m?.runs).toBe(options.rounds);
     expect(m?.repsPerSample).toBeGreaterThan(1);
-    expect(log.filter((w) => w === 'run').length).toBe(3 + options.rounds * (m?.repsPerSample ?? 0));
+    expect(log.filter((w) => w === 'run').length).toBe(3 + options.rounds * (1 + (m?.repsPerSample ?? 0)));
+    // Each timed sample (the 2nd, 4th, ... after the warm-up) holds repsPerSample runs; the untimed one, one.
+    expect(samples.slice(3).map((x) => x.split(' ').length)).toEqual(
+      Array.from({ length: options.rounds }, () => [1, m?.repsPerSample ?? 0]).flat());
   });
 
   it('awaits an async run before starting the next', async () => {
