@@ -1,7 +1,7 @@
 // The Winograd F(4x4, 3x3) transforms (winograd_f4x3.h), written once over a
 // struct of vector operations (../simd_<isa>.h) and instantiated in each ISA
-// file with that file's compiler flags. Every transform is separable: the
-// 1-D transform down each column, then along each row.
+// file with that file's compiler flags. Every transform is separable
+// (separable()): the 1-D transform down each column, then along each row.
 #pragma once
 
 #include <cstdint>
@@ -55,57 +55,45 @@ struct WinogradF4x3 {
     u[5] = g[2];
   }
 
+  // The 2-D transform Y = T X T^T of an I x I block by the 1-D transform
+  // t (I vectors in, O out): t down each column of X, then along each row.
+  // load(i, j) gives X's (row i, column j); store(i, j, v) takes Y's.
+  template <int I, int O, class T, class Load, class Store>
+  [[gnu::always_inline]] static inline void separable(T t, Load load, Store store) {
+    V half[O][I];
+    for (int j = 0; j < I; ++j) {
+      V col[I], r[O];
+      for (int i = 0; i < I; ++i) col[i] = load(i, j);
+      t(col, r);
+      for (int i = 0; i < O; ++i) half[i][j] = r[i];
+    }
+    for (int i = 0; i < O; ++i) {
+      V r[O];
+      t(half[i], r);
+      for (int j = 0; j < O; ++j) store(i, j, r[j]);
+    }
+  }
+
   static void filter(const float* g, int64_t tap_stride, float* u, int64_t u_stride) {
-    V t[6][3];
-    for (int j = 0; j < 3; ++j) {
-      const V col[3] = {Ops::load(g + j * tap_stride), Ops::load(g + (3 + j) * tap_stride),
-                        Ops::load(g + (6 + j) * tap_stride)};
-      V r[6];
-      gt(col, r);
-      for (int i = 0; i < 6; ++i) t[i][j] = r[i];
-    }
-    for (int i = 0; i < 6; ++i) {
-      V r[6];
-      gt(t[i], r);
-      for (int j = 0; j < 6; ++j) Ops::store(u + (i * 6 + j) * u_stride, r[j]);
-    }
+    separable<3, 6>(gt, [&](int i, int j) { return Ops::load(g + (i * 3 + j) * tap_stride); },
+                    [&](int i, int j, V v) { Ops::store(u + (i * 6 + j) * u_stride, v); });
   }
 
   static void input(const float* d, int64_t row_stride, float* v, int64_t v_stride) {
-    V t[6][6];
-    for (int j = 0; j < 6; ++j) {
-      V col[6], r[6];
-      for (int i = 0; i < 6; ++i) col[i] = Ops::load(d + i * row_stride + j * kLanes);
-      bt(col, r);
-      for (int i = 0; i < 6; ++i) t[i][j] = r[i];
-    }
-    for (int i = 0; i < 6; ++i) {
-      V r[6];
-      bt(t[i], r);
-      for (int j = 0; j < 6; ++j) Ops::store(v + (i * 6 + j) * v_stride, r[j]);
-    }
+    separable<6, 6>(bt, [&](int i, int j) { return Ops::load(d + i * row_stride + j * kLanes); },
+                    [&](int i, int j, V x) { Ops::store(v + (i * 6 + j) * v_stride, x); });
   }
 
   static void output(const float* m, int64_t m_stride, const float* bias, float* out, float* check) {
-    V t[4][6];
-    for (int j = 0; j < 6; ++j) {
-      V col[6], r[4];
-      for (int i = 0; i < 6; ++i) col[i] = Ops::load(m + (i * 6 + j) * m_stride);
-      at(col, r);
-      for (int i = 0; i < 4; ++i) t[i][j] = r[i];
-    }
     const V b = bias != nullptr ? Ops::load(bias) : Ops::zero();
     const V zero = Ops::zero();
     V seen = Ops::load(check);
-    for (int i = 0; i < 4; ++i) {
-      V r[4];
-      at(t[i], r);
-      for (int j = 0; j < 4; ++j) {
-        const V o = Ops::add(r[j], b);
-        seen = Ops::fma(o, zero, seen);
-        Ops::store(out + (i * 4 + j) * kLanes, o);
-      }
-    }
+    separable<6, 4>(at, [&](int i, int j) { return Ops::load(m + (i * 6 + j) * m_stride); },
+                    [&](int i, int j, V x) {
+                      const V o = Ops::add(x, b);
+                      seen = Ops::fma(o, zero, seen);
+                      Ops::store(out + (i * 4 + j) * kLanes, o);
+                    });
     Ops::store(check, seen);
   }
 
@@ -133,33 +121,13 @@ struct WinogradF4x3 {
   }
 
   static void output_gradient(const float* g, int64_t row_stride, float* z, int64_t z_stride) {
-    V t[6][4];
-    for (int j = 0; j < 4; ++j) {
-      V col[4], r[6];
-      for (int i = 0; i < 4; ++i) col[i] = Ops::load(g + i * row_stride + j * kLanes);
-      a(col, r);
-      for (int i = 0; i < 6; ++i) t[i][j] = r[i];
-    }
-    for (int i = 0; i < 6; ++i) {
-      V r[6];
-      a(t[i], r);
-      for (int j = 0; j < 6; ++j) Ops::store(z + (i * 6 + j) * z_stride, r[j]);
-    }
+    separable<4, 6>(a, [&](int i, int j) { return Ops::load(g + i * row_stride + j * kLanes); },
+                    [&](int i, int j, V v) { Ops::store(z + (i * 6 + j) * z_stride, v); });
   }
 
   static void weight(const float* s, int64_t s_stride, float* out) {
-    V t[3][6];
-    for (int j = 0; j < 6; ++j) {
-      V col[6], r[3];
-      for (int i = 0; i < 6; ++i) col[i] = Ops::load(s + (i * 6 + j) * s_stride);
-      g_t(col, r);
-      for (int i = 0; i < 3; ++i) t[i][j] = r[i];
-    }
-    for (int i = 0; i < 3; ++i) {
-      V r[3];
-      g_t(t[i], r);
-      for (int j = 0; j < 3; ++j) Ops::store(out + (i * 3 + j) * kLanes, r[j]);
-    }
+    separable<6, 3>(g_t, [&](int i, int j) { return Ops::load(s + (i * 6 + j) * s_stride); },
+                    [&](int i, int j, V v) { Ops::store(out + (i * 3 + j) * kLanes, v); });
   }
 
   static constexpr WinogradF4x3Kernels kernels() {
