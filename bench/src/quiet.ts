@@ -23,7 +23,10 @@ function cpuTimes(): { busy: number; total: number } | undefined {
   return { busy: total - idle, total };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The shortest pause between two contenders' samples, and the window busy cores are measured over. */
+export const PAUSE_MS = 20;
 
 /** How many cores were busy, on average, over the next `ms` milliseconds (undefined: cannot tell). */
 export async function busyCores(ms: number): Promise<number | undefined> {
@@ -38,7 +41,7 @@ export async function busyCores(ms: number): Promise<number | undefined> {
  * Returns once fewer than `threshold` cores were busy over a `window` ms
  * window, or after `maxMs`; how long it waited, in ms.
  */
-export async function waitForQuiet(threshold = 0.2, window = 20, maxMs = 400): Promise<number> {
+export async function waitForQuiet(threshold = 0.2, window = PAUSE_MS, maxMs = 400): Promise<number> {
   const t0 = performance.now();
   while (performance.now() - t0 < maxMs) {
     const busy = await busyCores(window);

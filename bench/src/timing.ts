@@ -5,7 +5,7 @@
 // budget is not run at all: its estimated time is reported instead.
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { waitForQuiet } from './quiet';
+import { PAUSE_MS, sleep, waitForQuiet } from './quiet';
 
 /** One runnable thing: prepare once, then time run() repeatedly. */
 export interface Runner {
@@ -79,8 +79,7 @@ const collectGarbage: () => void = (() => {
  */
 async function settle(waitForIdle: boolean): Promise<void> {
   collectGarbage();
-  if (waitForIdle) await waitForQuiet();
-  else await new Promise((resolve) => setTimeout(resolve, 20));
+  await (waitForIdle ? waitForQuiet() : sleep(PAUSE_MS));
 }
 
 async function timeRuns(r: Runner, reps: number): Promise<number> {

@@ -1,10 +1,9 @@
 // conv2d's implementations, in the order they are tried: the first that
 // accepts a call runs it; the reference, im2col + GEMM, comes last and
-// accepts every call (native/kernels/conv/conv2d_impls.h). Before the list,
-// each direction tries Winograd F(4x4, 3x3) (3x3 stride 1, >= 32 channels
-// in and out); forward and backward data report an output that came out
-// non-finite (an Inf or NaN spreads over its tile) so that the list
-// recomputes it, as a non-finite weight gradient is recomputed below.
+// accepts every call (native/kernels/conv/conv2d_impls.h). An
+// implementation may also give a call back after running it: Winograd
+// F(4x4, 3x3) does when an output came out non-finite (an Inf or NaN
+// spreads over its tile), and the next that accepts recomputes it.
 #include <cmath>
 
 #include "convnode/kernels.h"
@@ -16,6 +15,8 @@ namespace {
 
 bool any_shape(const Conv2dShape&) { return true; }
 
+// run returns false to give the call back (its output is then to be
+// recomputed); implementations that always finish go in through done<>.
 template <typename Fn>
 struct Impl {
   const char* name;
@@ -23,20 +24,29 @@ struct Impl {
   Fn run;
 };
 
-using ForwardFn = void (*)(const Conv2dShape&, const float*, const float*, const float*, float*);
-using BackwardFn = void (*)(const Conv2dShape&, const float*, const float*, float*);
+using ForwardFn = bool (*)(const Conv2dShape&, const float*, const float*, const float*, float*);
+using BackwardFn = bool (*)(const Conv2dShape&, const float*, const float*, float*);
+
+template <auto F, typename... Args>
+bool done(const Conv2dShape& s, Args... args) {
+  F(s, args...);
+  return true;
+}
 
 constexpr Impl<ForwardFn> kForward[] = {
-    {"direct", conv2d_direct_applies, conv2d_forward_direct},
-    {"im2col_gemm", any_shape, conv2d_forward_im2col},
+    {"winograd_f4x3", conv2d_winograd_applies, conv2d_forward_winograd},
+    {"direct", conv2d_direct_applies, done<conv2d_forward_direct>},
+    {"im2col_gemm", any_shape, done<conv2d_forward_im2col>},
 };
 constexpr Impl<BackwardFn> kBackwardData[] = {
-    {"direct", conv2d_direct_backward_data_applies, conv2d_backward_data_direct},
-    {"im2col_gemm", any_shape, conv2d_backward_data_im2col},
+    {"winograd_f4x3", conv2d_winograd_backward_data_applies, conv2d_backward_data_winograd},
+    {"direct", conv2d_direct_backward_data_applies, done<conv2d_backward_data_direct>},
+    {"im2col_gemm", any_shape, done<conv2d_backward_data_im2col>},
 };
 constexpr Impl<BackwardFn> kBackwardWeight[] = {
-    {"direct", conv2d_direct_backward_weight_applies, conv2d_backward_weight_direct},
-    {"im2col_gemm", any_shape, conv2d_backward_weight_im2col},
+    {"winograd_f4x3", conv2d_winograd_applies, done<conv2d_backward_weight_winograd>},
+    {"direct", conv2d_direct_backward_weight_applies, done<conv2d_backward_weight_direct>},
+    {"im2col_gemm", any_shape, done<conv2d_backward_weight_im2col>},
 };
 
 // The fast paths multiply zeros and drop the products: padding (im2col's
@@ -56,14 +66,16 @@ bool all_finite(const float* v, int64_t count) {
 
 int64_t filter_size(const Conv2dShape& s) { return s.k * (s.c / s.groups) * s.kh * s.kw; }
 
-template <typename Fn, size_t N>
-Fn choose(const char* op, const Impl<Fn> (&impls)[N], const Conv2dShape& s) {
+// Runs the first implementation that accepts the call and keeps it.
+template <typename Fn, size_t N, typename... Args>
+void run_first(const char* op, const Impl<Fn> (&impls)[N], const Conv2dShape& s, Args... args) {
   for (const Impl<Fn>& impl : impls) {
     if (!impl.accepts(s)) continue;
     log_choice(op, impl.name);
-    return impl.run;
+    if (impl.run(s, args...)) return;
+    log_choice(op, impl.name, "gave a non-finite output: recomputed by the next");
   }
-  return impls[N - 1].run;  // unreachable: the last accepts every shape
+  // unreachable: the last accepts every shape and keeps every call
 }
 
 }  // namespace
@@ -80,12 +92,7 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const 
     conv2d_forward_definition(s, x, w, bias, y);
     return;
   }
-  if (conv2d_winograd_applies(s)) {
-    log_choice("conv2d_forward", "winograd_f4x3");
-    if (conv2d_forward_winograd(s, x, w, bias, y)) return;
-    log_choice("conv2d_forward", "winograd_f4x3 gave a non-finite output: recomputed");
-  }
-  choose("conv2d_forward", kForward, s)(s, x, w, bias, y);
+  run_first("conv2d_forward", kForward, s, x, w, bias, y);
 }
 
 void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w, float* dx) {
@@ -94,21 +101,11 @@ void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
     conv2d_backward_data_im2col(s, dy, w, dx);
     return;
   }
-  if (conv2d_winograd_backward_data_applies(s)) {
-    log_choice("conv2d_backward_data", "winograd_f4x3");
-    if (conv2d_backward_data_winograd(s, dy, w, dx)) return;
-    log_choice("conv2d_backward_data", "winograd_f4x3 gave a non-finite output: recomputed");
-  }
-  choose("conv2d_backward_data", kBackwardData, s)(s, dy, w, dx);
+  run_first("conv2d_backward_data", kBackwardData, s, dy, w, dx);
 }
 
 void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy, float* dw) {
-  if (conv2d_winograd_applies(s)) {
-    log_choice("conv2d_backward_weight", "winograd_f4x3");
-    conv2d_backward_weight_winograd(s, x, dy, dw);
-  } else {
-    choose("conv2d_backward_weight", kBackwardWeight, s)(s, x, dy, dw);
-  }
+  run_first("conv2d_backward_weight", kBackwardWeight, s, x, dy, dw);
   if (!all_finite(dw, filter_size(s))) {
     log_choice("conv2d_backward_weight", "definition (non-finite gradient, recomputed)");
     conv2d_backward_weight_definition(s, x, dy, dw);

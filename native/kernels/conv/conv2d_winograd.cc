@@ -105,6 +105,13 @@ constexpr int64_t kMaxGroupFloats = int64_t(16) << 20;  // 64 MiB
 
 const WinogradF4x3Kernels* active_transforms() { return active_kernel_table().winograd; }
 
+// 4 x 4 output tiles along an axis of `in` pixels padded by `pad`: the
+// output has in + 2 pad - 2.
+int64_t tiles_along(int64_t in, int64_t pad) { return (in + 2 * pad + 1) / 4; }
+
+// The padded copy's extent along that axis: the tiles' 6 x 6 patches, 4 apart.
+int64_t frame_along(int64_t in, int64_t pad) { return tiles_along(in, pad) * 4 + 2; }
+
 // The direct-A GEMM tile with the most accumulators whose width the output
 // channels fill (ties: more rows, so fewer passes over U); the narrowest if
 // none fits.
@@ -191,10 +198,10 @@ struct Plan {
     lanes = active_transforms()->lanes;
     cin_p = round_up(cin, lanes);
     cout_p = round_up(cout, lanes);
-    th = (ho + 3) / 4;
-    tw = (wo + 3) / 4;
+    th = tiles_along(h, pad_h);
+    tw = tiles_along(w, pad_w);
     tiles_image = th * tw;
-    input = Interleaved{cin, h, w, th * 4 + 2, tw * 4 + 2, pad_h, pad_w, lanes};
+    input = Interleaved{cin, h, w, frame_along(h, pad_h), frame_along(w, pad_w), pad_h, pad_w, lanes};
     gemm = pick_gemm_tile(cout_p);
     cout_g = round_up(cout_p, gemm->nr);
     // Whole images per group, enough of them to fill a block (shape f's
@@ -225,19 +232,19 @@ struct Plan {
   }
 
   // The input transform of tiles [t0, t0 + block) of a group copied to
-  // xb: point p's tile t, channels c0 .. c0 + L, at v + p * point + t *
-  // cin_p + c0 (row-major), or, in slivers of `nr` channels, at v + p *
-  // point + (c0 / nr) * sliver + t * nr + c0 % nr (the packed B operand of
+  // xb, in slivers of `width` channels: point p's tile t, channels c0 ..
+  // c0 + L, at v + p * point + (c0 / width) * sliver + t * width + c0 %
+  // width. The forward passes take one sliver of all cin_p channels (V
+  // row-major); the weight gradient NR-wide ones (the packed B operand of
   // a GEMM over tiles).
   void transform_inputs(const WinogradF4x3Kernels& kern, const float* xb, int64_t t0, int64_t block, float* v,
-                        int64_t point, int64_t nr = 0, int64_t sliver = 0) const {
+                        int64_t point, int64_t width, int64_t sliver) const {
     const int64_t L = lanes, wp = input.dst_cols, plane = input.dst_rows * wp * L;
-    const int64_t width = nr > 0 ? nr : cin_p, row = nr > 0 ? nr : cin_p;
     for (int64_t t = 0; t < block; ++t) {
       const int64_t img = (t0 + t) / tiles_image, r = (t0 + t) % tiles_image;
       const float* patch = xb + img * input.image_floats() + ((r / tw) * 4 * wp + (r % tw) * 4) * L;
       for (int64_t c0 = 0; c0 < cin_p; c0 += L)
-        kern.input(patch + (c0 / L) * plane, wp * L, v + (c0 / width) * sliver + t * row + c0 % width, point);
+        kern.input(patch + (c0 / L) * plane, wp * L, v + (c0 / width) * sliver + t * width + c0 % width, point);
     }
   }
 };
@@ -246,11 +253,10 @@ bool geometry_applies(int64_t n, int64_t cin, int64_t cout, int64_t h, int64_t w
   if (active_transforms() == nullptr || active_kernel_table().gemm_direct_a->count == 0) return false;
   if (cin < kMinChannels || cout < kMinChannels || pad_h > 2 || pad_w > 2) return false;
   if (h + 2 * pad_h < 3 || w + 2 * pad_w < 3) return false;
-  const int64_t tiles = n * ((h + 2 * pad_h + 1) / 4) * ((w + 2 * pad_w + 1) / 4);
+  const int64_t tiles = n * tiles_along(h, pad_h) * tiles_along(w, pad_w);
   if (tiles < kMinTiles && cin * cout > kFewFilterFloats) return false;
   // The padded copy of one image, as Plan sizes it.
-  const int64_t hp = (h + 2 * pad_h + 1) / 4 * 4 + 2, wp = (w + 2 * pad_w + 1) / 4 * 4 + 2;
-  return round_up(cin, active_transforms()->lanes) * hp * wp <= kMaxGroupFloats;
+  return round_up(cin, active_transforms()->lanes) * frame_along(h, pad_h) * frame_along(w, pad_w) <= kMaxGroupFloats;
 }
 
 bool is_3x3_stride_1(const Conv2dShape& s) {
@@ -316,7 +322,7 @@ bool run(const Plan& p, const float* u, const float* x, const float* bias, float
     const int64_t tiles = count * p.tiles_image, size = p.block_size(tiles);
     for (int64_t t0 = 0; t0 < tiles; t0 += size) {
       const int64_t block = std::min(size, tiles - t0);
-      p.transform_inputs(kern, xb, t0, block, v, p.v_point);
+      p.transform_inputs(kern, xb, t0, block, v, p.v_point, p.cin_p, 0);
       // The GEMM tiles read whole MR-row slivers: rows past the block are zeros.
       const int64_t rows = round_up(block, mr);
       for (int64_t pt = 0; pt < kPoints; ++pt)
