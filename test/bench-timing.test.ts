@@ -34,6 +34,19 @@ describe('timeCase', () => {
       Array.from({ length: options.rounds }, () => [1, m?.repsPerSample ?? 0]).flat());
   });
 
+  it('probes a runner\'s peak just before each timed sample and keeps it beside that sample', async () => {
+    const log: string[] = [];
+    let probes = 0;
+    const runner: Runner = { enter: () => { log.push('enter'); }, run: () => { log.push('run'); }, peak: () => { log.push('peak'); return 100 + probes++; } };
+    const out = await timeCase([{ name: 'a', prepare: async () => ({ runner }) }], options);
+    const m = out.a?.kind === 'measured' ? out.a.m : undefined;
+    expect(m?.peaks).toEqual([100, 101, 102]);
+    expect(m?.samples?.length).toBe(options.rounds);
+    expect(Math.min(...m!.samples!)).toBe(m?.min);
+    // No probe in the warm-up; in each round, the probe, then the sample.
+    expect(log.join(' ')).toBe(['enter run', 'enter run', 'enter run', ...Array.from({ length: options.rounds }, () => 'peak enter run')].join(' '));
+  });
+
   it('awaits an async run before starting the next', async () => {
     let inFlight = 0, overlapped = false;
     const runner: Runner = {

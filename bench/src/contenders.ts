@@ -47,7 +47,10 @@ function labels(n: number): Int32Array {
 }
 
 /** convnode itself, on one backend (and for native one ISA path and thread count). */
-function convnodeContender(name: string, b: Backend, isa?: IsaName, threads?: number): Contender {
+/** Probes the peak FMA throughput of an ISA path at a thread count (GFLOP/s). */
+export type PeakProbe = (isa: IsaName, threads: number) => number;
+
+function convnodeContender(name: string, b: Backend, isa?: IsaName, threads?: number, probe?: PeakProbe): Contender {
   const activate = () => {
     useBackend(b.name);
     if (b.name === 'native') {
@@ -60,7 +63,8 @@ function convnodeContender(name: string, b: Backend, isa?: IsaName, threads?: nu
     name, kind: b.name === 'native' ? 'native' : 'ts', ...(isa ? { isa } : {}), ...(threads ? { threads } : {}),
     async gemm(c) {
       const a = random(c.m * c.k), bb = random(c.k * c.n), out = new Float32Array(c.m * c.n);
-      return runner(() => b.gemm({ m: c.m, n: c.n, k: c.k }, a, bb, out));
+      const peak = probe && isa !== undefined ? { peak: () => probe(isa, threads ?? 1) } : {};
+      return { runner: { enter: activate, run: () => b.gemm({ m: c.m, n: c.n, k: c.k }, a, bb, out), ...peak } };
     },
     async conv(c, dir) {
       const s = c.shape, { ho, wo } = convOutput(s);
@@ -129,14 +133,15 @@ function convnodeContender(name: string, b: Backend, isa?: IsaName, threads?: nu
   };
 }
 
-export function convnodeContenders(isas: IsaName[], maxThreads: number): Contender[] {
+/** `probe`, when given, runs before each GEMM sample of the native contenders (its % of peak). */
+export function convnodeContenders(isas: IsaName[], maxThreads: number, probe?: PeakProbe): Contender[] {
   const native = nativeBackend();
   const out: Contender[] = [];
   if (native !== null) {
     for (const isa of isas) {
       const tag = isas.length > 1 ? ` ${isa}` : '';
-      out.push(convnodeContender(`native${tag} 1t`, native, isa, 1));
-      if (maxThreads > 1) out.push(convnodeContender(`native${tag} ${maxThreads}t`, native, isa, maxThreads));
+      out.push(convnodeContender(`native${tag} 1t`, native, isa, 1, probe));
+      if (maxThreads > 1) out.push(convnodeContender(`native${tag} ${maxThreads}t`, native, isa, maxThreads, probe));
     }
   }
   out.push(convnodeContender('ts', jsBackend));

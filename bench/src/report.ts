@@ -5,6 +5,7 @@ import type { BenchResults } from './run';
 import type { Outcome } from './timing';
 import { formatSeconds } from './timing';
 import { targets, targetsTable } from './targets';
+import { percentOfPeak } from './peak';
 import { CONV_DIRECTION_LABELS } from './cases';
 
 type Results = BenchResults;
@@ -15,12 +16,6 @@ function roles(r: Results) {
   const best = native.find((c) => c.threads === r.meta.maxThreads) ?? native[0];
   const peers = r.contenders.filter((c) => c.kind !== 'native').map((c) => c.name);
   return { native: native.map((c) => c.name), best: best?.name ?? null, others: peers };
-}
-
-function peakFor(r: Results, name: string): number | undefined {
-  const c = r.contenders.find((x) => x.name === name);
-  if (c?.kind !== 'native') return undefined;
-  return r.peak.find((p) => p.isa === c.isa && p.threads === c.threads)?.gflops;
 }
 
 function short(reason: string, notes: string[]): string {
@@ -48,9 +43,18 @@ function ratio(outs: Record<string, Outcome>, best: string | null, other: string
 }
 
 function pctPeak(r: Results, out: Outcome | undefined, name: string, flops: number): string {
-  const peak = peakFor(r, name);
-  if (out?.kind !== 'measured' || peak === undefined) return '—';
-  return `${((100 * flops) / out.m.median / 1e9 / peak).toFixed(0)}%`;
+  const pct = percentOfPeak(r, name, out, flops);
+  return pct === undefined ? '—' : `${pct.toFixed(0)}%`;
+}
+
+/** Per native contender, the range of the peaks probed beside its GEMM samples. */
+function gemmProbeRanges(r: Results): string[] {
+  const out: string[] = [];
+  for (const c of r.contenders.filter((x) => x.kind === 'native')) {
+    const peaks = r.gemm.flatMap((row) => { const o = row.outcomes[c.name]; return o?.kind === 'measured' ? o.m.peaks ?? [] : []; });
+    if (peaks.length > 0) out.push(`${c.name} ${Math.min(...peaks).toFixed(0)}–${Math.max(...peaks).toFixed(0)}`);
+  }
+  return out;
 }
 
 function table(head: string[], rows: string[][]): string {
@@ -86,6 +90,11 @@ export function markdown(r: Results): string {
     isas.map((isa) => [isa, ...threadsList.map((t) => r.peak.find((p) => p.isa === isa && p.threads === t)?.gflops.toFixed(1) ?? '—')])), '');
 
   lines.push('## GEMM (GFLOP/s)', '');
+  const probes = gemmProbeRanges(r);
+  if (probes.length > 0) {
+    lines.push('"% of peak" is the median over rounds of each sample against the FMA probe run just before it (this VM\'s clock moves between minutes): ' +
+      `the probes beside the GEMM samples ranged ${probes.join('; ')} GFLOP/s.`, '');
+  }
   lines.push(table(['M x N x K', ...native.flatMap((n) => [n, '% of peak']), ...others, ...vs], r.gemm.map((row) => [
     row.case.name, ...native.flatMap((n) => [cell(row.outcomes[n], row.flops / 1e9, '', notes), pctPeak(r, row.outcomes[n], n, row.flops)]),
     ...others.map((o) => cell(row.outcomes[o], row.flops / 1e9, '', notes, 2)), ...others.map((o) => ratio(row.outcomes, best, o)),

@@ -87,7 +87,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const threadCounts = maxThreads > 1 ? [1, maxThreads] : [1];
   const isas: IsaName[] = info === null ? [] : o.isas === 'all' ? info.availableIsas : [info.isa];
 
-  const contenders: Contender[] = convnodeContenders(isas, maxThreads);
+  // A short probe before each GEMM sample (report: % of peak).
+  const probe = load.ok ? (isa: IsaName, threads: number) => load.addon.probePeak(isa, threads, o.quick ? 0.003 : 0.03) : undefined;
+  const contenders: Contender[] = convnodeContenders(isas, maxThreads, probe);
   const peers: PeerInfo[] = [];
   let closePeers = () => {};
   if (o.peers) {

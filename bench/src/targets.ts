@@ -3,6 +3,7 @@
 // the goal is met. Nothing here is measured anew; it reads BenchResults.
 import { isWinogradCase } from './cases';
 import type { BenchResults } from './run';
+import { percentOfPeak } from './peak';
 import { formatSeconds, type Outcome } from './timing';
 
 export interface TargetRow {
@@ -27,7 +28,6 @@ export function targets(r: BenchResults): TargetRow[] {
   const threadCounts = r.meta.maxThreads > 1 ? [1, r.meta.maxThreads] : [1];
   const native = (t: number, path = isa) => r.contenders.find((c) => c.kind === 'native' && c.isa === path && c.threads === t)?.name;
   const torch = (t: number) => r.contenders.find((c) => c.kind === 'peer' && c.name.startsWith('pytorch') && c.threads === t)?.name;
-  const peak = (path: string | null, t: number) => r.peak.find((p) => p.isa === path && p.threads === t)?.gflops;
   const rows: TargetRow[] = [];
   const perThreads = (f: (t: number) => { text: string; met: boolean | null }) => {
     const measured: Record<string, string> = {};
@@ -42,8 +42,8 @@ export function targets(r: BenchResults): TargetRow[] {
 
   // 1. GEMM.
   const gemmPct = (row: BenchResults['gemm'][number] | undefined, t: number, path = isa) => {
-    const name = native(t, path), p = peak(path, t), s = name ? median(row?.outcomes[name]) : undefined;
-    return s === undefined || p === undefined || row === undefined ? undefined : (100 * row.flops) / s / 1e9 / p;
+    const name = native(t, path);
+    return name === undefined || row === undefined ? undefined : percentOfPeak(r, name, row.outcomes[name], row.flops);
   };
   // Issue 22: >= 92% of the 1-thread peak from 256-cubed to 2048-cubed, >= 90% of the all-thread peak from 1024-cubed.
   const squares = r.gemm.filter((g) => g.case.m === g.case.n && g.case.n === g.case.k).sort((a, b) => a.case.m - b.case.m);

@@ -18,6 +18,13 @@ export interface Runner {
   run(): void | Promise<void>;
   /** Runs reps times and returns the seconds it measured itself (for out-of-process peers, so IPC is not timed). */
   timed?(reps: number): Promise<number>;
+  /**
+   * The machine's peak (GFLOP/s) for this contender, probed just before each
+   * of its samples: this VM's clock moves by up to 10% from one minute to
+   * the next, so a fraction of peak taken against a probe run minutes
+   * earlier measures the clock as much as the kernel.
+   */
+  peak?(): number;
 }
 
 /** A contender's answer for one case: a runner, or why it cannot do the case. */
@@ -31,6 +38,9 @@ export interface Measurement {
   /** Timed samples, and how many runs each sample averages. */
   runs: number;
   repsPerSample: number;
+  /** Per round: seconds per run, and the peak probed just before (runners with peak()). */
+  samples?: number[];
+  peaks?: number[];
 }
 
 export type Outcome = { kind: 'measured'; m: Measurement } | { kind: 'unsupported'; reason: string } | { kind: 'skipped'; reason: string };
@@ -95,7 +105,7 @@ async function timeRuns(r: Runner, reps: number): Promise<number> {
   return now() - t0;
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
@@ -111,7 +121,7 @@ export async function timeCase(
   o: TimingOptions,
 ): Promise<Record<string, Outcome>> {
   const out: Record<string, Outcome> = {};
-  const live: Array<{ name: string; runner: Runner; times: number[]; spent: number; reps: number }> = [];
+  const live: Array<{ name: string; runner: Runner; times: number[]; peaks: number[]; spent: number; reps: number }> = [];
   for (const c of contenders) {
     // Checked before preparing: preparing may itself run the operation once.
     if (c.estimate !== undefined && c.estimate > o.budget) {
@@ -120,7 +130,7 @@ export async function timeCase(
     }
     const prepared = await c.prepare();
     if ('unsupported' in prepared) out[c.name] = { kind: 'unsupported', reason: prepared.unsupported };
-    else live.push({ name: c.name, runner: prepared.runner, times: [], spent: 0, reps: 1 });
+    else live.push({ name: c.name, runner: prepared.runner, times: [], peaks: [], spent: 0, reps: 1 });
   }
   if (o.warmup) {
     for (const c of live) {
@@ -144,6 +154,7 @@ export async function timeCase(
       // pause its data may be out of the caches (other processes ran) and
       // its threads asleep, which a plain loop of the same call never sees
       // (LeNet's training step: 1.73 ms in a loop, 2.05-2.85 ms in the bench).
+      if (c.runner.peak) c.peaks.push(c.runner.peak());
       if (c.reps > 1) c.spent += await timeRuns(c.runner, 1);
       const t = await timeRuns(c.runner, c.reps);
       c.times.push(t / c.reps);
@@ -153,7 +164,8 @@ export async function timeCase(
     if (!any) break;
   }
   for (const c of live) {
-    out[c.name] = { kind: 'measured', m: { median: median(c.times), min: Math.min(...c.times), max: Math.max(...c.times), runs: c.times.length, repsPerSample: c.reps } };
+    const perRound = c.peaks.length > 0 ? { samples: c.times, peaks: c.peaks } : {};
+    out[c.name] = { kind: 'measured', m: { median: median(c.times), min: Math.min(...c.times), max: Math.max(...c.times), runs: c.times.length, repsPerSample: c.reps, ...perRound } };
   }
   return out;
 }

@@ -99,13 +99,18 @@ void test_conv(const Conv2dShape& s, const std::string& tag) {
   std::string detail;
   std::vector<float> y(dy.size(), std::numeric_limits<float>::quiet_NaN());
   conv2d_forward(s, x.data(), w.data(), bias.data(), y.data());
-  check(close(y, r.y, r.y_sc, max_of(r.n_y), &detail), "conv2d_forward", tag + " conv fwd" + shape + " " + detail);
+  // Each result is taken before the message that carries its detail is built
+  // (the order in which a call's arguments are evaluated is unspecified).
+  const bool y_close = close(y, r.y, r.y_sc, max_of(r.n_y), &detail);
+  check(y_close, "conv2d_forward", tag + " conv fwd" + shape + " " + detail);
   std::vector<float> dx(x.size(), std::numeric_limits<float>::quiet_NaN());
   conv2d_backward_data(s, dy.data(), w.data(), dx.data());
-  check(close(dx, r.dx, r.dx_sc, max_of(r.n_dx), &detail), "conv2d_backward_data", tag + " conv bwd data" + shape + " " + detail);
+  const bool dx_close = close(dx, r.dx, r.dx_sc, max_of(r.n_dx), &detail);
+  check(dx_close, "conv2d_backward_data", tag + " conv bwd data" + shape + " " + detail);
   std::vector<float> dw(w.size(), std::numeric_limits<float>::quiet_NaN());
   conv2d_backward_weight(s, x.data(), dy.data(), dw.data());
-  check(close(dw, r.dw, r.dw_sc, max_of(r.n_dw), &detail), "conv2d_backward_weight", tag + " conv bwd weight" + shape + " " + detail);
+  const bool dw_close = close(dw, r.dw, r.dw_sc, max_of(r.n_dw), &detail);
+  check(dw_close, "conv2d_backward_weight", tag + " conv bwd weight" + shape + " " + detail);
   std::vector<float> db(size_t(s.k));
   conv2d_backward_bias(s, dy.data(), db.data());
   bool bias_ok = true;
@@ -191,16 +196,28 @@ void test_winograd(const Conv2dShape& s, const std::string& tag) {
     const Reference r = reference(s, x, w, b, dy);
     std::vector<float> y(dy.size(), std::numeric_limits<float>::quiet_NaN());
     const bool finite = conv2d_forward_winograd(s, x.data(), w.data(), b, y.data());
-    check(finite && close(y, r.y, r.y_sc, kBound, &detail), "conv2d_forward",
+    const bool y_close = finite && close(y, r.y, r.y_sc, kBound, &detail);
+    check(y_close, "conv2d_forward",
           tag + " winograd fwd" + (b ? "" : " (no bias)") + shape + " " + detail);
     if (b == nullptr) continue;
     std::vector<float> dx(x.size(), std::numeric_limits<float>::quiet_NaN());
-    check(conv2d_backward_data_winograd(s, dy.data(), w.data(), dx.data()) && close(dx, r.dx, r.dx_sc, kBound, &detail),
-          "conv2d_backward_data", tag + " winograd bwd data" + shape + " " + detail);
+    const bool dx_close = conv2d_backward_data_winograd(s, dy.data(), w.data(), dx.data()) && close(dx, r.dx, r.dx_sc, kBound, &detail);
+    check(dx_close, "conv2d_backward_data", tag + " winograd bwd data" + shape + " " + detail);
     std::vector<float> dw(w.size(), std::numeric_limits<float>::quiet_NaN());
     conv2d_backward_weight_winograd(s, x.data(), dy.data(), dw.data());
-    check(close(dw, r.dw, r.dw_sc, kBound, &detail), "conv2d_backward_weight",
-          tag + " winograd bwd weight" + shape + " " + detail);
+    // The output transform G^T S G mixes the nine taps of a filter, so a
+    // tap's error follows the largest of the nine sums, not its own: a tap
+    // that sees few inputs (a border tap with padding, a 1 x 1 output) has
+    // a small sum of |products| and the error of its neighbours. Per tap,
+    // measured over 400 random cases: up to 268 eps (3 images, 1 x 1
+    // output); against the filter's largest sum, 58.
+    std::vector<double> dw_sc(r.dw_sc.size());
+    for (size_t f = 0; f < dw_sc.size(); f += 9) {
+      const double largest = *std::max_element(r.dw_sc.begin() + f, r.dw_sc.begin() + f + 9);
+      std::fill(dw_sc.begin() + f, dw_sc.begin() + f + 9, largest);
+    }
+    const bool dw_close = close(dw, r.dw, dw_sc, kBound, &detail);
+    check(dw_close, "conv2d_backward_weight", tag + " winograd bwd weight" + shape + " " + detail);
     // The last image alone.
     Conv2dShape one = s;
     one.n = 1;
