@@ -85,6 +85,8 @@ export function renderContractHeader(): string {
     lines.push(`inline constexpr Kernel k${id} = {${cstr(name)}, &k${pascal(k.geometry)}Geometry, k${id}Args, ${k.args.length}, ` +
       `${overlaps.length > 0 ? `k${id}Overlaps` : 'nullptr'}, ${overlaps.length}, ${lists.length > 0 ? `k${id}Lists` : 'nullptr'}, ${lists.length}};`, '');
   }
+  lines.push('// The most arguments any kernel takes: the size of the guard\'s argument arrays (guard.h).');
+  lines.push(`inline constexpr int kMaxKernelArgs = ${Math.max(...KERNEL_NAMES.map((k) => CONTRACTS[k].args.length))};`, '');
   lines.push('}  // namespace convnode::napi::contract', '');
   return lines.join('\n');
 }

@@ -125,6 +125,27 @@ describe.each(['native', 'js'] as const)('autograd through whole models (%s back
   });
 });
 
+describe('the backward pass', () => {
+  it('keeps a gradient buffer an op hands to two inputs intact when one of them takes more gradient', () => {
+    // w = (a + b) + a with a = 1 * p, b = 1 * q: add hands its dy to both inputs, and a then adds the
+    // outer add's gradient into its own. dp = 2, dq = 1 (q read 2 while the buffer was summed in place).
+    const p = new Tensor(new Float32Array([1, 2]), [2], { requiresGrad: true }), q = new Tensor(new Float32Array([3, 4]), [2], { requiresGrad: true });
+    const a = ops.scale(p, 1), b = ops.scale(q, 1);
+    ops.add(ops.add(a, b), a).backward(Tensor.full([2], 1));
+    expect(Array.from(p.grad!.data)).toEqual([2, 2]);
+    expect(Array.from(q.grad!.data)).toEqual([1, 1]);
+    // The same through relu(a + b) as one op, and an input read twice by it.
+    const r = new Tensor(new Float32Array([1, -2]), [2], { requiresGrad: true }), s = new Tensor(new Float32Array([3, 4]), [2], { requiresGrad: true });
+    const ar = ops.scale(r, 1), bs = ops.scale(s, 1);
+    ops.add(ops.addRelu(ar, bs), ar).backward(Tensor.full([2], 1));
+    expect(Array.from(r.grad!.data)).toEqual([2, 2]);
+    expect(Array.from(s.grad!.data)).toEqual([1, 1]);
+    const t = new Tensor(new Float32Array([1, -2]), [2], { requiresGrad: true });
+    ops.addRelu(t, t).backward(Tensor.full([2], 1));
+    expect(Array.from(t.grad!.data)).toEqual([2, 0]);
+  });
+});
+
 describe('batch norm', () => {
   it('normalises with batch statistics in training and running statistics in evaluation', () => {
     const bn = new BatchNorm2d(2);

@@ -109,6 +109,68 @@ describe('eltwise, loss and optimizer kernels native vs TS', () => {
     }
   });
 
+  it('a ReLU folded into batch norm\'s passes and into add gives the separate kernels\' bits, on both backends', () => {
+    const firstDiff = (p: Float32Array, q: Float32Array) => p.findIndex((v, i) => !Object.is(v, q[i]));
+    const rand = rng(21);
+    for (const [n, c, hw] of [[1, 1, 3], [2, 3, 5], [8, 16, 1024]] as const) {
+      const len = n * c * hw, s = { n, c, hw };
+      const x = randomArray(rand, len, -3, 3), dy = randomArray(rand, len), other = randomArray(rand, len);
+      const scale = randomArray(rand, c), shift = randomArray(rand, c), mean = randomArray(rand, c), d = randomArray(rand, c);
+      x[0] = NaN; // relu(NaN) is NaN: it passes the gradient
+      if (len > 2) { x[1] = 0; other[1] = 0; scale[0] = 1; shift[0] = 0; } // an output of exactly 0 takes none
+      forEachIsa((isa) => {
+        for (const b of [native, js]) {
+          const what = `${isa} ${b.name} ${len}`;
+          const relu = (v: Float32Array) => { const out = new Float32Array(len); b.activationForward({ kind: 'relu' }, v, out); return out; };
+          const affine = new Float32Array(len), fused = new Float32Array(len);
+          b.channelAffine(s, x, scale, shift, affine);
+          b.channelAffineRelu(s, x, scale, shift, fused);
+          expect(firstDiff(fused, relu(affine)), `${what} affine+relu`).toBe(-1);
+          const sum = new Float32Array(len), sumRelu = new Float32Array(len);
+          b.add(x, other, sum);
+          b.addRelu(x, other, sumRelu);
+          expect(firstDiff(sumRelu, relu(sum)), `${what} add+relu`).toBe(-1);
+          // Backward: dy masked by the fused output, against ReLU's own backward kernel then the plain passes.
+          // Where the mask is 0, dy holds Inf and NaN: they must count as 0, not poison the sums.
+          const g = dy.slice();
+          for (let i = 0; i < len; i += 7) if (fused[i]! <= 0) g[i] = i % 2 === 0 ? Infinity : NaN;
+          const masked = new Float32Array(len);
+          b.activationBackward({ kind: 'relu' }, fused, fused, g, masked);
+          const want = [new Float32Array(c), new Float32Array(c)], got = [new Float32Array(c), new Float32Array(c)];
+          b.channelGradSums(s, masked, x, mean, want[0]!, want[1]!);
+          b.channelGradSums(s, g, x, mean, got[0]!, got[1]!, fused);
+          expect(firstDiff(got[0]!, want[0]!), `${what} grad sums (sum dy)`).toBe(-1);
+          expect(firstDiff(got[1]!, want[1]!), `${what} grad sums (sum dy xc)`).toBe(-1);
+          const dxWant = new Float32Array(len), dxGot = new Float32Array(len);
+          b.channelCombine(s, masked, x, scale, shift, d, dxWant);
+          b.channelCombine(s, g, x, scale, shift, d, dxGot, fused);
+          expect(firstDiff(dxGot, dxWant), `${what} combine`).toBe(-1);
+          // In place (dx is dy), as the contract allows.
+          const inPlace = g.slice();
+          b.channelCombine(s, inPlace, x, scale, shift, d, inPlace, fused);
+          expect(firstDiff(inPlace, dxWant), `${what} combine in place`).toBe(-1);
+        }
+        // The two backends agree on the fused kernels (native sums in float lanes: the grad sums' usual
+        // tolerance), on finite values (the comparison helper is relative).
+        const xf = x.slice();
+        xf[0] = 0.5;
+        const y = new Float32Array(len);
+        js.channelAffineRelu(s, xf, scale, shift, y);
+        compare(`affine relu ${len} ${isa}`, 2e-7, [xf, scale, shift, new Float32Array(len)], [3], (b, [xx, a, bb, yy]) => b.channelAffineRelu(s, xx!, a!, bb!, yy!));
+        compare(`masked grad sums ${len} ${isa}`, 1e-4, [dy, xf, mean, new Float32Array(c), new Float32Array(c), y], [3, 4],
+          (b, [gg, xx, m, sd, sx, r]) => b.channelGradSums(s, gg!, xx!, m!, sd!, sx!, r!));
+        compare(`masked combine ${len} ${isa}`, 5e-7, [dy, xf, scale, shift, d, new Float32Array(len), y], [5],
+          (b, [gg, xx, a, bb, dd, out, r]) => b.channelCombine(s, gg!, xx!, a!, bb!, dd!, out!, r!));
+      });
+    }
+    // The mask may not share memory with an output.
+    const s = { n: 1, c: 1, hw: 4 }, v = new Float32Array(4), one = new Float32Array(1);
+    expect(() => native.channelGradSums(s, v, v, one, one.slice(), new Float32Array(1), new Float32Array(4).subarray(0, 4))).not.toThrow();
+    expect(() => native.channelCombine(s, v, new Float32Array(4), one, one, one, v.slice(), v.slice())).not.toThrow();
+    const dx = new Float32Array(4);
+    expect(() => native.channelCombine(s, v, new Float32Array(4), one, one, one, dx, dx)).toThrow(/channelCombine: .*reluOutput/);
+  });
+
   it('channel moments against closed forms, on both backends, with a mean far from zero', () => {
     // Channel 0: 0, 1, ..., 99 (mean 49.5, variance (100^2 - 1) / 12); channel 1: 1000 + (-1)^j (mean 1000, variance 1).
     const x = new Float32Array(200);

@@ -1,7 +1,9 @@
 // Modules, state dicts, specs, optimizers and schedulers.
 import { describe, expect, it } from 'vitest';
 import * as ops from '../lib/autograd/ops';
-import { Conv2d, Dropout, Linear, MaxPool2d, ReLU, Flatten } from '../lib/nn/layers';
+import { BatchNorm2d, Conv2d, Dropout, Linear, MaxPool2d, ReLU, Flatten } from '../lib/nn/layers';
+import { BatchNormReLU } from '../lib/nn/execution-plan';
+import { useBackend } from '../lib/backend';
 import { Sequential } from '../lib/nn/sequential';
 import { moduleFromSpec } from '../lib/nn/registry';
 import { lenet, smallResNet } from '../lib/models';
@@ -43,6 +45,68 @@ describe('Sequential', () => {
       expect(fused.dx).toEqual(plain.dx);
       expect(fused.dx.some((v) => v !== 0)).toBe(true);
     }
+  });
+});
+
+describe('BatchNorm2d then ReLU, folded', () => {
+  it('runs as one step of the execution order, a subclass never', () => {
+    const names = (order: readonly unknown[]) => order.map((l) => (l as object).constructor.name);
+    const bn = new BatchNorm2d(2);
+    const m = new Sequential(new Conv2d(1, 2, 3), bn, new ReLU(), new BatchNorm2d(2), new MaxPool2d(2), new ReLU());
+    expect(names(m.executionOrder)).toEqual(['Conv2d', 'BatchNormReLU', 'BatchNorm2d', 'MaxPool2d', 'ReLU']);
+    expect((m.executionOrder[1] as BatchNormReLU).batchNorm).toBe(bn);
+    class MyBatchNorm extends BatchNorm2d {}
+    expect(names(new Sequential(new MyBatchNorm(2), new ReLU()).executionOrder)).toEqual(['MyBatchNorm', 'ReLU']);
+    // The model's parameters and spec are the layers', untouched by the rewrite.
+    expect(m.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias', '1.weight', '1.bias', '3.weight', '3.bias']);
+    expect(m.spec().children!.map((c) => c.type)).toEqual(['Conv2d', 'BatchNorm2d', 'ReLU', 'BatchNorm2d', 'MaxPool2d', 'ReLU']);
+  });
+
+  it('gives the values, gradients and running statistics of batch norm then ReLU, bit for bit, in training and evaluation', () => {
+    const rng = new Rng(5);
+    const x0 = Float32Array.from({ length: 3 * 2 * 4 * 5 }, () => rng.uniform(-2, 2));
+    x0[3] = NaN; // relu(NaN) stays NaN and passes its gradient (the channel's statistics are NaN too)
+    const dy = Float32Array.from(x0, (_, i) => (i % 7) - 3);
+    for (const backend of ['native', 'js'] as const) {
+      for (const training of [true, false]) {
+        const run = (fused: boolean) => {
+          useBackend(backend);
+          const bn = new BatchNorm2d(2);
+          bn.weight.data.set([1.5, -0.5]);
+          bn.bias.data.set([0.25, 0.1]);
+          bn.train(training);
+          const x = new Tensor(x0.slice(), [3, 2, 4, 5], { requiresGrad: true });
+          const y = fused ? new Sequential(bn, new ReLU()).forward(x) : ops.relu(bn.forward(x));
+          ops.sum(ops.mul(y, new Tensor(dy, y.shape))).backward();
+          return [y.data, x.grad!.data, bn.weight.grad!.data, bn.bias.grad!.data, bn.runningMean.data, bn.runningVar.data].map((a) => Array.from(a));
+        };
+        const fused = run(true), plain = run(false);
+        expect(fused, `${backend} training=${String(training)}`).toEqual(plain);
+        // Some outputs are cut to 0 and some gradients pass: the mask is exercised both ways.
+        expect(fused[0]!.some((v) => v === 0) && fused[1]!.some((v) => v !== 0 && !Number.isNaN(v))).toBe(true);
+      }
+    }
+    useBackend('native');
+  });
+
+  it('relu(a + b) as one op gives the two ops\' values and gradients, bit for bit', () => {
+    const rng = new Rng(6);
+    const a0 = Float32Array.from({ length: 40 }, () => rng.uniform(-1, 1)), b0 = Float32Array.from({ length: 40 }, () => rng.uniform(-1, 1));
+    a0[0] = NaN;
+    b0[1] = -a0[1]!; // a sum of exactly 0 takes no gradient
+    const dy = Float32Array.from(a0, (_, i) => (i % 5) - 2);
+    for (const backend of ['native', 'js'] as const) {
+      const run = (fused: boolean) => {
+        useBackend(backend);
+        const a = new Tensor(a0.slice(), [40], { requiresGrad: true }), b = new Tensor(b0.slice(), [40], { requiresGrad: true });
+        const y = fused ? ops.addRelu(a, b) : ops.relu(ops.add(a, b));
+        ops.sum(ops.mul(y, new Tensor(dy, [40]))).backward();
+        return [y.data, a.grad!.data, b.grad!.data].map((v) => Array.from(v));
+      };
+      expect(run(true), backend).toEqual(run(false));
+      expect(run(true)[1]![1]).toBe(0);
+    }
+    useBackend('native');
   });
 });
 

@@ -4,6 +4,7 @@
 // require a gradient accumulate it into .grad (as PyTorch does).
 
 import { backend } from '../backend';
+import { outputBuffer } from '../tensor/buffer-pool';
 
 /**
  * What the engine needs of a tensor (Tensor is one): it knows nothing else
@@ -71,24 +72,43 @@ export function runBackward(root: GraphNode, seed: Float32Array): void {
     throw new Error('backward(): this tensor does not require a gradient (it was computed from no parameter, or in no-grad mode)');
   }
   const grads = new Map<GraphNode, Float32Array>([[root, seed]]);
+  // How many pending tensors hold each gradient buffer: an op may hand one
+  // buffer to several inputs (add gives dy to both), and adding into it in
+  // place would then change the others' gradients too (w = (a + b) + a gave
+  // b twice its gradient).
+  const holders = new Map<Float32Array, number>([[seed, 1]]);
+  const hold = (t: GraphNode, g: Float32Array) => { grads.set(t, g); holders.set(g, (holders.get(g) ?? 0) + 1); };
+  const release = (g: Float32Array) => { const n = holders.get(g)! - 1; if (n === 0) holders.delete(g); else holders.set(g, n); };
   for (const t of topologicalOrder(root)) {
     const g = grads.get(t);
     if (g === undefined) continue;
     if (t.gradFn === null) {
       t.accumulateGrad(g);
       for (const o of observers) o.leafGrad?.(t);
+      grads.delete(t);
+      release(g);
       continue;
     }
     const inputGrads = t.gradFn.backward(g);
+    grads.delete(t);
+    release(g);
     t.gradFn.inputs.forEach((input, i) => {
       const ig = inputGrads[i];
       if (!input.requiresGrad || ig === null || ig === undefined) return;
       const prev = grads.get(input);
-      if (prev === undefined) grads.set(input, ig);
-      // A tensor read by two ops (a residual block's input): its gradients add up, in place.
-      else backend().add(prev, ig, prev);
+      if (prev === undefined) {
+        hold(input, ig);
+      } else if (holders.get(prev) === 1 && prev !== ig) {
+        // A tensor read by two ops (a residual block's input): its gradients add up, in place.
+        backend().add(prev, ig, prev);
+      } else {
+        // Its buffer is shared (or is ig itself): the sum goes to a buffer of its own.
+        const sum = outputBuffer(prev.length);
+        backend().add(prev, ig, sum);
+        release(prev);
+        hold(input, sum);
+      }
     });
-    grads.delete(t);
     for (const o of observers) o.afterOp?.();
   }
 }

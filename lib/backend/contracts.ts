@@ -218,6 +218,10 @@ export const CONTRACTS = {
   add: {
     geometry: 'none', args: [f32('a'), f32('b', ['a.length']), f32('y', ['a.length'])], overlaps: [inPlace('y', 'a'), inPlace('y', 'b')],
   },
+  // y = relu(a + b): a residual block's sum and its ReLU in one pass.
+  addRelu: {
+    geometry: 'none', args: [f32('a'), f32('b', ['a.length']), f32('y', ['a.length'])], overlaps: [inPlace('y', 'a'), inPlace('y', 'b')],
+  },
   activationForward: {
     geometry: 'activation', args: [f32('x'), f32('y', ['x.length'])], overlaps: [inPlace('y', 'x')],
   },
@@ -248,19 +252,31 @@ export const CONTRACTS = {
     geometry: 'channels', args: [f32('x', CHANNELS), f32('mean', ['c']), f32('var', ['c'])],
     overlaps: [...disjoint('mean', 'x', 'var'), ...disjoint('var', 'x')],
   },
+  // reluOutput: when the batch norm's output went through a ReLU folded into
+  // it (channelAffineRelu), that output; dy counts as 0 where it is <= 0.
   channelGradSums: {
     geometry: 'channels',
-    args: [f32('dy', CHANNELS), f32('x', CHANNELS), f32('mean', ['c']), f32('sumDy', ['c']), f32('sumDyXc', ['c'])],
-    overlaps: [...disjoint('sumDy', 'dy', 'x', 'mean', 'sumDyXc'), ...disjoint('sumDyXc', 'dy', 'x', 'mean')],
+    args: [
+      f32('dy', CHANNELS), f32('x', CHANNELS), f32('mean', ['c']), f32('sumDy', ['c']), f32('sumDyXc', ['c']),
+      f32('reluOutput', CHANNELS, { optional: true }),
+    ],
+    overlaps: [...disjoint('sumDy', 'dy', 'x', 'mean', 'sumDyXc', 'reluOutput'), ...disjoint('sumDyXc', 'dy', 'x', 'mean', 'reluOutput')],
   },
   channelAffine: {
     geometry: 'channels', args: [f32('x', CHANNELS), f32('scale', ['c']), f32('shift', ['c']), f32('y', CHANNELS)],
     overlaps: [inPlace('y', 'x'), ...disjoint('y', 'scale', 'shift')],
   },
+  channelAffineRelu: {
+    geometry: 'channels', args: [f32('x', CHANNELS), f32('scale', ['c']), f32('shift', ['c']), f32('y', CHANNELS)],
+    overlaps: [inPlace('y', 'x'), ...disjoint('y', 'scale', 'shift')],
+  },
   channelCombine: {
     geometry: 'channels',
-    args: [f32('dy', CHANNELS), f32('x', CHANNELS), f32('a', ['c']), f32('b', ['c']), f32('d', ['c']), f32('dx', CHANNELS)],
-    overlaps: [inPlace('dx', 'dy'), ...disjoint('dx', 'x', 'a', 'b', 'd')],
+    args: [
+      f32('dy', CHANNELS), f32('x', CHANNELS), f32('a', ['c']), f32('b', ['c']), f32('d', ['c']), f32('dx', CHANNELS),
+      f32('reluOutput', CHANNELS, { optional: true }),
+    ],
+    overlaps: [inPlace('dx', 'dy'), ...disjoint('dx', 'x', 'a', 'b', 'd', 'reluOutput')],
   },
   softmaxForward: rowwiseForward,
   logSoftmaxForward: rowwiseForward,

@@ -144,6 +144,8 @@ export interface Kernels {
 
   /** y = a + b element by element; y may be a or b (in-place), else disjoint from both. */
   add(a: Float32Array, b: Float32Array, y: Float32Array): void;
+  /** y = relu(a + b) (0 where a + b <= 0; NaN stays NaN); y may be a or b. */
+  addRelu(a: Float32Array, b: Float32Array, y: Float32Array): void;
   activationForward(options: ActivationOptions, x: Float32Array, y: Float32Array): void;
   activationBackward(options: ActivationOptions, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   preluForward(shape: ChannelShape, x: Float32Array, slope: Float32Array, y: Float32Array): void;
@@ -152,12 +154,17 @@ export interface Kernels {
   biasGrad(shape: ChannelShape, dy: Float32Array, db: Float32Array): void;
   /** Batch normalisation's passes (autograd/ops/batchnorm.ts). mean[c] and biased var[c] over n and hw (sums in float64). */
   channelMoments(shape: ChannelShape, x: Float32Array, mean: Float32Array, variance: Float32Array): void;
-  /** sumDy[c] = sum of dy, sumDyXc[c] = sum of dy * (x - mean[c]) (float64 sums). */
-  channelGradSums(shape: ChannelShape, dy: Float32Array, x: Float32Array, mean: Float32Array, sumDy: Float32Array, sumDyXc: Float32Array): void;
+  /**
+   * sumDy[c] = sum of dy, sumDyXc[c] = sum of dy * (x - mean[c]) (float64 sums). With reluOutput (the
+   * output of channelAffineRelu), dy counts as 0 where reluOutput <= 0: ReLU's backward pass folded in.
+   */
+  channelGradSums(shape: ChannelShape, dy: Float32Array, x: Float32Array, mean: Float32Array, sumDy: Float32Array, sumDyXc: Float32Array, reluOutput?: Float32Array | null): void;
   /** y = scale[c] * x + shift[c]; y may be x. */
   channelAffine(shape: ChannelShape, x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
-  /** dx = a[c] * dy + b[c] * x + d[c]; dx may be dy. */
-  channelCombine(shape: ChannelShape, dy: Float32Array, x: Float32Array, a: Float32Array, b: Float32Array, d: Float32Array, dx: Float32Array): void;
+  /** y = relu(scale[c] * x + shift[c]) (ReLU's rule: 0 where <= 0, NaN stays NaN); y may be x. */
+  channelAffineRelu(shape: ChannelShape, x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
+  /** dx = a[c] * dy + b[c] * x + d[c]; dx may be dy. With reluOutput, dy counts as 0 where reluOutput <= 0. */
+  channelCombine(shape: ChannelShape, dy: Float32Array, x: Float32Array, a: Float32Array, b: Float32Array, d: Float32Array, dx: Float32Array, reluOutput?: Float32Array | null): void;
   softmaxForward(shape: RowsCols, x: Float32Array, y: Float32Array): void;
   logSoftmaxForward(shape: RowsCols, x: Float32Array, y: Float32Array): void;
   softmaxBackward(shape: RowsCols, y: Float32Array, dy: Float32Array, dx: Float32Array): void;

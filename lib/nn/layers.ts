@@ -299,6 +299,15 @@ export class BatchNorm2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.run(x, false);
+  }
+
+  /** relu(forward(x)) in one op: how Sequential runs this layer when a ReLU follows it (execution-plan.ts). */
+  forwardRelu(x: Tensor): Tensor {
+    return this.run(x, true);
+  }
+
+  private run(x: Tensor, relu: boolean): Tensor {
     let factor = this.momentum ?? 0;
     if (this.training) {
       const n = (this.numBatchesTracked.data[0]! += 1);
@@ -306,7 +315,7 @@ export class BatchNorm2d extends Module {
     }
     return ops.batchNorm2d(x, this.weight, this.bias, {
       runningMean: this.runningMean.data, runningVar: this.runningVar.data, momentum: factor, eps: this.eps,
-    }, this.training);
+    }, this.training, relu);
   }
 
   spec(): LayerSpec {

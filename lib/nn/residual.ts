@@ -1,8 +1,7 @@
 // A basic residual block (He et al.): y = relu(f(x) + shortcut(x)), with
 // f = conv3x3-BN-ReLU-conv3x3-BN and a 1x1 conv + BN shortcut when the shape
 // changes. Also the example of a module written by hand: a few lines.
-import { add } from '../autograd/ops';
-import { relu } from '../autograd/ops';
+import { addRelu } from '../autograd/ops';
 import type { Tensor } from '../tensor/tensor';
 import { BatchNorm2d, Conv2d, Identity, ReLU } from './layers';
 import { Sequential } from './sequential';
@@ -28,7 +27,8 @@ export class ResidualBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return relu(add(this.body.forward(x), this.shortcut.forward(x)));
+    // relu(add(...)) as one op: the same values and gradients, one pass fewer each way.
+    return addRelu(this.body.forward(x), this.shortcut.forward(x));
   }
 
   spec(): LayerSpec {

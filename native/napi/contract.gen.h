@@ -229,6 +229,15 @@ inline constexpr Arg kAddArgs[] = {
 inline constexpr Overlap kAddOverlaps[] = {{2, 0, true}, {2, 1, true}};
 inline constexpr Kernel kAdd = {"add", &kNoneGeometry, kAddArgs, 3, kAddOverlaps, 2, nullptr, 0};
 
+// addRelu(a, b, y)
+inline constexpr Arg kAddReluArgs[] = {
+    {"a", ArgType::kF32, false, -1, false, -1, 0, {}},
+    {"b", ArgType::kF32, false, -1, false, -1, 1, {{-1, 0}}},
+    {"y", ArgType::kF32, false, -1, false, -1, 1, {{-1, 0}}},
+};
+inline constexpr Overlap kAddReluOverlaps[] = {{2, 0, true}, {2, 1, true}};
+inline constexpr Kernel kAddRelu = {"addRelu", &kNoneGeometry, kAddReluArgs, 3, kAddReluOverlaps, 2, nullptr, 0};
+
 // activationForward(options, x, y)
 inline constexpr Arg kActivationForwardArgs[] = {
     {"x", ArgType::kF32, false, -1, false, -1, 0, {}},
@@ -293,16 +302,17 @@ inline constexpr Arg kChannelMomentsArgs[] = {
 inline constexpr Overlap kChannelMomentsOverlaps[] = {{1, 0, false}, {1, 2, false}, {2, 0, false}};
 inline constexpr Kernel kChannelMoments = {"channelMoments", &kChannelsGeometry, kChannelMomentsArgs, 3, kChannelMomentsOverlaps, 3, nullptr, 0};
 
-// channelGradSums(shape, dy, x, mean, sumDy, sumDyXc)
+// channelGradSums(shape, dy, x, mean, sumDy, sumDyXc, reluOutput)
 inline constexpr Arg kChannelGradSumsArgs[] = {
     {"dy", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
     {"x", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
     {"mean", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
     {"sumDy", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
     {"sumDyXc", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+    {"reluOutput", ArgType::kF32, true, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
 };
-inline constexpr Overlap kChannelGradSumsOverlaps[] = {{3, 0, false}, {3, 1, false}, {3, 2, false}, {3, 4, false}, {4, 0, false}, {4, 1, false}, {4, 2, false}};
-inline constexpr Kernel kChannelGradSums = {"channelGradSums", &kChannelsGeometry, kChannelGradSumsArgs, 5, kChannelGradSumsOverlaps, 7, nullptr, 0};
+inline constexpr Overlap kChannelGradSumsOverlaps[] = {{3, 0, false}, {3, 1, false}, {3, 2, false}, {3, 4, false}, {3, 5, false}, {4, 0, false}, {4, 1, false}, {4, 2, false}, {4, 5, false}};
+inline constexpr Kernel kChannelGradSums = {"channelGradSums", &kChannelsGeometry, kChannelGradSumsArgs, 6, kChannelGradSumsOverlaps, 9, nullptr, 0};
 
 // channelAffine(shape, x, scale, shift, y)
 inline constexpr Arg kChannelAffineArgs[] = {
@@ -314,7 +324,17 @@ inline constexpr Arg kChannelAffineArgs[] = {
 inline constexpr Overlap kChannelAffineOverlaps[] = {{3, 0, true}, {3, 1, false}, {3, 2, false}};
 inline constexpr Kernel kChannelAffine = {"channelAffine", &kChannelsGeometry, kChannelAffineArgs, 4, kChannelAffineOverlaps, 3, nullptr, 0};
 
-// channelCombine(shape, dy, x, a, b, d, dx)
+// channelAffineRelu(shape, x, scale, shift, y)
+inline constexpr Arg kChannelAffineReluArgs[] = {
+    {"x", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
+    {"scale", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+    {"shift", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
+    {"y", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
+};
+inline constexpr Overlap kChannelAffineReluOverlaps[] = {{3, 0, true}, {3, 1, false}, {3, 2, false}};
+inline constexpr Kernel kChannelAffineRelu = {"channelAffineRelu", &kChannelsGeometry, kChannelAffineReluArgs, 4, kChannelAffineReluOverlaps, 3, nullptr, 0};
+
+// channelCombine(shape, dy, x, a, b, d, dx, reluOutput)
 inline constexpr Arg kChannelCombineArgs[] = {
     {"dy", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
     {"x", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
@@ -322,9 +342,10 @@ inline constexpr Arg kChannelCombineArgs[] = {
     {"b", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
     {"d", ArgType::kF32, false, -1, false, -1, 1, {{channels::c, -1}}},
     {"dx", ArgType::kF32, false, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
+    {"reluOutput", ArgType::kF32, true, -1, false, -1, 3, {{channels::n, -1}, {channels::c, -1}, {channels::hw, -1}}},
 };
-inline constexpr Overlap kChannelCombineOverlaps[] = {{5, 0, true}, {5, 1, false}, {5, 2, false}, {5, 3, false}, {5, 4, false}};
-inline constexpr Kernel kChannelCombine = {"channelCombine", &kChannelsGeometry, kChannelCombineArgs, 6, kChannelCombineOverlaps, 5, nullptr, 0};
+inline constexpr Overlap kChannelCombineOverlaps[] = {{5, 0, true}, {5, 1, false}, {5, 2, false}, {5, 3, false}, {5, 4, false}, {5, 6, false}};
+inline constexpr Kernel kChannelCombine = {"channelCombine", &kChannelsGeometry, kChannelCombineArgs, 7, kChannelCombineOverlaps, 6, nullptr, 0};
 
 // softmaxForward(shape, x, y)
 inline constexpr Arg kSoftmaxForwardArgs[] = {
@@ -446,5 +467,8 @@ inline constexpr Arg kRmspropUpdateManyArgs[] = {
 };
 inline constexpr int kRmspropUpdateManyLists[] = {0, 1, 2, 3, 4};
 inline constexpr Kernel kRmspropUpdateMany = {"rmspropUpdateMany", &kRmspropGeometry, kRmspropUpdateManyArgs, 5, nullptr, 0, kRmspropUpdateManyLists, 5};
+
+// The most arguments any kernel takes: the size of the guard's argument arrays (guard.h).
+inline constexpr int kMaxKernelArgs = 7;
 
 }  // namespace convnode::napi::contract

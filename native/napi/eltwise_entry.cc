@@ -20,6 +20,7 @@ int64_t rows(const Guarded& g) { return g.dim(contract::rows::rows); }
 int64_t cols(const Guarded& g) { return g.dim(contract::rows::cols); }
 
 void add_run(const Guarded& g) { add(g.length(0), g.f32(0), g.f32(1), g.f32(2)); }
+void add_relu_run(const Guarded& g) { add_relu(g.length(0), g.f32(0), g.f32(1), g.f32(2)); }
 void activation_fwd(const Guarded& g) { activation_forward(kind(g), params(g), g.length(0), g.f32(0), g.f32(1)); }
 void activation_bwd(const Guarded& g) {
   activation_backward(kind(g), params(g), g.length(0), g.f32(0), g.f32(1), g.f32(2), g.f32(3));
@@ -37,8 +38,9 @@ void log_softmax_bwd(const Guarded& g) { log_softmax_backward(rows(g), cols(g), 
 
 }  // namespace
 
-const EntryRecord kEltwiseEntries[11] = {
+const EntryRecord kEltwiseEntries[12] = {
     kernel_entry<contract::kAdd, add_run>(),
+    kernel_entry<contract::kAddRelu, add_relu_run>(),
     kernel_entry<contract::kActivationForward, activation_fwd>(),
     kernel_entry<contract::kActivationBackward, activation_bwd>(),
     kernel_entry<contract::kPreluForward, prelu_fwd>(),

@@ -51,6 +51,7 @@ struct EntryRecord {
 // Runs a kernel; a call past the scratch limit is a RangeError naming it.
 template <const Kernel& K, typename R>
 R run_named(const Napi::CallbackInfo& info, R (*run)(const Guarded&)) {
+  static_assert(K.num_args <= kMaxArgs, "a kernel takes more arguments than the guard holds");
   try {
     return run(Guarded(info, K));
   } catch (const ScratchLimitError& e) {
@@ -84,8 +85,8 @@ inline ChannelShape channels(const Guarded& g) {
 extern const EntryRecord kGemmEntries[1];
 extern const EntryRecord kConvEntries[4];
 extern const EntryRecord kPoolEntries[3];
-extern const EntryRecord kEltwiseEntries[11];
-extern const EntryRecord kNormEntries[4];
+extern const EntryRecord kEltwiseEntries[12];
+extern const EntryRecord kNormEntries[5];
 extern const EntryRecord kLossEntries[4];
 extern const EntryRecord kOptimEntries[5];
 extern const EntryRecord kRuntimeEntries[4];

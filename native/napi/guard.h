@@ -22,7 +22,9 @@
 
 namespace convnode::napi {
 
-constexpr int kMaxArgs = 6;
+// Sized from the contracts (contract.gen.h); kernel_entry (entry.h) refuses
+// to compile a kernel that takes more.
+constexpr int kMaxArgs = contract::kMaxKernelArgs;
 
 // How a message names v's type: 'undefined', 'number', 'Float64Array', 'Array'...
 std::string describe(napi_env env, napi_value v);

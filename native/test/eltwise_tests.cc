@@ -59,6 +59,44 @@ void test_eltwise(const std::string& tag) {
     check(a == want, "add", tag + " in place " + std::to_string(count));
   }
 
+  // A ReLU folded into add and into batch norm's passes: the bits of the
+  // separate kernels (add, channel_affine, then activation_forward's ReLU;
+  // ReLU's activation_backward, then the plain passes), across the parallel
+  // split, with NaN (passes) and exactly 0 (cut) among the outputs and Inf
+  // in dy where the mask cuts it.
+  for (const ChannelShape bs : {ChannelShape{2, 3, 7}, ChannelShape{8, 16, 1024}}) {
+    const int64_t len = bs.n * bs.c * bs.hw;
+    auto a = random_vec(size_t(len)), b = random_vec(size_t(len)), dy = random_vec(size_t(len));
+    auto scale = random_vec(size_t(bs.c)), shift = random_vec(size_t(bs.c)), mean = random_vec(size_t(bs.c));
+    auto dc = random_vec(size_t(bs.c));
+    a[0] = NAN;
+    b[1] = -a[1];
+    std::vector<float> sum(static_cast<size_t>(len)), want(sum.size()), got(sum.size());
+    add(len, a.data(), b.data(), sum.data());
+    activation_forward(Activation::kRelu, ActivationParams{}, len, sum.data(), want.data());
+    add_relu(len, a.data(), b.data(), got.data());
+    const auto same = [](const std::vector<float>& p, const std::vector<float>& q) {
+      return std::memcmp(p.data(), q.data(), p.size() * sizeof(float)) == 0;
+    };
+    check(same(got, want), "add_relu", tag + " " + std::to_string(len));
+    std::vector<float> affine(sum.size()), relu_out(sum.size());
+    channel_affine(bs, a.data(), scale.data(), shift.data(), affine.data());
+    activation_forward(Activation::kRelu, ActivationParams{}, len, affine.data(), want.data());
+    channel_affine_relu(bs, a.data(), scale.data(), shift.data(), relu_out.data());
+    check(same(relu_out, want), "channel_affine_relu", tag + " " + std::to_string(len));
+    for (int64_t i = 0; i < len; i += 5)
+      if (relu_out[size_t(i)] <= 0.0f) dy[size_t(i)] = INFINITY;
+    std::vector<float> masked(sum.size());
+    activation_backward(Activation::kRelu, ActivationParams{}, len, relu_out.data(), relu_out.data(), dy.data(), masked.data());
+    std::vector<float> sd_want(static_cast<size_t>(bs.c)), sx_want(sd_want.size()), sd(sd_want.size()), sx(sd_want.size());
+    channel_grad_sums(bs, masked.data(), a.data(), mean.data(), sd_want.data(), sx_want.data());
+    channel_grad_sums(bs, dy.data(), a.data(), mean.data(), sd.data(), sx.data(), relu_out.data());
+    check(same(sd, sd_want) && same(sx, sx_want), "channel_grad_sums", tag + " relu folded " + std::to_string(len));
+    channel_combine(bs, masked.data(), a.data(), scale.data(), shift.data(), dc.data(), want.data());
+    channel_combine(bs, dy.data(), a.data(), scale.data(), shift.data(), dc.data(), got.data(), relu_out.data());
+    check(same(got, want), "channel_combine", tag + " relu folded " + std::to_string(len));
+  }
+
   // PReLU, bias add and bias gradient over [n=3, c=4, hw=5].
   const ChannelShape cs{3, 4, 5};
   auto slope = random_vec(4, 0.0f, 0.5f), bias = random_vec(4);

@@ -26,6 +26,24 @@ export function add(a: Tensor, b: Tensor): Tensor {
   return result('add', y, a.shape, [a, b], (dy) => [dy, dy]);
 }
 
+/**
+ * relu(a + b) in one kernel each way (a residual block's output): the same
+ * values and gradients as the two ops, without the sum's own buffer and
+ * its extra pass over the data.
+ */
+export function addRelu(a: Tensor, b: Tensor): Tensor {
+  sameShape('addRelu', a, b);
+  const be = backend();
+  const y = outputBuffer(a.size);
+  be.addRelu(a.data, b.data, y);
+  return result('addRelu', y, a.shape, [a, b], (dy) => {
+    // ReLU's backward rule, read from y: y <= 0 exactly where the sum was.
+    const dx = outputBuffer(a.size);
+    be.activationBackward({ kind: 'relu' }, y, y, dy, dx);
+    return [dx, dx];
+  });
+}
+
 export function sub(a: Tensor, b: Tensor): Tensor {
   sameShape('sub', a, b);
   const ad = a.data, bd = b.data;

@@ -21,15 +21,18 @@ export function channelMoments(s: ResolvedChannels, x: Float32Array, mean: Float
   }
 }
 
-/** sumDy[c] = sum of dy, sumDyXc[c] = sum of dy * (x - mean[c]), over n and hw. */
-export function channelGradSums(s: ResolvedChannels, dy: Float32Array, x: Float32Array, mean: Float32Array, sumDy: Float32Array, sumDyXc: Float32Array): void {
+/**
+ * sumDy[c] = sum of dy, sumDyXc[c] = sum of dy * (x - mean[c]), over n and hw; with reluOutput, dy
+ * counts as 0 where reluOutput <= 0 (ReLU's backward rule, folded in).
+ */
+export function channelGradSums(s: ResolvedChannels, dy: Float32Array, x: Float32Array, mean: Float32Array, sumDy: Float32Array, sumDyXc: Float32Array, reluOutput: Float32Array | null = null): void {
   for (let ch = 0; ch < s.c; ch++) {
     let sd = 0, sdx = 0;
     const m = mean[ch]!;
     for (let i = 0; i < s.n; i++) {
       const off = (i * s.c + ch) * s.hw;
       for (let j = 0; j < s.hw; j++) {
-        const g = dy[off + j]!;
+        const g = reluOutput !== null && reluOutput[off + j]! <= 0 ? 0 : dy[off + j]!;
         sd += g;
         sdx += g * (x[off + j]! - m);
       }
@@ -39,22 +42,33 @@ export function channelGradSums(s: ResolvedChannels, dy: Float32Array, x: Float3
   }
 }
 
-/** y = scale[c] * x + shift[c]. */
-export function channelAffine(s: ResolvedChannels, x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array): void {
+/** y = scale[c] * x + shift[c], then with relu ReLU's rule (0 where <= 0, NaN stays NaN). */
+function affine(s: ResolvedChannels, x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array, relu: boolean): void {
   for (let i = 0; i < s.n; i++) {
     for (let ch = 0; ch < s.c; ch++) {
       const off = (i * s.c + ch) * s.hw, a = scale[ch]!, b = shift[ch]!;
-      for (let j = 0; j < s.hw; j++) y[off + j] = a * x[off + j]! + b;
+      if (relu) {
+        for (let j = 0; j < s.hw; j++) { const v = Math.fround(a * x[off + j]! + b); y[off + j] = v <= 0 ? 0 : v; }
+      } else {
+        for (let j = 0; j < s.hw; j++) y[off + j] = a * x[off + j]! + b;
+      }
     }
   }
 }
 
-/** dx = a[c] * dy + b[c] * x + d[c]. */
-export function channelCombine(s: ResolvedChannels, dy: Float32Array, x: Float32Array, a: Float32Array, b: Float32Array, d: Float32Array, dx: Float32Array): void {
+export const channelAffine = (s: ResolvedChannels, x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array): void => affine(s, x, scale, shift, y, false);
+export const channelAffineRelu = (s: ResolvedChannels, x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array): void => affine(s, x, scale, shift, y, true);
+
+/** dx = a[c] * dy + b[c] * x + d[c]; with reluOutput, dy counts as 0 where reluOutput <= 0. */
+export function channelCombine(s: ResolvedChannels, dy: Float32Array, x: Float32Array, a: Float32Array, b: Float32Array, d: Float32Array, dx: Float32Array, reluOutput: Float32Array | null = null): void {
   for (let i = 0; i < s.n; i++) {
     for (let ch = 0; ch < s.c; ch++) {
       const off = (i * s.c + ch) * s.hw, ac = a[ch]!, bc = b[ch]!, dc = d[ch]!;
-      for (let j = 0; j < s.hw; j++) dx[off + j] = ac * dy[off + j]! + bc * x[off + j]! + dc;
+      if (reluOutput !== null) {
+        for (let j = 0; j < s.hw; j++) dx[off + j] = ac * (reluOutput[off + j]! <= 0 ? 0 : dy[off + j]!) + bc * x[off + j]! + dc;
+      } else {
+        for (let j = 0; j < s.hw; j++) dx[off + j] = ac * dy[off + j]! + bc * x[off + j]! + dc;
+      }
     }
   }
 }

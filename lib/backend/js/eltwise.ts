@@ -6,6 +6,11 @@ export function add(_: unknown, a: Float32Array, b: Float32Array, y: Float32Arra
   for (let i = 0; i < y.length; i++) y[i] = a[i]! + b[i]!;
 }
 
+/** relu(a + b): the float sum, then ReLU's rule (0 where <= 0, NaN stays NaN). */
+export function addRelu(_: unknown, a: Float32Array, b: Float32Array, y: Float32Array): void {
+  for (let i = 0; i < y.length; i++) { const v = Math.fround(a[i]! + b[i]!); y[i] = v <= 0 ? 0 : v; }
+}
+
 export function activationForward(a: ResolvedActivation, x: Float32Array, y: Float32Array): void {
   const n = x.length;
   switch (a.kind) {

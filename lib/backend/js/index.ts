@@ -7,10 +7,10 @@ import { gemm } from './gemm';
 import { conv2dBackwardBias, conv2dBackwardData, conv2dBackwardWeight, conv2dForward } from './conv';
 import { pool2dBackward, pool2dBackwardFromArgmax, pool2dForward } from './pool';
 import {
-  activationBackward, activationForward, add, biasAdd, biasGrad, logSoftmaxBackward, logSoftmaxForward,
+  activationBackward, activationForward, add, addRelu, biasAdd, biasGrad, logSoftmaxBackward, logSoftmaxForward,
   preluBackward, preluForward, softmaxBackward, softmaxForward,
 } from './eltwise';
-import { channelAffine, channelCombine, channelGradSums, channelMoments } from './batchnorm';
+import { channelAffine, channelAffineRelu, channelCombine, channelGradSums, channelMoments } from './batchnorm';
 import { mseBackward, mseForward, softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from './loss';
 import { adamUpdate, adamUpdateMany, rmspropUpdateMany, sgdUpdate, sgdUpdateMany } from './optim';
 
@@ -25,6 +25,7 @@ export const jsKernels: RawKernels = {
   pool2dBackward,
   pool2dBackwardFromArgmax,
   add,
+  addRelu,
   activationForward,
   activationBackward,
   preluForward,
@@ -34,6 +35,7 @@ export const jsKernels: RawKernels = {
   channelMoments,
   channelGradSums,
   channelAffine,
+  channelAffineRelu,
   channelCombine,
   softmaxForward,
   logSoftmaxForward,

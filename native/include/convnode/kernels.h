@@ -92,6 +92,8 @@ struct ActivationParams {
 // y may equal x (in place).
 // y = a + b over len floats; y may be a or b.
 void add(int64_t len, const float* a, const float* b, float* y);
+// y = relu(a + b) (0 where a + b <= 0, NaN stays NaN); y may equal a or b.
+void add_relu(int64_t len, const float* a, const float* b, float* y);
 
 void activation_forward(Activation kind, const ActivationParams& p, int64_t len,
                         const float* x, float* y);
@@ -117,14 +119,19 @@ void bias_grad(const ChannelShape& s, const float* dy, float* db);
 // lanes per row and double across rows.
 // mean[c] and the biased variance var[c] over n and hw.
 void channel_moments(const ChannelShape& s, const float* x, float* mean, float* var);
-// sum_dy[c] = sum of dy; sum_dy_xc[c] = sum of dy * (x - mean[c]).
+// sum_dy[c] = sum of dy; sum_dy_xc[c] = sum of dy * (x - mean[c]). With
+// relu_out (channel_affine_relu's output; may be null), dy counts as 0
+// where relu_out <= 0.
 void channel_grad_sums(const ChannelShape& s, const float* dy, const float* x, const float* mean,
-                       float* sum_dy, float* sum_dy_xc);
+                       float* sum_dy, float* sum_dy_xc, const float* relu_out = nullptr);
 // y = scale[c] * x + shift[c]; y may equal x.
 void channel_affine(const ChannelShape& s, const float* x, const float* scale, const float* shift, float* y);
-// dx = a[c] * dy + b[c] * x + d[c]; dx may equal dy.
+// y = relu(scale[c] * x + shift[c]) (0 where <= 0, NaN stays NaN); y may equal x.
+void channel_affine_relu(const ChannelShape& s, const float* x, const float* scale, const float* shift, float* y);
+// dx = a[c] * dy + b[c] * x + d[c]; dx may equal dy. With relu_out, dy
+// counts as 0 where relu_out <= 0.
 void channel_combine(const ChannelShape& s, const float* dy, const float* x, const float* a, const float* b,
-                     const float* d, float* dx);
+                     const float* d, float* dx, const float* relu_out = nullptr);
 
 // Row-wise over [rows, cols]. y may equal x.
 void softmax_forward(int64_t rows, int64_t cols, const float* x, float* y);
