@@ -22,10 +22,21 @@ export function benchScript(name: string): string | undefined {
 export function torchPython(module = 'torch'): string | undefined {
   return ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0);
 }
-/** The peer's environment: this one without the OpenBLAS overrides, and `threads` for every thread pool. */
+/**
+ * glibc malloc's settings for the PyTorch processes. By default it serves a block over its mmap
+ * threshold (128 KB at start, raised only as large blocks are freed) with a fresh mapping, so a new
+ * process pays a page fault per 4 KB of each activation in every step: the plain LeNet loop took
+ * 115k-420k faults in 6 s and ran 3.3k-12k images/s at 1 thread, depending on how soon the
+ * threshold rose; the long-lived peer, warmed by the cases before, ran 13k. With the threshold at
+ * its maximum (32 MiB) and memory kept, 35k faults and 13.7k-14.9k images/s, run after run: what
+ * PyTorch's CPU tuning advice (a caching allocator) buys. Both the peer and the plain loop get it.
+ */
+export const PEER_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(256 * 1024 * 1024) };
+
+/** The peer's environment: this one without the OpenBLAS overrides, `threads` for every thread pool, and PEER_MALLOC. */
 export function peerEnv(threads: number): NodeJS.ProcessEnv {
   const { OPENBLAS_CORETYPE: _core, OPENBLAS_L2_SIZE: _l2, ...env } = process.env;
-  return { ...env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  return { ...env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), ...PEER_MALLOC };
 }
 
 /** bench/pytorch_peer.py: one JSON object per line each way. */
@@ -112,7 +123,7 @@ export async function pytorchContenders(threadCounts: number[]): Promise<{ conte
     info: {
       name: 'pytorch',
       version: `torch ${version} (${python}${isa ? `, ATen CPU capability ${isa}` : ''}; one process per thread count (${threadsSeen} threads), ` +
-        `OpenBLAS on all threads or one, whichever is faster per case, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed; ${blasText})`,
+        `OpenBLAS on all threads or one, whichever is faster per case, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed; glibc malloc with MALLOC_MMAP_THRESHOLD_=${PEER_MALLOC.MALLOC_MMAP_THRESHOLD_} MALLOC_TRIM_THRESHOLD_=${PEER_MALLOC.MALLOC_TRIM_THRESHOLD_}; ${blasText})`,
     },
   };
 }
