@@ -11,6 +11,7 @@
       "native/cpu/pool_dispatch.cc",
       "native/kernels/gemm/sgemm.cc",
       "native/kernels/gemm/f32_gemm_ukernel_4x4__scalar.cc",
+      "native/kernels/gemm/f32_gemm_few_rows__scalar.cc",
       "native/kernels/conv/im2col.cc",
       "native/kernels/conv/conv2d_im2col.cc",
       "native/kernels/conv/conv2d_direct.cc",
@@ -36,6 +37,7 @@
     "convnode_avx2_sources": [
       "native/kernels/gemm/f32_gemm_ukernel_6x16__avx2_fma.cc",
       "native/kernels/gemm/f32_gemm_direct_a__avx2_fma.cc",
+      "native/kernels/gemm/f32_gemm_few_rows__avx2_fma.cc",
       "native/kernels/conv/f32_conv_direct__avx2_fma.cc",
       "native/kernels/conv/f32_conv_winograd__avx2_fma.cc",
       "native/kernels/pool/f32_pool_loops__avx2_fma.cc",
@@ -48,6 +50,7 @@
     "convnode_avx512_sources": [
       "native/kernels/gemm/f32_gemm_ukernel_12x32__avx512.cc",
       "native/kernels/gemm/f32_gemm_direct_a__avx512.cc",
+      "native/kernels/gemm/f32_gemm_few_rows__avx512.cc",
       "native/kernels/conv/f32_conv_direct__avx512.cc",
       "native/kernels/conv/f32_conv_winograd__avx512.cc",
       "native/kernels/pool/f32_pool_loops__avx512.cc",

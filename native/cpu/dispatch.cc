@@ -19,8 +19,8 @@ const DirectConvKernels kNoDirectConv{"none", 0, {}, {}, {}};
 constexpr GemmKernel kGemmScalar{"f32_gemm_ukernel_4x4__scalar", 4, 4, 64, 256, 1024, f32_gemm_ukernel_4x4__scalar};
 
 KernelTable reference(Isa isa) {
-  return KernelTable{isa, &kGemmScalar, &kNoGemmDirectA, &kNoDirectConv, nullptr, &kPoolLoopsBaseline,
-                     FmaProbe{f32_fma_peak__scalar, 8 * 2}};
+  return KernelTable{isa, &kGemmScalar, &kNoGemmDirectA, f32_gemm_few_rows__scalar, &kNoDirectConv, nullptr,
+                     &kPoolLoopsBaseline, FmaProbe{f32_fma_peak__scalar, 8 * 2}};
 }
 
 // Block sizes: MC x KC of A stays in L2, KC x NC of B in L3 (BLIS's
@@ -45,6 +45,7 @@ KernelTable make(Isa isa) {
     case Isa::kAvx512:
       t.gemm = &kGemmAvx512;
       t.gemm_direct_a = &kGemmDirectAAvx512;
+      t.gemm_few_rows = f32_gemm_few_rows__avx512;
       t.conv_direct = &kDirectConvAvx512;
       t.winograd = &kWinogradF4x3Avx512;
       t.pool = &kPoolLoopsAvx512;
@@ -53,6 +54,7 @@ KernelTable make(Isa isa) {
     case Isa::kAvx2:
       t.gemm = &kGemmAvx2;
       t.gemm_direct_a = &kGemmDirectAAvx2;
+      t.gemm_few_rows = f32_gemm_few_rows__avx2_fma;
       t.conv_direct = &kDirectConvAvx2;
       t.winograd = &kWinogradF4x3Avx2;
       t.pool = &kPoolLoopsAvx2;

@@ -17,6 +17,7 @@
 #include "kernels/conv/conv_direct_ukernel.h"
 #include "kernels/conv/winograd_f4x3.h"
 #include "kernels/gemm/gemm_direct_a_ukernel.h"
+#include "kernels/gemm/gemm_few_rows.h"
 #include "kernels/gemm/gemm_ukernel.h"
 #include "kernels/pool/pool_loops.h"
 #include "kernels/probe/fma_peak.h"
@@ -27,6 +28,7 @@ struct KernelTable {
   Isa isa;
   const GemmKernel* gemm;                  // the packed GEMM's microkernel and blocks
   const GemmDirectATiles* gemm_direct_a;   // narrow GEMM reading A in place (count 0: none)
+  GemmFewRowsFn gemm_few_rows;             // a few rows against a transposed B (Linear at batch 1-4)
   const DirectConvKernels* conv_direct;    // stride-1 direct convolution tiles (vec 0: none)
   const WinogradF4x3Kernels* winograd;     // 3x3 stride-1 Winograd transforms (nullptr: none)
   const PoolLoops* pool;                   // the pooling loops

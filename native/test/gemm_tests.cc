@@ -103,6 +103,14 @@ void gemm_tests(const std::string& tag) {
   test_gemm(false, false, 130, 120, 1100, 1.0f, 0.5f, tag, 2);  // 128 wide: 3 K blocks, threaded
   test_gemm(false, true, 100, 120, 1100, 1.0f, 0.5f, tag, 1);   // the same, A small: threads split columns
   test_gemm(false, false, 61, 200, 96, 1.0f, 0.0f, tag, 0);     // past 128 wide: the packed path
+  // A few rows (1-4) against a transposed B: the per-ISA dot products of
+  // gemm_few_rows.h, columns in fours and a tail of 1-3, k past and short of
+  // whole 16-lane steps, threaded from 2 MFLOP (1 x 3000 x 400).
+  for (int64_t m : {1, 2, 4})
+    for (int64_t n : {1, 3, 4, 5, 10, 130})
+      for (int64_t k : {1, 15, 16, 17, 400})
+        test_gemm(m % 2 == 0, true, m, n, k, n % 2 ? 1.0f : 0.5f, k % 2 ? 0.0f : 0.25f, tag, m == 2 ? 3 : 0);
+  test_gemm(false, true, 1, 3000, 400, 1.0f, 0.0f, tag);
 }
 
 void gemm_thread_invariance_tests(const std::string& tag) { test_gemm_thread_invariance(tag); }

@@ -403,10 +403,6 @@ void run_loops(int threads, Loops loops) {
 // before multiplying. Threads split the columns of C; each element is still
 // summed by one thread in a fixed order.
 constexpr int64_t kFewRows = 4;
-// Independent partial sums per dot product: enough for the compiler to keep
-// vector registers busy (SSE2 on the baseline path), fixed so that results
-// do not depend on the ISA path or the thread count.
-constexpr int kDotLanes = 16;
 
 template <bool kTeam>
 void few_rows_loops(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a_rows,
@@ -417,21 +413,14 @@ void few_rows_loops(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, 
       out = beta == 0.0f ? alpha * sum : alpha * sum + beta * out;
     };
     if (trans_b) {
-      // op(B) column j is row j of b: a dot product along contiguous memory.
-      const int64_t k_main = k - k % kDotLanes;
-      for (int64_t j = j0; j < j1; ++j) {
-        const float* bj = b + j * ldb;
-        for (int64_t i = 0; i < m; ++i) {
-          const float* ai = a_rows + i * lda;
-          float lanes[kDotLanes] = {};
-          for (int64_t p = 0; p < k_main; p += kDotLanes)
-            for (int l = 0; l < kDotLanes; ++l) lanes[l] += ai[p + l] * bj[p + l];
-          float sum = 0.0f;
-          for (int l = 0; l < kDotLanes; ++l) sum += lanes[l];
-          for (int64_t p = k_main; p < k; ++p) sum += ai[p] * bj[p];
-          put(i, j, sum);
-        }
-      }
+      // op(B) column j is row j of b: dot products along contiguous memory,
+      // on the active path's vectors (gemm_few_rows.h), into this thread's
+      // m x (j1 - j0) block, then alpha and beta.
+      static thread_local Scratch dots_scratch;
+      float* sums = dots_scratch.floats(static_cast<size_t>(m * (j1 - j0)));
+      active_kernel_table().gemm_few_rows(m, j1 - j0, k, a_rows, lda, b + j0 * ldb, ldb, sums, j1 - j0);
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = j0; j < j1; ++j) put(i, j, sums[i * (j1 - j0) + j - j0]);
       return;
     }
     // op(B) row p is row p of b: C's row gathers a[i][p] * b[p][j0:j1] over p.
