@@ -12,6 +12,8 @@ echo "== C++ kernel tests, host ($(uname -m))"
 cmake -S . -B build-cpp/host -DCONVNODE_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-cpp/host --target convnode_kernel_tests -j "$jobs" >/dev/null
 ./build-cpp/host/convnode_kernel_tests
+# No per-ISA object shares a symbol with another (isa-symbols.sh says why).
+bash native/test/isa-symbols.sh build-cpp/host/libconvnode_core.a
 
 # The build a compiler without OpenMP gets (Apple clang): single-threaded,
 # no libgomp linked, the same results.
@@ -62,3 +64,4 @@ cmake -S . -B build-cpp/arm64 -DCONVNODE_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Relea
   -DCMAKE_CXX_COMPILER=aarch64-linux-gnu-g++ >/dev/null
 cmake --build build-cpp/arm64 --target convnode_kernel_tests -j "$jobs" >/dev/null
 qemu-aarch64 -L /usr/aarch64-linux-gnu ./build-cpp/arm64/convnode_kernel_tests
+NM=aarch64-linux-gnu-nm bash native/test/isa-symbols.sh build-cpp/arm64/libconvnode_core.a
