@@ -76,9 +76,18 @@ describe('eltwise, loss and optimizer kernels native vs TS', () => {
 
   it('prelu (per channel and shared slope), bias add and bias gradient', () => {
     const rand = rng(3);
-    for (const [n, c, hw] of [[1, 1, 1], [2, 3, 5], [4, 17, 33]] as const) {
+    // hw = 1: a dense layer's [n, c] (its own loops), with more than one block of 256 channels.
+    for (const [n, c, hw] of [[1, 1, 1], [2, 3, 5], [4, 17, 33], [64, 120, 1], [300, 530, 1]] as const) {
       const len = n * c * hw, s = { n, c, hw };
       const x = randomArray(rand, len), dy = randomArray(rand, len);
+      if (hw === 1) {
+        // Closed forms: x + bias exactly (one rounding), and the gradient of row-index-valued dy is sum(i) = n(n-1)/2.
+        const bias = randomArray(rand, c), y = new Float32Array(len), db = new Float32Array(c);
+        native.biasAdd(s, x, bias, y);
+        expect(y.every((v, i) => v === Math.fround(x[i]! + bias[i % c]!))).toBe(true);
+        native.biasGrad(s, Float32Array.from({ length: len }, (_, i) => Math.floor(i / c)), db);
+        expect(db.every((v) => v === (n * (n - 1)) / 2)).toBe(true);
+      }
       for (const slopes of [1, c]) {
         const slope = randomArray(rand, slopes, 0, 0.5);
         compare(`prelu fwd ${len}/${slopes}`, 2e-7, [x, slope, new Float32Array(len)], [2], (b, [xx, ss, yy]) => b.preluForward(s, xx!, ss!, yy!));

@@ -1,4 +1,6 @@
 // Per-channel operations over [n, c, hw]: bias add, bias gradient, PReLU.
+#include <algorithm>
+
 #include "convnode/kernels.h"
 #include "../parallel_ranges.h"
 
@@ -12,6 +14,14 @@ static int threads_for(const ChannelShape& s) {
 
 void bias_add(const ChannelShape& s, const float* x, const float* bias, float* y) {
   parallel_for(s.n, threads_for(s), [&](int64_t i) {
+    if (s.hw == 1) {
+      // A dense layer's rows: one vector loop along the row. (Nested, the
+      // inner loop of one element kept it scalar: 32 us for 256 x 120.)
+      const float* xr = x + i * s.c;
+      float* yr = y + i * s.c;
+      for (int64_t ch = 0; ch < s.c; ++ch) yr[ch] = xr[ch] + bias[ch];
+      return;
+    }
     for (int64_t ch = 0; ch < s.c; ++ch) {
       const int64_t off = (i * s.c + ch) * s.hw;
       const float b = bias[ch];
@@ -21,6 +31,23 @@ void bias_add(const ChannelShape& s, const float* x, const float* bias, float* y
 }
 
 void bias_grad(const ChannelShape& s, const float* dy, float* db) {
+  if (s.hw == 1) {
+    // A dense layer's [n, c]: rows outer, a vector loop along each row into
+    // per-channel double sums, in row order: the sums the general loop
+    // makes (one float per row), without its strided scalar walk down each
+    // column (26 us for 64 x 120). Threads take blocks of channels.
+    constexpr int64_t kBlock = 256;
+    parallel_for((s.c + kBlock - 1) / kBlock, threads_for(s), [&](int64_t b) {
+      const int64_t c0 = b * kBlock, c1 = std::min(s.c, c0 + kBlock);
+      double sums[kBlock] = {};
+      for (int64_t i = 0; i < s.n; ++i) {
+        const float* row = dy + i * s.c;
+        for (int64_t ch = c0; ch < c1; ++ch) sums[ch - c0] += double(row[ch]);
+      }
+      for (int64_t ch = c0; ch < c1; ++ch) db[ch] = static_cast<float>(sums[ch - c0]);
+    });
+    return;
+  }
   // Double accumulators: a channel can sum millions of terms.
   parallel_for(s.c, threads_for(s), [&](int64_t ch) {
     double sum = 0.0;
