@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { busyCores, waitForQuiet } from '../bench/src/quiet';
 import { timeCase, type Runner } from '../bench/src/timing';
 
-const options = { rounds: 3, minSample: 0, budget: 10, warmup: true, waitForIdle: false };
+const options = { rounds: 3, minSample: 0, budget: 10, warmup: true, warmupSeconds: 0, waitForIdle: false };
 
 describe('timeCase', () => {
   it('calls enter once per sample (warm-up runs included), before that sample\'s runs', async () => {
@@ -45,6 +45,20 @@ describe('timeCase', () => {
     expect(Math.min(...m!.samples!)).toBe(m?.min);
     // No probe in the warm-up; in each round, the probe, then the sample.
     expect(log.join(' ')).toBe(['enter run', 'enter run', 'enter run', ...Array.from({ length: options.rounds }, () => 'peak enter run')].join(' '));
+  });
+
+  it('warms a contender up until it has run warmupSeconds, within a quarter of its budget', async () => {
+    // A run of about 1 ms: 0.05 s of warm-up is some 50 runs (the 3 single ones, then samples of reps).
+    let runs = 0;
+    const spin = () => { runs++; const end = performance.now() + 1; while (performance.now() < end); };
+    await timeCase([{ name: 'a', prepare: async () => ({ runner: { run: spin } }) }], { ...options, rounds: 1, minSample: 0.005, warmupSeconds: 0.05 });
+    const warm = runs;
+    expect(warm).toBeGreaterThanOrEqual(40);
+    expect(warm).toBeLessThan(120);
+    // The budget caps it: a quarter of 0.02 s is 5 ms, about 5 runs of warm-up.
+    runs = 0;
+    await timeCase([{ name: 'a', prepare: async () => ({ runner: { run: spin } }) }], { ...options, rounds: 1, minSample: 0.005, warmupSeconds: 0.05, budget: 0.02 });
+    expect(runs).toBeLessThan(20);
   });
 
   it('awaits an async run before starting the next', async () => {

@@ -79,7 +79,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const log = o.log ?? (() => {});
   const s = suite(o.quick);
   // Quick mode: one timed run per case, on reduced sizes, after a warm-up run.
-  const timing: TimingOptions = { rounds: o.rounds ?? (o.quick ? 1 : 5), budget: o.budget ?? (o.quick ? 0.5 : 10), warmup: true, minSample: o.quick ? 0.005 : 0.05, waitForIdle: !o.quick };
+  const timing: TimingOptions = { rounds: o.rounds ?? (o.quick ? 1 : 5), budget: o.budget ?? (o.quick ? 0.5 : 10), warmup: true, warmupSeconds: o.quick ? 0 : 0.3, minSample: o.quick ? 0.005 : 0.05, waitForIdle: !o.quick };
   const load = loadNative();
   const info = runtimeInfo().native;
   const maxThreads = info?.maxThreads ?? 1;
