@@ -77,13 +77,18 @@ const now = () => performance.now() / 1000;
 /**
  * A full garbage collection, when the runtime lets us call one. Without it a
  * contender pays, inside its timed sample, for the garbage the previous
- * contender left (tfjs leaves megabytes per run).
+ * contender left (tfjs leaves megabytes per run). It runs to the end before
+ * returning (execution 'sync'): a plain gc() left V8 finishing its work
+ * during the next 60 ms, and LeNet's batch-1 inference took 36-870 us a
+ * call there against 27 us (the bench read its 1-thread row, which follows
+ * tfjs in each round, at 58 us; its 2-thread row, which follows convnode's
+ * own 1-thread one, at 32 us).
  */
 const collectGarbage: () => void = (() => {
   try {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as unknown;
-    if (typeof gc === 'function') return gc as () => void;
+    if (typeof gc === 'function') return () => (gc as (o: object) => void)({ type: 'major', execution: 'sync' });
   } catch { /* fall through: no forced collections */ }
   return () => {};
 })();
