@@ -163,11 +163,11 @@ export async function timeCase(
       // After the first timed run, stop once the budget is spent.
       if (c.times.length > 0 && c.spent >= o.budget) continue;
       if (live.length > 1) await settle(o.waitForIdle);
+      if (c.runner.peak) c.peaks.push(c.runner.peak());
       // A sample of many short runs starts with one untimed run: after the
       // pause its data may be out of the caches (other processes ran) and
       // its threads asleep, which a plain loop of the same call never sees
       // (LeNet's training step: 1.73 ms in a loop, 2.05-2.85 ms in the bench).
-      if (c.runner.peak) c.peaks.push(c.runner.peak());
       if (c.reps > 1) c.spent += await timeRuns(c.runner, 1);
       const t = await timeRuns(c.runner, c.reps);
       c.times.push(t / c.reps);

@@ -169,6 +169,15 @@ const POOL_Y: Dims = ['n', 'c', 'ho', 'wo'];
 const CHANNELS: Dims = ['n', 'c', 'hw'];
 const ROWS: Dims = ['rows', 'cols'];
 
+// y = a + b, with or without a ReLU after: y may be a or b.
+const sum = {
+  geometry: 'none', args: [f32('a'), f32('b', ['a.length']), f32('y', ['a.length'])], overlaps: [inPlace('y', 'a'), inPlace('y', 'b')],
+} as const satisfies KernelContract;
+// y = scale[c] * x + shift[c], with or without a ReLU after: y may be x.
+const affine = {
+  geometry: 'channels', args: [f32('x', CHANNELS), f32('scale', ['c']), f32('shift', ['c']), f32('y', CHANNELS)],
+  overlaps: [inPlace('y', 'x'), ...disjoint('y', 'scale', 'shift')],
+} as const satisfies KernelContract;
 const rowwiseForward: KernelContract = {
   geometry: 'rows', args: [f32('x', ROWS), f32('y', ROWS)], overlaps: [inPlace('y', 'x')],
 };
@@ -215,13 +224,9 @@ export const CONTRACTS = {
 
   // y = a + b: the residual sums of a ResNet and the engine's gradient sums (where a
   // tensor feeds two ops); y may be a or b.
-  add: {
-    geometry: 'none', args: [f32('a'), f32('b', ['a.length']), f32('y', ['a.length'])], overlaps: [inPlace('y', 'a'), inPlace('y', 'b')],
-  },
+  add: sum,
   // y = relu(a + b): a residual block's sum and its ReLU in one pass.
-  addRelu: {
-    geometry: 'none', args: [f32('a'), f32('b', ['a.length']), f32('y', ['a.length'])], overlaps: [inPlace('y', 'a'), inPlace('y', 'b')],
-  },
+  addRelu: sum,
   activationForward: {
     geometry: 'activation', args: [f32('x'), f32('y', ['x.length'])], overlaps: [inPlace('y', 'x')],
   },
@@ -262,14 +267,8 @@ export const CONTRACTS = {
     ],
     overlaps: [...disjoint('sumDy', 'dy', 'x', 'mean', 'sumDyXc', 'reluOutput'), ...disjoint('sumDyXc', 'dy', 'x', 'mean', 'reluOutput')],
   },
-  channelAffine: {
-    geometry: 'channels', args: [f32('x', CHANNELS), f32('scale', ['c']), f32('shift', ['c']), f32('y', CHANNELS)],
-    overlaps: [inPlace('y', 'x'), ...disjoint('y', 'scale', 'shift')],
-  },
-  channelAffineRelu: {
-    geometry: 'channels', args: [f32('x', CHANNELS), f32('scale', ['c']), f32('shift', ['c']), f32('y', CHANNELS)],
-    overlaps: [inPlace('y', 'x'), ...disjoint('y', 'scale', 'shift')],
-  },
+  channelAffine: affine,
+  channelAffineRelu: affine,
   channelCombine: {
     geometry: 'channels',
     args: [

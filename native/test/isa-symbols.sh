@@ -22,20 +22,17 @@ if [ ${#isa_objects[@]} -eq 0 ]; then
   echo "isa-symbols: no per-ISA objects in $lib" >&2
   exit 1
 fi
-# Every external symbol each object defines, as "object symbol" lines.
+# Every external symbol each object defines, as "object symbol" lines; then
+# the symbols defined by more than one object, one of them per-ISA.
 for o in "$scratch"/*.o; do
   "$nm" --defined-only --extern-only --format=posix "$o" | awk -v o="$(basename "$o")" '{ print o, $1 }'
-done > "$scratch/defined.txt"
-shared=0
-for o in "${isa_objects[@]}"; do
-  name=$(basename "$o")
-  while read -r sym; do
-    others=$(awk -v s="$sym" -v o="$name" '$2 == s && $1 != o { print $1 }' "$scratch/defined.txt" | sort -u | tr '\n' ' ')
-    if [ -n "$others" ]; then
-      echo "error: $(echo "$sym" | c++filt) is defined in $name and in $others" >&2
-      shared=1
-    fi
-  done < <("$nm" --defined-only --format=posix --extern-only "$o" | awk '{ print $1 }')
-done
-if [ $shared -ne 0 ]; then exit 1; fi
+done | awk '
+  { where[$2] = where[$2] " " $1; count[$2]++; if ($1 ~ /__(avx2_fma|avx512|neon)\.cc\.o$/) isa[$2] = 1 }
+  END { for (s in count) if (count[s] > 1 && isa[s]) print s, where[s] }' > "$scratch/shared.txt"
+if [ -s "$scratch/shared.txt" ]; then
+  while read -r sym objects; do
+    echo "error: $(echo "$sym" | c++filt) is defined in each of: $objects" >&2
+  done < "$scratch/shared.txt"
+  exit 1
+fi
 echo "isa-symbols: ${#isa_objects[@]} per-ISA objects, none shares a symbol with another object"

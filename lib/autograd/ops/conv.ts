@@ -23,15 +23,18 @@ export function conv2dShape(x: Tensor, w: Tensor, o: Conv2dOptions): Conv2dShape
   const groups = o.groups ?? 1;
   const [n, c, h, wd] = x.shape as [number, number, number, number];
   const [k, cg, kh, kw] = w.shape as [number, number, number, number];
-  // Every option against the kernel's contract first (a stride of 0, groups of 0), then the tensors against each other.
-  const g = resolveGeometry('conv2d', 'conv2d', { n, c: cg * groups, h, w: wd, k, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups });
+  // One object literal with every field, ho and wo filled in below: a spread of the 14 fields with two
+  // added made an object V8 keeps as a dictionary, 3.5 us to build (two thirds of LeNet's per-call
+  // overhead at batch 1) and slow for every kernel that reads it. Its c is the weight's, so that every
+  // option meets the kernel's contract first (a stride of 0, groups of 0), then the tensors each other.
+  const s = { n, c: cg * groups, h, w: wd, k, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups, ho: 0, wo: 0 };
+  const g = resolveGeometry('conv2d', 'conv2d', s);
   if (cg * groups !== c) {
     throw new RangeError(`conv2d: weight expects ${cg * groups} input channels (${cg} per group x ${groups} groups), x has ${c}`);
   }
-  // One literal, not a spread of a smaller one: spreading 14 fields and adding two made an object V8
-  // keeps as a dictionary, 3.5 us to build (two thirds of LeNet's per-call overhead at batch 1) and
-  // slow for every kernel that reads it.
-  return { n, c, h, w: wd, k, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups, ho: g.ho, wo: g.wo };
+  s.ho = g.ho;
+  s.wo = g.wo;
+  return s;
 }
 
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {

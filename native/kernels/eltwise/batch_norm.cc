@@ -3,9 +3,10 @@
 // and gradient sums, and the per-channel affine maps of the forward and
 // backward passes, each with an optional ReLU folded in (its forward rule
 // in the affine map, its backward rule in the two backward passes: the
-// pass over the data that a separate ReLU costs each way is saved). All are bound by memory: one read of the data (and one
-// write for the maps), vectorised by the compiler, threads over channels
-// (sums) or images (maps) once the tensor pays for a parallel region.
+// pass over the data that a separate ReLU costs each way is saved). All
+// are bound by memory: one read of the data (and one write for the maps),
+// vectorised by the compiler, threads over channels (sums) or images
+// (maps) once the tensor pays for a parallel region.
 #include <cstdint>
 #include <cstring>
 
