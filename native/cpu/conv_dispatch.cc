@@ -4,7 +4,8 @@
 // implementation may also give a call back after running it: Winograd
 // F(4x4, 3x3) does when an output came out non-finite (an Inf or NaN
 // spreads over its tile), and the next that accepts recomputes it.
-#include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "convnode/kernels.h"
 #include "dispatch.h"
@@ -58,10 +59,20 @@ constexpr Impl<BackwardFn> kBackwardWeight[] = {
 // when there is padding) or to im2col + GEMM (backward data, whose col2im
 // skips padding); a weight gradient that comes out non-finite is recomputed
 // by the definition. The checks read w or dw, which are small.
+//
+// Reads the bits: an exponent of all ones is an Inf or a NaN, and adding
+// one to the exponent field carries into the sign bit exactly then. On
+// integers, so that the compiler vectorises it (std::isfinite compiled to a
+// scalar compare per float: 10% of SmallVGG's batch-1 inference).
 bool all_finite(const float* v, int64_t count) {
-  bool ok = true;
-  for (int64_t i = 0; i < count; ++i) ok &= std::isfinite(v[i]);
-  return ok;
+  constexpr uint32_t kExponent = 0x7f800000u, kExponentOne = 0x00800000u;
+  uint32_t carries = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, v + i, sizeof bits);
+    carries |= (bits & kExponent) + kExponentOne;
+  }
+  return (carries >> 31) == 0;
 }
 
 int64_t filter_size(const Conv2dShape& s) { return s.k * (s.c / s.groups) * s.kh * s.kw; }

@@ -229,6 +229,55 @@ void test_winograd(const Conv2dShape& s, const std::string& tag) {
   }
 }
 
+// Forward at a few tiles keeps the transformed filters (derived_filter_cache.h),
+// checked against their bits on every call. One image, s.n tiles' worth of
+// copies of it is a batch past the cache (it runs the transform afresh), and
+// a batch of one gives the batch's bits: every call must give the bits of
+// that batch's first image for the filters it is called with, whether they
+// are new, repeated, changed in place (in their last float only, so the
+// comparison must read to the end) or alternated with other filters of
+// the same shape. (The per-ISA runs of these tests also alternate paths
+// over equal filters: each path's transform has its own layout.)
+void test_winograd_filter_cache(Conv2dShape s, const std::string& tag) {
+  if (active_kernel_table().winograd == nullptr) return;
+  const int64_t copies = s.n;
+  s.n = 1;
+  Conv2dShape batch = s;
+  batch.n = copies;
+  const size_t image = size_t(s.c * s.h * s.w), out = size_t(s.k * s.ho * s.wo);
+  auto x = random_vec(image);
+  std::vector<float> xs(image * size_t(copies));
+  for (int64_t i = 0; i < copies; ++i) std::copy(x.begin(), x.end(), xs.begin() + i * int64_t(image));
+  auto bias = random_vec(size_t(s.k));
+  auto w = random_vec(size_t(s.k * s.c * 9)), other = random_vec(w.size());
+  auto agrees = [&](const std::vector<float>& filters, const std::string& what) {
+    std::vector<float> y(out, std::numeric_limits<float>::quiet_NaN()), ys(out * size_t(copies));
+    conv2d_forward_winograd(s, x.data(), filters.data(), bias.data(), y.data());
+    conv2d_forward_winograd(batch, xs.data(), filters.data(), bias.data(), ys.data());
+    check(std::memcmp(y.data(), ys.data(), out * sizeof(float)) == 0, "conv2d_forward",
+          tag + " winograd at batch 1 with kept filters: " + what + describe(s));
+  };
+  agrees(w, "new filters");
+  agrees(w, "the same filters again");
+  w.back() = std::nextafter(w.back(), 2.0f);
+  agrees(w, "the last float changed in place");
+  agrees(other, "other filters of the same shape");
+  agrees(w, "the first filters again");
+  std::vector<float> copy = w;
+  agrees(copy, "a copy of the first filters");
+  copy[0] = -copy[0];
+  agrees(copy, "the copy changed in its first float");
+  // The same filters on each path in turn, then back on this one: AVX2's
+  // transform of 64 x 64 filters is as long as AVX-512's, in another layout.
+  const Isa here = active_isa();
+  for (Isa isa : available_isas()) {
+    set_active_isa(isa);
+    if (active_kernel_table().winograd != nullptr) agrees(w, std::string("the same filters on ") + isa_name(isa));
+  }
+  set_active_isa(here);
+  agrees(w, "the same filters back on this path");
+}
+
 // An infinity in x (forward) or dy (backward data) would spread over its
 // whole Winograd tile: the run reports a non-finite output, and the
 // dispatcher's result has Inf and NaN exactly where the definition puts
@@ -313,6 +362,8 @@ void conv_tests(const std::string& tag) {
   test_winograd(conv_shape(3, 48, 3, 3, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1), tag);
   test_winograd(conv_shape(2, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
   test_winograd_nonfinite(conv_shape(2, 32, 10, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+  test_winograd_filter_cache(conv_shape(5, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);  // 16 tiles an image
+  test_winograd_filter_cache(conv_shape(2, 33, 28, 27, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);  // 49 tiles, 2 blocks
   // Not taken: 16 channels; one 14 x 14 image (16 tiles) with 256 x 256
   // filters (but 64 x 64 ones, and 2 images of 256 x 256, are).
   check(!conv2d_winograd_applies(conv_shape(8, 16, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)) &&

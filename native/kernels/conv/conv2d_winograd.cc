@@ -5,7 +5,8 @@
 // gradient, the transposed map.
 //
 // Forward, per call:
-// 1. the filters are transformed once into U: per point, a cin x cout
+// 1. the filters are transformed once into U (or taken from the calling
+//    thread's cache of U at a few tiles: derived_filter_cache.h): per point, a cin x cout
 //    matrix, packed as the B operand of the direct-A GEMM tiles
 //    (gemm_direct_a_ukernel.h);
 // 2. per group of images (each group on one thread), the input is copied
@@ -50,6 +51,7 @@
 
 #include "cpu/dispatch.h"
 #include "cpu/scratch.h"
+#include "derived_filter_cache.h"
 #include "parallel_images.h"
 #include "../parallel_ranges.h"
 #include "../round_up.h"
@@ -303,64 +305,77 @@ void store_tile(const Plan& p, const float* out, int64_t k0, float* y_tile, int6
       for (int64_t j = 0; j < cols; ++j) y_tile[l * plane + i * p.wo + j] = out[(i * 4 + j) * L + l];
 }
 
-// The convolution of x by the transformed filters u; false if an output
-// came out non-finite (y is then to be recomputed).
-bool run(const Plan& p, const float* u, const float* x, const float* bias, float* y) {
+// One block of a group's tiles, [t0, t0 + block), from the group's padded
+// copy xb (image `first` at its start) to y: the input transforms, the 36
+// GEMMs, the output transforms. False if an output came out non-finite.
+bool run_block(const Plan& p, const float* u, const float* xb, int64_t first, int64_t t0, int64_t block,
+               const float* bias, float* y) {
   const WinogradF4x3Kernels& kern = *active_transforms();
   const int64_t L = p.lanes, nr = p.gemm->nr, mr = p.gemm->mr, slivers = p.cout_g / nr;
+  static thread_local Scratch v_scratch, m_scratch;
+  float* v = v_scratch.floats(size_t(kPoints * p.v_point));
+  float* m = m_scratch.floats(size_t(kPoints * p.m_point));
+  p.transform_inputs(kern, xb, t0, block, v, p.v_point, p.cin_p, 0);
+  // The GEMM tiles read whole MR-row slivers: rows past the block are zeros.
+  const int64_t rows = round_up(block, mr);
+  for (int64_t pt = 0; pt < kPoints; ++pt)
+    std::memset(v + pt * p.v_point + block * p.cin_p, 0, sizeof(float) * size_t((rows - block) * p.cin_p));
+  for (int64_t pt = 0; pt < kPoints; ++pt) {
+    const float* a = v + pt * p.v_point;
+    const float* b = u + pt * p.u_point;
+    float* c = m + pt * p.m_point;
+    for (int64_t s = 0; s < slivers; ++s)
+      for (int64_t r0 = 0; r0 < block; r0 += mr)
+        p.gemm->tile(p.cin_p, a + r0 * p.cin_p, p.cin_p, b + s * p.cin_p * nr, c + r0 * p.cout_g + s * nr, p.cout_g,
+                     std::min(mr, block - r0), nr, 1.0f, 0.0f);
+  }
+  alignas(64) float out[16 * kMaxLanes];
+  alignas(64) float check[kMaxLanes] = {};
+  for (int64_t t = 0; t < block; ++t) {
+    const int64_t img = first + (t0 + t) / p.tiles_image, r = (t0 + t) % p.tiles_image;
+    const int64_t oy = (r / p.tw) * 4, ox = (r % p.tw) * 4;
+    for (int64_t k0 = 0; k0 < p.cout; k0 += L) {
+      kern.output(m + t * p.cout_g + k0, p.m_point, bias != nullptr ? bias + k0 : nullptr, out, check);
+      store_tile(p, out, k0, y + ((img * p.cout + k0) * p.ho + oy) * p.wo + ox, std::min<int64_t>(4, p.ho - oy),
+                 std::min<int64_t>(4, p.wo - ox));
+    }
+  }
+  for (int64_t l = 0; l < L; ++l)
+    if (std::isnan(check[l])) return false;
+  return true;
+}
+
+// The convolution of x by the transformed filters u; false if an output
+// came out non-finite (y is then to be recomputed).
+//
+// Threads take whole groups of images; a batch of one runs on the calling
+// thread. Tried and dropped: the blocks of one group shared among 2
+// threads. Alone, SmallVGG's 32-channel layer at batch 1 went from 36 to
+// 30 us, its 64-channel one from 41 to 42-51 us; within the model, whose
+// other layers run on the calling thread, the batch-1 call took 263-285 us
+// against 193-211 us (2-core AMD EPYC VM, libgomp spinning or not): the
+// second core reads the padded input and the filters from the first
+// core's caches, and the next layer reads its outputs back.
+bool run(const Plan& p, const float* u, const float* x, const float* bias, float* y) {
   const int64_t groups = (p.n + p.group_images - 1) / p.group_images;
   std::atomic<bool> finite{true};
   for_each_image_parallel(groups, [&](int64_t g) {
-    static thread_local Scratch xb_scratch, v_scratch, m_scratch;
+    static thread_local Scratch xb_scratch;
     const int64_t first = g * p.group_images, count = std::min(p.group_images, p.n - first);
     float* xb = xb_scratch.floats(size_t(count * p.input.image_floats()));
-    float* v = v_scratch.floats(size_t(kPoints * p.v_point));
-    float* m = m_scratch.floats(size_t(kPoints * p.m_point));
     p.input.copy(x, first, count, xb);
-    alignas(64) float out[16 * kMaxLanes];
-    alignas(64) float check[kMaxLanes] = {};
     const int64_t tiles = count * p.tiles_image, size = p.block_size(tiles);
-    for (int64_t t0 = 0; t0 < tiles; t0 += size) {
-      const int64_t block = std::min(size, tiles - t0);
-      p.transform_inputs(kern, xb, t0, block, v, p.v_point, p.cin_p, 0);
-      // The GEMM tiles read whole MR-row slivers: rows past the block are zeros.
-      const int64_t rows = round_up(block, mr);
-      for (int64_t pt = 0; pt < kPoints; ++pt)
-        std::memset(v + pt * p.v_point + block * p.cin_p, 0, sizeof(float) * size_t((rows - block) * p.cin_p));
-      for (int64_t pt = 0; pt < kPoints; ++pt) {
-        const float* a = v + pt * p.v_point;
-        const float* b = u + pt * p.u_point;
-        float* c = m + pt * p.m_point;
-        for (int64_t s = 0; s < slivers; ++s)
-          for (int64_t r0 = 0; r0 < block; r0 += mr)
-            p.gemm->tile(p.cin_p, a + r0 * p.cin_p, p.cin_p, b + s * p.cin_p * nr, c + r0 * p.cout_g + s * nr,
-                         p.cout_g, std::min(mr, block - r0), nr, 1.0f, 0.0f);
-      }
-      for (int64_t t = 0; t < block; ++t) {
-        const int64_t img = first + (t0 + t) / p.tiles_image, r = (t0 + t) % p.tiles_image;
-        const int64_t oy = (r / p.tw) * 4, ox = (r % p.tw) * 4;
-        for (int64_t k0 = 0; k0 < p.cout; k0 += L) {
-          kern.output(m + t * p.cout_g + k0, p.m_point, bias != nullptr ? bias + k0 : nullptr, out, check);
-          store_tile(p, out, k0, y + ((img * p.cout + k0) * p.ho + oy) * p.wo + ox, std::min<int64_t>(4, p.ho - oy),
-                     std::min<int64_t>(4, p.wo - ox));
-        }
-      }
-    }
-    for (int64_t l = 0; l < L; ++l)
-      if (std::isnan(check[l])) finite.store(false, std::memory_order_relaxed);
+    for (int64_t t0 = 0; t0 < tiles; t0 += size)
+      if (!run_block(p, u, xb, first, t0, std::min(size, tiles - t0), bias, y))
+        finite.store(false, std::memory_order_relaxed);
   });
   return finite.load();
 }
 
 // The filters transposed to wt[cin][tap][wt_ld] (zeros past cout), taps
-// flipped for backward data, then transformed; the bias padded likewise.
-struct TransformedFilters {
-  float* u;
-  const float* bias;
-};
-
-TransformedFilters prepare(const Plan& p, const float* w, const float* bias, bool backward) {
-  static thread_local Scratch wt_scratch, u_scratch, bias_scratch;
+// flipped for backward data, then transformed into u (kPoints * u_point floats).
+void transform_all_filters(const Plan& p, const float* w, bool backward, float* u) {
+  static thread_local Scratch wt_scratch;
   float* wt = wt_scratch.floats(size_t(p.cin * 9 * p.wt_ld));
   for (int64_t row = 0; row < p.cin * 9; ++row) std::fill(wt + row * p.wt_ld + p.cout, wt + (row + 1) * p.wt_ld, 0.0f);
   if (backward) {
@@ -370,8 +385,35 @@ TransformedFilters prepare(const Plan& p, const float* w, const float* bias, boo
   } else {
     transpose(w, p.cin * 9, p.cout, p.cin * 9, wt, p.wt_ld);  // w[co][ci][tap]
   }
-  float* u = u_scratch.floats(size_t(kPoints * p.u_point));
   transform_filters(p, *active_transforms(), wt, u);
+}
+
+// Calls with at most this many tiles keep their forward filters' transform
+// (derived_filter_cache.h): SmallVGG at batch 1 has 16-49 tiles a layer,
+// and its 64 -> 64 layer spent 40% of its time on the filters. A training
+// batch (SmallVGG at 64: 1024-3136 tiles) changes its filters every step
+// and never looks.
+constexpr int64_t kCachedTransformTiles = 64;
+
+// The transformed filters of a call, and its bias padded to cout_p.
+struct TransformedFilters {
+  const float* u;
+  const float* bias;
+};
+
+TransformedFilters prepare(const Plan& p, const float* w, const float* bias, bool backward) {
+  static thread_local Scratch u_scratch, bias_scratch;
+  static thread_local DerivedFilterCache cache;
+  const DerivedFilterLayout layout{active_transforms(), p.gemm, p.cin, p.cout, kPoints * p.u_point};
+  const int64_t count = p.cin * p.cout * 9;
+  const float* u;
+  if (!backward && p.n * p.tiles_image <= kCachedTransformTiles && DerivedFilterCache::fits(layout, count)) {
+    u = cache.get(layout, w, count, [&](float* out) { transform_all_filters(p, w, false, out); });
+  } else {
+    float* fresh = u_scratch.floats(size_t(layout.derived_floats));
+    transform_all_filters(p, w, backward, fresh);
+    u = fresh;
+  }
   float* b = nullptr;
   if (bias != nullptr) {
     b = bias_scratch.floats(size_t(p.cout_p));

@@ -64,4 +64,21 @@ template <class Ops, int MR, int NV>
   }
 }
 
+// The entry the ISA files instantiate: a short tile (m <= 4 or m <= 8 of
+// MR rows) runs a body of that many rows instead of multiplying zero rows.
+// A Winograd block at batch 1 is 16 tiles, 12 + 4 rows: the 12-row body
+// for the last 4 was a third of the FMAs.
+template <class Ops, int MR, int NV>
+[[gnu::always_inline]] inline void gemm_direct_a_tile_rows(
+    int64_t kc, const float* a, int64_t lda, const float* b, float* c,
+    int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
+  if constexpr (MR > 4) {
+    if (m <= 4) return gemm_direct_a_tile<Ops, 4, NV>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+  }
+  if constexpr (MR > 8) {
+    if (m <= 8) return gemm_direct_a_tile<Ops, 8, NV>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+  }
+  gemm_direct_a_tile<Ops, MR, NV>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+}
+
 }  // namespace convnode
