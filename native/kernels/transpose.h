@@ -1,7 +1,9 @@
 // Transposes through 4 x 4 blocks in vector registers: four loads along
 // four source rows, four stores along four destination rows (a scalar loop
 // stores one float per cycle at best). Used by GEMM packing and by the
-// direct convolution's weight gradient, which turns dy position-major.
+// direct convolution's weight gradient, which turns dy position-major; and
+// a row split into its stride-2 phases, for the direct convolution's
+// padded images.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +54,24 @@ inline void transpose(const float* src, int64_t ld_src, int64_t rows, int64_t co
   }
   for (; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c) dst[c * ld_dst + r] = src[r * ld_src + c];
+}
+
+// even[i] = src[2 i] for i < evens, odd[i] = src[2 i + 1] for i < odds
+// (|evens - odds| <= 1): a row split into its two stride-2 phases, four
+// pairs per pair of vector loads.
+inline void deinterleave_pairs(const float* src, int64_t evens, int64_t odds, float* even, float* odd) {
+  const int64_t both = evens < odds ? evens : odds;
+  int64_t i = 0;
+  for (; i + 4 <= both; i += 4) {
+    Vec4 a, b;
+    __builtin_memcpy(&a, src + 2 * i, sizeof a);
+    __builtin_memcpy(&b, src + 2 * i + 4, sizeof b);
+    const Vec4 e = CONVNODE_SHUFFLE4(a, b, 0, 2, 4, 6), o = CONVNODE_SHUFFLE4(a, b, 1, 3, 5, 7);
+    __builtin_memcpy(even + i, &e, sizeof e);
+    __builtin_memcpy(odd + i, &o, sizeof o);
+  }
+  for (int64_t j = i; j < evens; ++j) even[j] = src[2 * j];
+  for (int64_t j = i; j < odds; ++j) odd[j] = src[2 * j + 1];
 }
 
 }  // namespace convnode

@@ -71,7 +71,8 @@ std::vector<float> c_buffer(int64_t m, int64_t n, int64_t ldc, float beta) {
 
 void test_packed_ukernel(const GemmKernel& kern, const std::string& tag) {
   const int mr = kern.mr, nr = kern.nr;
-  // Every row count: a kernel may run a shorter body for a short edge tile.
+  // Every row count, and widths at and past half the tile: a kernel may run
+  // a shorter or a narrower body for an edge tile.
   for (int64_t kc : {0, 1, 2, 3, 4, 7, 8, 9, 16, 17, 65})
     for (int64_t m = 1; m <= mr; ++m)
       for (int64_t n : {int64_t(1), int64_t(nr / 2), int64_t(nr / 2 + 1), int64_t(nr - 1), int64_t(nr)})

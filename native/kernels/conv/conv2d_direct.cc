@@ -96,6 +96,10 @@ struct PaddedImage {
                       sizeof(float) * size_t(s.w));
       return;
     }
+    if (s.stride_w == 2) {
+      fill_column_pairs(s, x, xp, first);
+      return;
+    }
     for (int64_t a = 0; a < s.stride_h; ++a)
       for (int64_t b = 0; b < s.stride_w; ++b)
         for (int64_t ci = 0; ci < s.c; ++ci) {
@@ -111,6 +115,32 @@ struct PaddedImage {
             float* out = dst + i * wp;
             for (int64_t j = j0; j < j1; ++j) out[j] = row[j * s.stride_w];
           }
+        }
+  }
+
+  // fill's phases at a column stride of 2, both column phases of a row
+  // from one pass over it, through vector shuffles (the strided copy, one
+  // float at a time, was 9% of shape e's forward pass). Source column c is
+  // padded column c + pad_w: phase (c + pad_w) % 2, index (c + pad_w) / 2;
+  // the phase rows keep their first wp columns.
+  void fill_column_pairs(const Conv2dShape& s, const float* x, float* xp, int64_t first) const {
+    const int64_t lo = s.pad_w / 2, hi = (s.pad_w + 1) / 2;  // index of source columns 0 and 1
+    const int64_t evens = std::max<int64_t>(0, std::min((s.w + 1) / 2, wp - lo));
+    const int64_t odds = std::max<int64_t>(0, std::min(s.w / 2, wp - hi));
+    const int64_t even_phase = s.pad_w % 2;
+    // Source rows in address order (row phases innermost).
+    for (int64_t ci = 0; ci < s.c; ++ci)
+      for (int64_t i = 0; i < hp; ++i)
+        for (int64_t a = 0; a < s.stride_h; ++a) {
+          const int64_t r = (first + i) * s.stride_h + a - s.pad_h;
+          if (r < 0 || r >= s.h) continue;
+          float* phase0 = xp + ((a * 2) * s.c + ci) * plane;
+          float* phase1 = xp + ((a * 2 + 1) * s.c + ci) * plane;
+          float* even = (even_phase == 0 ? phase0 : phase1) + i * wp + lo;
+          float* odd = (even_phase == 0 ? phase1 : phase0) + i * wp + hi;
+          // odds <= evens <= odds + 1: lo <= hi <= lo + 1, and the row
+          // has as many odd columns as even ones or one fewer.
+          deinterleave_pairs(x + (ci * s.h + r) * s.w, evens, odds, even, odd);
         }
   }
 };

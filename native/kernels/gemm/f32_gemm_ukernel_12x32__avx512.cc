@@ -16,6 +16,10 @@
 //   loop just skips the rows past m (4 rows still give 8 independent FMA
 //   chains, enough for two FMA pipes of 4 cycles' latency). 256 rows are 21
 //   full tiles and one of 4 rows: 3% of the work was padding.
+// - Likewise an edge tile of n <= 16 columns multiplies one 16-wide half of
+//   the packed sliver, not both: a 1x1 convolution over 14 x 14 pixels has
+//   196 = 6 x 32 + 4 columns, and the last sliver's 28 zero columns were
+//   12% of its FMAs.
 #include <immintrin.h>
 
 #include "gemm_ukernel.h"
@@ -25,7 +29,7 @@ namespace {
 
 constexpr int kMr = 12, kNr = 32;
 
-template <int kRows>
+template <int kRows, int kHalves>
 void tile_rows(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t m, int64_t n,
                float alpha, float beta) {
   // A row's n floats span up to three cache lines when C is not 64-byte
@@ -47,12 +51,12 @@ void tile_rows(int64_t kc, const float* a, const float* b, float* c, int64_t ldc
 
   for (int64_t p = 0; p < kc; ++p) {
     const __m512 b0 = _mm512_loadu_ps(b);
-    const __m512 b1 = _mm512_loadu_ps(b + 16);
+    const __m512 b1 = kHalves == 2 ? _mm512_loadu_ps(b + 16) : _mm512_setzero_ps();
 #pragma GCC unroll 12
     for (int i = 0; i < kRows; ++i) {
       const __m512 ai = _mm512_set1_ps(a[i]);
       acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+      if (kHalves == 2) acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
     }
     a += kMr;
     b += kNr;
@@ -85,9 +89,14 @@ void tile_rows(int64_t kc, const float* a, const float* b, float* c, int64_t ldc
 void f32_gemm_ukernel_12x32__avx512(int64_t kc, const float* a, const float* b,
                                     float* c, int64_t ldc, int64_t m, int64_t n,
                                     float alpha, float beta) {
-  if (m > 8) return tile_rows<12>(kc, a, b, c, ldc, m, n, alpha, beta);
-  if (m > 4) return tile_rows<8>(kc, a, b, c, ldc, m, n, alpha, beta);
-  tile_rows<4>(kc, a, b, c, ldc, m, n, alpha, beta);
+  if (n <= 16) {
+    if (m > 8) return tile_rows<12, 1>(kc, a, b, c, ldc, m, n, alpha, beta);
+    if (m > 4) return tile_rows<8, 1>(kc, a, b, c, ldc, m, n, alpha, beta);
+    return tile_rows<4, 1>(kc, a, b, c, ldc, m, n, alpha, beta);
+  }
+  if (m > 8) return tile_rows<12, 2>(kc, a, b, c, ldc, m, n, alpha, beta);
+  if (m > 4) return tile_rows<8, 2>(kc, a, b, c, ldc, m, n, alpha, beta);
+  tile_rows<4, 2>(kc, a, b, c, ldc, m, n, alpha, beta);
 }
 
 }  // namespace convnode
