@@ -11,6 +11,7 @@
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
 #include "harness.h"
+#include "kernels/parallel_ranges.h"
 
 namespace {
 
@@ -48,8 +49,8 @@ void test_eltwise(const std::string& tag) {
   }
 
   // add: one rounding of the exact sum, out of place and in place, on both
-  // sides of the parallel split (kParallelMinElements).
-  for (const int64_t count : {int64_t(5), int64_t(1) << 16}) {
+  // sides of the parallel split (kParallelMinElements, parallel_ranges.h).
+  for (const int64_t count : {int64_t(5), 2 * kParallelMinElements}) {
     auto a = random_vec(size_t(count)), b = random_vec(size_t(count));
     std::vector<float> y(static_cast<size_t>(count)), want(static_cast<size_t>(count));
     for (size_t i = 0; i < size_t(count); ++i) want[i] = float(double(a[i]) + double(b[i]));
@@ -64,7 +65,7 @@ void test_eltwise(const std::string& tag) {
   // ReLU's activation_backward, then the plain passes), across the parallel
   // split, with NaN (passes) and exactly 0 (cut) among the outputs and Inf
   // in dy where the mask cuts it.
-  for (const ChannelShape bs : {ChannelShape{2, 3, 7}, ChannelShape{8, 16, 1024}}) {
+  for (const ChannelShape bs : {ChannelShape{2, 3, 7}, ChannelShape{2 * kParallelMinElements / (16 * 1024), 16, 1024}}) {
     const int64_t len = bs.n * bs.c * bs.hw;
     auto a = random_vec(size_t(len)), b = random_vec(size_t(len)), dy = random_vec(size_t(len));
     auto scale = random_vec(size_t(bs.c)), shift = random_vec(size_t(bs.c)), mean = random_vec(size_t(bs.c));

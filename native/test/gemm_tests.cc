@@ -59,7 +59,9 @@ void test_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
 // one. When their slivers overlapped, 3-9% of the 2-thread calls differed;
 // 300 calls then miss the race with odds below 1e-4.
 void test_gemm_thread_invariance(const std::string& tag) {
-  const int64_t shapes[][3] = {{33, 97, 1100}, {17, 70, 900}};
+  // Columns split among the threads (fewer rows than columns), rows split
+  // (more rows), and neither (too few slivers of either).
+  const int64_t shapes[][3] = {{33, 97, 1100}, {64, 400, 120}, {200, 150, 600}, {17, 70, 900}};
   for (const auto& s : shapes) {
     const int64_t m = s[0], n = s[1], k = s[2];
     auto a = random_vec(size_t(m * k)), b = random_vec(size_t(k * n));
@@ -87,6 +89,7 @@ void gemm_tests(const std::string& tag) {
       test_gemm(ta, tb, 13, 33, 385, 0.5f, 0.0f, tag);   // k just past KC
       test_gemm(ta, tb, 97, 65, 31, 1.0f, 1.0f, tag);    // partial tiles, beta
       test_gemm(ta, tb, 200, 150, 100, -2.0f, 0.25f, tag);  // threaded, > MC
+      test_gemm(ta, tb, 64, 400, 130, 1.0f, 0.5f, tag);     // threaded by columns, partial last sliver
       for (int r = 0; r < 4; ++r)
         test_gemm(ta, tb, small(rng), small(rng), small(rng), 1.0f, 0.0f, tag);
     }
