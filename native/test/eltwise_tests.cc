@@ -98,6 +98,65 @@ void test_eltwise(const std::string& tag) {
     check(same(got, want), "channel_combine", tag + " relu folded " + std::to_string(len));
   }
 
+  // Batch norm's sums (moments; gradient sums with and without a folded
+  // ReLU) against double sums, and the same bits on 1 and 2 threads: the
+  // batch goes in fixed chunks of images (a batch of 3 is 3 chunks, of 17
+  // with 2048-pixel rows 4 chunks across the parallel split), and x is far
+  // from zero (the moments shift by each channel's first value).
+  for (const ChannelShape bs : {ChannelShape{3, 5, 7}, ChannelShape{17, 6, 2048}}) {
+    const size_t len = size_t(bs.n * bs.c * bs.hw), c = size_t(bs.c);
+    auto x = random_vec(len, 999.0f, 1001.0f), dy = random_vec(len), r = random_vec(len), mean = random_vec(c);
+    std::vector<double> sum(c), sq(c), sd(c), sdx(c), sdr(c), sdxr(c), sc(c);
+    for (size_t i = 0; i < len; ++i) {
+      const size_t ch = (i / size_t(bs.hw)) % c;
+      const double masked = r[i] > 0.0f ? dy[i] : 0.0;
+      sum[ch] += x[i];
+      sd[ch] += dy[i];
+      sdx[ch] += double(dy[i]) * (double(x[i]) - mean[ch]);
+      sdr[ch] += masked;
+      sdxr[ch] += masked * (double(x[i]) - mean[ch]);
+      sc[ch] += std::fabs(dy[i]) * (std::fabs(double(x[i])) + std::fabs(mean[ch]));
+    }
+    const double count = double(bs.n * bs.hw);
+    std::vector<double> mean_ref(c), var_ref(c), abs_dy(c);
+    for (size_t i = 0; i < len; ++i) {
+      const size_t ch = (i / size_t(bs.hw)) % c;
+      const double d = x[i] - sum[ch] / count;
+      sq[ch] += d * d;
+      abs_dy[ch] += std::fabs(dy[i]);
+    }
+    bool moments_ok = true, sums_ok = true;
+    std::vector<float> runs[2][6];
+    const int threads_before = thread_setting();
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      auto& out = runs[threads - 1];
+      for (auto& v : out) v.assign(c, 0.0f);
+      channel_moments(bs, x.data(), out[0].data(), out[1].data());
+      channel_grad_sums(bs, dy.data(), x.data(), mean.data(), out[2].data(), out[3].data());
+      channel_grad_sums(bs, dy.data(), x.data(), mean.data(), out[4].data(), out[5].data(), r.data());
+    }
+    const double eps = 1.2e-7, terms = double(bs.hw) + double(bs.n) + 2;
+    for (size_t ch = 0; ch < c; ++ch) {
+      const auto& o = runs[0];
+      // The mean to float rounding (1000 +- 1: 6e-5); the variance (about
+      // 1/3) to the float lanes' sums of shifted squares.
+      moments_ok &= std::fabs(o[0][ch] - sum[ch] / count) <= 2 * 1e3 * eps &&
+                    std::fabs(o[1][ch] - sq[ch] / count) <= terms * eps * 4.0;
+      sums_ok &= std::fabs(o[2][ch] - sd[ch]) <= terms * eps * abs_dy[ch] &&
+                 std::fabs(o[3][ch] - sdx[ch]) <= terms * eps * sc[ch] &&
+                 std::fabs(o[4][ch] - sdr[ch]) <= terms * eps * abs_dy[ch] &&
+                 std::fabs(o[5][ch] - sdxr[ch]) <= terms * eps * sc[ch];
+    }
+    bool same_bits = true;
+    for (int v = 0; v < 6; ++v) same_bits &= std::memcmp(runs[0][v].data(), runs[1][v].data(), c * sizeof(float)) == 0;
+    const std::string shape = " n=" + std::to_string(bs.n) + " c=" + std::to_string(bs.c) + " hw=" + std::to_string(bs.hw);
+    check(moments_ok, "channel_moments", tag + " against double sums" + shape);
+    check(sums_ok, "channel_grad_sums", tag + " against double sums" + shape);
+    check(same_bits, "channel_moments", tag + " the same bits on 1 and 2 threads" + shape);
+    set_num_threads(threads_before);
+  }
+
   // PReLU, bias add and bias gradient over [n=3, c=4, hw=5].
   const ChannelShape cs{3, 4, 5};
   auto slope = random_vec(4, 0.0f, 0.5f), bias = random_vec(4);
