@@ -99,7 +99,7 @@ void test_eltwise(const std::string& tag) {
   }
 
   // Batch norm's sums (moments; gradient sums with and without a folded
-  // ReLU) against double sums, and the same bits on 1 and 2 threads: the
+  // ReLU) and the bias gradient (channel_sums.h) against double sums, and the same bits on 1 and 2 threads: the
   // batch goes in fixed chunks of images (a batch of 3 is 3 chunks, of 17
   // with 2048-pixel rows 4 chunks across the parallel split), and x is far
   // from zero (the moments shift by each channel's first value).
@@ -126,7 +126,7 @@ void test_eltwise(const std::string& tag) {
       abs_dy[ch] += std::fabs(dy[i]);
     }
     bool moments_ok = true, sums_ok = true;
-    std::vector<float> runs[2][6];
+    std::vector<float> runs[2][7];
     const int threads_before = thread_setting();
     for (int threads : {1, 2}) {
       set_num_threads(threads);
@@ -135,6 +135,7 @@ void test_eltwise(const std::string& tag) {
       channel_moments(bs, x.data(), out[0].data(), out[1].data());
       channel_grad_sums(bs, dy.data(), x.data(), mean.data(), out[2].data(), out[3].data());
       channel_grad_sums(bs, dy.data(), x.data(), mean.data(), out[4].data(), out[5].data(), r.data());
+      bias_grad(bs, dy.data(), out[6].data());
     }
     const double eps = 1.2e-7, terms = double(bs.hw) + double(bs.n) + 2;
     for (size_t ch = 0; ch < c; ++ch) {
@@ -146,13 +147,14 @@ void test_eltwise(const std::string& tag) {
       sums_ok &= std::fabs(o[2][ch] - sd[ch]) <= terms * eps * abs_dy[ch] &&
                  std::fabs(o[3][ch] - sdx[ch]) <= terms * eps * sc[ch] &&
                  std::fabs(o[4][ch] - sdr[ch]) <= terms * eps * abs_dy[ch] &&
-                 std::fabs(o[5][ch] - sdxr[ch]) <= terms * eps * sc[ch];
+                 std::fabs(o[5][ch] - sdxr[ch]) <= terms * eps * sc[ch] &&
+                 std::fabs(o[6][ch] - sd[ch]) <= terms * eps * abs_dy[ch];
     }
     bool same_bits = true;
-    for (int v = 0; v < 6; ++v) same_bits &= std::memcmp(runs[0][v].data(), runs[1][v].data(), c * sizeof(float)) == 0;
+    for (int v = 0; v < 7; ++v) same_bits &= std::memcmp(runs[0][v].data(), runs[1][v].data(), c * sizeof(float)) == 0;
     const std::string shape = " n=" + std::to_string(bs.n) + " c=" + std::to_string(bs.c) + " hw=" + std::to_string(bs.hw);
     check(moments_ok, "channel_moments", tag + " against double sums" + shape);
-    check(sums_ok, "channel_grad_sums", tag + " against double sums" + shape);
+    check(sums_ok, "channel_grad_sums", tag + " and bias_grad against double sums" + shape);
     check(same_bits, "channel_moments", tag + " the same bits on 1 and 2 threads" + shape);
     set_num_threads(threads_before);
   }

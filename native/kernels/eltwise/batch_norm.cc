@@ -15,57 +15,12 @@
 #include "convnode/kernels.h"
 #include "convnode/runtime.h"
 #include "../parallel_ranges.h"
+#include "channel_sums.h"
 
 namespace convnode {
 namespace {
 
 int threads_for(const ChannelShape& s) { return s.n * s.c * s.hw >= kParallelMinElements ? num_threads() : 1; }
-
-// Sums f(j) over one row of hw values in eight float lanes (whole vector
-// adds; one running sum would wait on each add), returned as a double.
-template <typename F>
-double row_sum(int64_t hw, F f) {
-  float lanes[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
-  int64_t j = 0;
-  for (; j + 8 <= hw; j += 8)
-    for (int l = 0; l < 8; ++l) lanes[l] += f(j + l);
-  float part = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-  for (; j < hw; ++j) part += f(j);
-  return double(part);
-}
-
-// The batch is summed in this many contiguous chunks of images, fixed so
-// that the sums do not depend on the thread count (as the convolutions'
-// weight gradients do: kWeightChunks).
-constexpr int64_t kSumChunks = 4;
-
-// Two sums per channel over the batch, in double: rows(i, ch, a, b) adds
-// image i's row of channel ch to a and b. Threads take whole chunks of
-// images, each summing its images' rows of every channel (in address
-// order) into its own partials, which are then added in chunk order. By
-// images, not by channels: the convolution before wrote each thread's
-// images from that thread's core (parallel_images.h splits the batch the
-// same way), and summing by channels made each thread read half its rows
-// from the other core (channel_moments in ResNet-20's training step: 1.2x
-// from a second thread).
-template <typename Rows>
-void sums_over_batch(const ChannelShape& s, Rows rows, double* a, double* b) {
-  const int64_t chunks = std::max<int64_t>(1, std::min(s.n, kSumChunks));
-  std::vector<double> partial(size_t(chunks * 2 * s.c), 0.0);
-  parallel_for(chunks, threads_for(s), [&](int64_t chunk) {
-    double* pa = partial.data() + chunk * 2 * s.c;
-    double* pb = pa + s.c;
-    for (int64_t i = s.n * chunk / chunks; i < s.n * (chunk + 1) / chunks; ++i)
-      for (int64_t ch = 0; ch < s.c; ++ch) rows(i, ch, pa[ch], pb[ch]);
-  });
-  for (int64_t ch = 0; ch < s.c; ++ch) {
-    a[ch] = b[ch] = 0.0;
-    for (int64_t chunk = 0; chunk < chunks; ++chunk) {
-      a[ch] += partial[size_t(chunk * 2 * s.c + ch)];
-      b[ch] += partial[size_t((chunk * 2 + 1) * s.c + ch)];
-    }
-  }
-}
 
 }  // namespace
 
@@ -76,7 +31,7 @@ void channel_moments(const ChannelShape& s, const float* x, float* mean, float* 
   // squares in float loses the variance entirely).
   std::vector<double> sum(size_t(s.c)), sq(size_t(s.c));
   sums_over_batch(
-      s,
+      s, threads_for(s),
       [&](int64_t i, int64_t ch, double& a, double& b) {
         const float k = x[ch * s.hw];
         const float* row = x + (i * s.c + ch) * s.hw;
@@ -111,7 +66,7 @@ void channel_grad_sums(const ChannelShape& s, const float* dy, const float* x, c
                        float* sum_dy, float* sum_dy_xc, const float* relu_out) {
   std::vector<double> sd(size_t(s.c)), sdx(size_t(s.c));
   sums_over_batch(
-      s,
+      s, threads_for(s),
       [&](int64_t i, int64_t ch, double& a, double& b) {
         const float m = mean[ch];
         const int64_t off = (i * s.c + ch) * s.hw;

@@ -1,13 +1,16 @@
 // Per-channel operations over [n, c, hw]: bias add, bias gradient, PReLU.
 #include <algorithm>
+#include <vector>
 
 #include "convnode/kernels.h"
 #include "../parallel_ranges.h"
+#include "channel_sums.h"
 
 namespace convnode {
 
-// Threads split images (bias add) or channels (gradients) once the tensor
-// is large enough to pay for a parallel region.
+// Threads split images (bias add, the bias gradient's sums; a dense
+// layer's bias gradient, blocks of channels) once the tensor is large
+// enough to pay for a parallel region. PReLU runs on the calling thread.
 static int threads_for(const ChannelShape& s) {
   return s.n * s.c * s.hw >= kParallelMinElements ? num_threads() : 1;
 }
@@ -48,24 +51,17 @@ void bias_grad(const ChannelShape& s, const float* dy, float* db) {
     });
     return;
   }
-  // Double accumulators: a channel can sum millions of terms.
-  parallel_for(s.c, threads_for(s), [&](int64_t ch) {
-    double sum = 0.0;
-    for (int64_t i = 0; i < s.n; ++i) {
-      const float* row = dy + (i * s.c + ch) * s.hw;
-      // Eight interleaved partial sums: one running float sum is a chain
-      // the compiler may not reorder, so it would add one float per FMA
-      // latency; eight lanes let it use whole vector adds.
-      float lanes[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
-      int64_t j = 0;
-      for (; j + 8 <= s.hw; j += 8)
-        for (int l = 0; l < 8; ++l) lanes[l] += row[j + l];
-      float part = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-      for (; j < s.hw; ++j) part += row[j];
-      sum += part;
-    }
-    db[ch] = static_cast<float>(sum);
-  });
+  // Double sums over the batch by images (channel_sums.h: the convolution
+  // that made dy wrote each thread's images from its core).
+  std::vector<double> sums(size_t(s.c)), unused(size_t(s.c));
+  sums_over_batch(
+      s, threads_for(s),
+      [&](int64_t i, int64_t ch, double& sum, double&) {
+        const float* row = dy + (i * s.c + ch) * s.hw;
+        sum += row_sum(s.hw, [row](int64_t j) { return row[j]; });
+      },
+      sums.data(), unused.data());
+  for (int64_t ch = 0; ch < s.c; ++ch) db[ch] = static_cast<float>(sums[size_t(ch)]);
 }
 
 void prelu_forward(const ChannelShape& s, int64_t num_slopes, const float* x,
