@@ -18,11 +18,6 @@
 #include "channel_sums.h"
 
 namespace convnode {
-namespace {
-
-int threads_for(const ChannelShape& s) { return s.n * s.c * s.hw >= kParallelMinElements ? num_threads() : 1; }
-
-}  // namespace
 
 void channel_moments(const ChannelShape& s, const float* x, float* mean, float* var) {
   const double count = double(s.n * s.hw);

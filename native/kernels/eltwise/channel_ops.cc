@@ -11,10 +11,6 @@ namespace convnode {
 // Threads split images (bias add, the bias gradient's sums; a dense
 // layer's bias gradient, blocks of channels) once the tensor is large
 // enough to pay for a parallel region. PReLU runs on the calling thread.
-static int threads_for(const ChannelShape& s) {
-  return s.n * s.c * s.hw >= kParallelMinElements ? num_threads() : 1;
-}
-
 void bias_add(const ChannelShape& s, const float* x, const float* bias, float* y) {
   parallel_for(s.n, threads_for(s), [&](int64_t i) {
     if (s.hw == 1) {

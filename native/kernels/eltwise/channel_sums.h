@@ -1,6 +1,7 @@
-// Per-channel sums over a [n, c, hw] batch (batch norm's moments and
-// gradient sums, the bias gradient), in one order whatever the thread
-// count: float lanes along each row, rows added in double.
+// Passes over a [n, c, hw] batch: how many threads they take, and the
+// per-channel sums (batch norm's moments and gradient sums, the bias
+// gradient) in one order whatever the thread count: float lanes along each
+// row, rows added in double.
 #pragma once
 
 #include <algorithm>
@@ -8,10 +9,17 @@
 #include <vector>
 
 #include "convnode/kernels.h"
+#include "convnode/runtime.h"
 #include "../parallel_ranges.h"
 
 namespace convnode {
 namespace {
+
+// The threads a pass over a [n, c, hw] tensor takes: all of them once it
+// pays for a parallel region (parallel_ranges.h), else the calling one.
+inline int threads_for(const ChannelShape& s) {
+  return s.n * s.c * s.hw >= kParallelMinElements ? num_threads() : 1;
+}
 
 // Sums f(j) over one row of hw values in eight float lanes (whole vector
 // adds; one running sum would wait on each add), returned as a double.
