@@ -99,10 +99,11 @@ void test_eltwise(const std::string& tag) {
   }
 
   // Batch norm's sums (moments; gradient sums with and without a folded
-  // ReLU) and the bias gradient (channel_sums.h) against double sums, and the same bits on 1 and 2 threads: the
-  // batch goes in fixed chunks of images (a batch of 3 is 3 chunks, of 17
-  // with 2048-pixel rows 4 chunks across the parallel split), and x is far
-  // from zero (the moments shift by each channel's first value).
+  // ReLU) and the bias gradient (channel_sums.h) against double sums, and
+  // the same bits on 1 and 2 threads: the batch goes in fixed chunks of
+  // images (a batch of 3 is 3 chunks, of 17 with 2048-pixel rows 4 chunks
+  // across the parallel split), and x is far from zero (the moments shift
+  // by each channel's first value).
   for (const ChannelShape bs : {ChannelShape{3, 5, 7}, ChannelShape{17, 6, 2048}}) {
     const size_t len = size_t(bs.n * bs.c * bs.hw), c = size_t(bs.c);
     auto x = random_vec(len, 999.0f, 1001.0f), dy = random_vec(len), r = random_vec(len), mean = random_vec(c);
@@ -118,7 +119,7 @@ void test_eltwise(const std::string& tag) {
       sc[ch] += std::fabs(dy[i]) * (std::fabs(double(x[i])) + std::fabs(mean[ch]));
     }
     const double count = double(bs.n * bs.hw);
-    std::vector<double> mean_ref(c), var_ref(c), abs_dy(c);
+    std::vector<double> abs_dy(c);
     for (size_t i = 0; i < len; ++i) {
       const size_t ch = (i / size_t(bs.hw)) % c;
       const double d = x[i] - sum[ch] / count;

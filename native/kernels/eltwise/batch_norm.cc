@@ -7,7 +7,6 @@
 // are bound by memory: one read of the data (and one write for the maps),
 // vectorised by the compiler, threads over images once the tensor pays
 // for a parallel region (the sums in fixed chunks of the batch).
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -24,19 +23,19 @@ void channel_moments(const ChannelShape& s, const float* x, float* mean, float* 
   // Sums of x - k, k the channel's first value: float lanes hold small
   // numbers even when the mean is far from zero (1000 +- 1 summed as
   // squares in float loses the variance entirely).
-  std::vector<double> sum(size_t(s.c)), sq(size_t(s.c));
-  sums_over_batch(
+  std::vector<double> sums(size_t(2 * s.c));  // sum, then sum of squares
+  sums_over_batch<2>(
       s, threads_for(s),
-      [&](int64_t i, int64_t ch, double& a, double& b) {
+      [&](int64_t i, int64_t ch, double* acc) {
         const float k = x[ch * s.hw];
         const float* row = x + (i * s.c + ch) * s.hw;
-        a += row_sum(s.hw, [row, k](int64_t j) { return row[j] - k; });
-        b += row_sum(s.hw, [row, k](int64_t j) { return (row[j] - k) * (row[j] - k); });
+        acc[0] += row_sum(s.hw, [row, k](int64_t j) { return row[j] - k; });
+        acc[1] += row_sum(s.hw, [row, k](int64_t j) { return (row[j] - k) * (row[j] - k); });
       },
-      sum.data(), sq.data());
+      sums.data());
   for (int64_t ch = 0; ch < s.c; ++ch) {
-    const double shifted = sum[size_t(ch)] / count;
-    const double v = sq[size_t(ch)] / count - shifted * shifted;
+    const double shifted = sums[size_t(ch)] / count;
+    const double v = sums[size_t(s.c + ch)] / count - shifted * shifted;
     mean[ch] = float(double(x[ch * s.hw]) + shifted);
     var[ch] = float(v > 0.0 ? v : 0.0);
   }
@@ -59,27 +58,27 @@ inline float relu_masked(const float* relu_out, const float* dy, int64_t j) {
 
 void channel_grad_sums(const ChannelShape& s, const float* dy, const float* x, const float* mean,
                        float* sum_dy, float* sum_dy_xc, const float* relu_out) {
-  std::vector<double> sd(size_t(s.c)), sdx(size_t(s.c));
-  sums_over_batch(
+  std::vector<double> sums(size_t(2 * s.c));  // sum of dy, then of dy (x - mean)
+  sums_over_batch<2>(
       s, threads_for(s),
-      [&](int64_t i, int64_t ch, double& a, double& b) {
+      [&](int64_t i, int64_t ch, double* acc) {
         const float m = mean[ch];
         const int64_t off = (i * s.c + ch) * s.hw;
         const float* g = dy + off;
         const float* v = x + off;
         if (relu_out != nullptr) {
           const float* r = relu_out + off;
-          a += row_sum(s.hw, [g, r](int64_t j) { return relu_masked(r, g, j); });
-          b += row_sum(s.hw, [g, r, v, m](int64_t j) { return relu_masked(r, g, j) * (v[j] - m); });
+          acc[0] += row_sum(s.hw, [g, r](int64_t j) { return relu_masked(r, g, j); });
+          acc[1] += row_sum(s.hw, [g, r, v, m](int64_t j) { return relu_masked(r, g, j) * (v[j] - m); });
         } else {
-          a += row_sum(s.hw, [g](int64_t j) { return g[j]; });
-          b += row_sum(s.hw, [g, v, m](int64_t j) { return g[j] * (v[j] - m); });
+          acc[0] += row_sum(s.hw, [g](int64_t j) { return g[j]; });
+          acc[1] += row_sum(s.hw, [g, v, m](int64_t j) { return g[j] * (v[j] - m); });
         }
       },
-      sd.data(), sdx.data());
+      sums.data());
   for (int64_t ch = 0; ch < s.c; ++ch) {
-    sum_dy[ch] = float(sd[size_t(ch)]);
-    sum_dy_xc[ch] = float(sdx[size_t(ch)]);
+    sum_dy[ch] = float(sums[size_t(ch)]);
+    sum_dy_xc[ch] = float(sums[size_t(s.c + ch)]);
   }
 }
 

@@ -49,14 +49,14 @@ void bias_grad(const ChannelShape& s, const float* dy, float* db) {
   }
   // Double sums over the batch by images (channel_sums.h: the convolution
   // that made dy wrote each thread's images from its core).
-  std::vector<double> sums(size_t(s.c)), unused(size_t(s.c));
-  sums_over_batch(
+  std::vector<double> sums(size_t(s.c));
+  sums_over_batch<1>(
       s, threads_for(s),
-      [&](int64_t i, int64_t ch, double& sum, double&) {
+      [&](int64_t i, int64_t ch, double* acc) {
         const float* row = dy + (i * s.c + ch) * s.hw;
-        sum += row_sum(s.hw, [row](int64_t j) { return row[j]; });
+        acc[0] += row_sum(s.hw, [row](int64_t j) { return row[j]; });
       },
-      sums.data(), unused.data());
+      sums.data());
   for (int64_t ch = 0; ch < s.c; ++ch) db[ch] = static_cast<float>(sums[size_t(ch)]);
 }
 

@@ -39,32 +39,31 @@ double row_sum(int64_t hw, F f) {
 // weight gradients do: kWeightChunks).
 constexpr int64_t kSumChunks = 4;
 
-// Two sums per channel over the batch, in double: rows(i, ch, a, b) adds
-// image i's row of channel ch to a and b. Threads take whole chunks of
-// images, each summing its images' rows of every channel (in address
-// order) into its own partials, which are then added in chunk order. By
-// images, not by channels: the convolution before wrote each thread's
-// images from that thread's core (parallel_images.h splits the batch the
-// same way), and summing by channels made each thread read half its rows
-// from the other core (channel_moments in ResNet-20's training step: 1.2x
-// from a second thread).
-template <typename Rows>
-void sums_over_batch(const ChannelShape& s, int threads, Rows rows, double* a, double* b) {
-  const int64_t chunks = std::max<int64_t>(1, std::min(s.n, kSumChunks));
-  std::vector<double> partial(size_t(chunks * 2 * s.c), 0.0);
+// kSums sums per channel over the batch, in double: rows(i, ch, acc) adds
+// image i's row of channel ch to acc[0 .. kSums); out[k * c + ch] is sum
+// k of channel ch. Threads take whole chunks of images, each summing its
+// images' rows of every channel (in address order) into its own partials,
+// which are then added in chunk order. By images, not by channels: the
+// convolution before wrote each thread's images from that thread's core
+// (parallel_images.h splits the batch the same way), and summing by
+// channels made each thread read half its rows from the other core
+// (channel_moments in ResNet-20's training step: 1.2x from a second
+// thread).
+template <int kSums, typename Rows>
+void sums_over_batch(const ChannelShape& s, int threads, Rows rows, double* out) {
+  const int64_t chunks = std::max<int64_t>(1, std::min(s.n, kSumChunks)), per_chunk = kSums * s.c;
+  std::vector<double> partial(size_t(chunks * per_chunk), 0.0);  // [chunk][ch][sum]
   parallel_for(chunks, threads, [&](int64_t chunk) {
-    double* pa = partial.data() + chunk * 2 * s.c;
-    double* pb = pa + s.c;
+    double* acc = partial.data() + chunk * per_chunk;
     for (int64_t i = s.n * chunk / chunks; i < s.n * (chunk + 1) / chunks; ++i)
-      for (int64_t ch = 0; ch < s.c; ++ch) rows(i, ch, pa[ch], pb[ch]);
+      for (int64_t ch = 0; ch < s.c; ++ch) rows(i, ch, acc + ch * kSums);
   });
-  for (int64_t ch = 0; ch < s.c; ++ch) {
-    a[ch] = b[ch] = 0.0;
-    for (int64_t chunk = 0; chunk < chunks; ++chunk) {
-      a[ch] += partial[size_t(chunk * 2 * s.c + ch)];
-      b[ch] += partial[size_t((chunk * 2 + 1) * s.c + ch)];
+  for (int64_t ch = 0; ch < s.c; ++ch)
+    for (int k = 0; k < kSums; ++k) {
+      double total = 0.0;
+      for (int64_t chunk = 0; chunk < chunks; ++chunk) total += partial[size_t(chunk * per_chunk + ch * kSums + k)];
+      out[k * s.c + ch] = total;
     }
-  }
 }
 
 }  // namespace

@@ -223,18 +223,15 @@ void gemm_block(const Blocks& g, int64_t jc, int64_t nc, int64_t pc, int64_t kc,
   });
 }
 
-// The five loops, split over the team of the GEMM's own parallel region
-// when kTeam. The team packs each B panel together; then, when there are
-// enough rows, each thread takes its own share of them and packs its own A
-// blocks, so the only barriers are around the B panel. (Splitting every A
-// block over the team costs two barriers per block; 128-cubed on 2 threads
-// went from about 124 to 131-140 GFLOP/s without them.)
-// One thread's columns [c0, c1) of C, with its own A blocks and B panels
-// packed into a_pack and b_pack: no other thread reads them.
+// The five loops on one thread over columns [c0, c1) of C, packing A
+// blocks and B panels into a_pack and b_pack: the whole GEMM outside a
+// team, or one thread's columns in a team that splits them (no other
+// thread reads its packs).
 void gemm_columns(const Blocks& g, int64_t c0, int64_t c1, float* a_pack, float* b_pack) {
+  Blocks mine = g;
+  mine.a_pack = a_pack;
+  mine.b_pack = b_pack;
   const int nr = g.kern.nr;
-  const Blocks mine{g.A, g.B, g.m, g.n, g.k, g.alpha, g.beta, g.c, g.ldc, g.mc_max, g.kc_max, g.nc_max,
-                    a_pack, b_pack, g.kern};
   for (int64_t jc = c0; jc < c1; jc += g.nc_max) {
     const int64_t nc = std::min(g.nc_max, c1 - jc);
     for (int64_t pc = 0; pc < g.k; pc += g.kc_max) {
@@ -246,14 +243,21 @@ void gemm_columns(const Blocks& g, int64_t c0, int64_t c1, float* a_pack, float*
   }
 }
 
-template <bool kTeam>
-void gemm_loops(const Blocks& g) {
+// The five loops split over the team of the GEMM's own parallel region
+// (one thread runs gemm_columns over all of C). Fewer rows than columns:
+// each thread takes its own columns. Otherwise the team packs each B panel
+// together; then, when there are enough rows, each thread takes its own
+// share of them and packs its own A blocks, so the only barriers are
+// around the B panel. (Splitting every A block over the team costs two
+// barriers per block; 128-cubed on 2 threads went from about 124 to
+// 131-140 GFLOP/s without them.)
+void gemm_team_loops(const Blocks& g) {
   const int64_t m = g.m, n = g.n, k = g.k, mc_max = g.mc_max, kc_max = g.kc_max, nc_max = g.nc_max;
   const int mr = g.kern.mr, nr = g.kern.nr;
   const int64_t row_slivers = (m + mr - 1) / mr, col_slivers = (n + nr - 1) / nr;
   int threads = 1, me = 0;
 #ifdef _OPENMP
-  if constexpr (kTeam) threads = omp_get_num_threads(), me = omp_get_thread_num();
+  threads = omp_get_num_threads(), me = omp_get_thread_num();
 #endif
   // Fewer rows than columns: each thread takes whole B slivers and packs
   // all of A for itself, instead of the team sharing one packed B panel.
@@ -261,14 +265,14 @@ void gemm_loops(const Blocks& g) {
   // another wrote: on a 2-core AMD EPYC VM, reading the other core's half
   // of the B panel made LeNet's 64 x 400 x 120 and 64 x 256 x 256 slower on
   // 2 threads than on one (40 -> 48 us, 54 -> 61 us).
-  if (kTeam && m < n && col_slivers >= 2 * threads) {
+  if (m < n && col_slivers >= 2 * threads) {
     static thread_local Scratch own_a_cols, own_b_cols;
     gemm_columns(g, col_slivers * me / threads * nr, std::min(n, col_slivers * (me + 1) / threads * nr),
                  me == 0 ? g.a_pack : own_a_cols.floats(static_cast<size_t>(mc_max * kc_max)),
                  me == 0 ? g.b_pack : own_b_cols.floats(static_cast<size_t>(nc_max * kc_max)));
     return;
   }
-  const bool split_rows = kTeam && row_slivers >= 2 * threads;
+  const bool split_rows = row_slivers >= 2 * threads;
   // This thread's rows when they are split: whole slivers, as even as can be.
   const int64_t my_first = split_rows ? row_slivers * me / threads * mr : 0;
   const int64_t my_end = split_rows ? std::min(m, row_slivers * (me + 1) / threads * mr) : m;
@@ -285,7 +289,7 @@ void gemm_loops(const Blocks& g) {
     for (int64_t pc = 0; pc < k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, k - pc);
       const float beta_eff = pc == 0 ? g.beta : 1.0f;
-      for_share<kTeam>(b_slivers, [&](int64_t s0, int64_t s1) {
+      for_share<true>(b_slivers, [&](int64_t s0, int64_t s1) {
         pack_b_slivers(g.B, pc, kc, jc, nc, nr, s0, s1, g.b_pack, nr * kc);
       });
       if (split_rows) {
@@ -295,7 +299,7 @@ void gemm_loops(const Blocks& g) {
 #pragma omp barrier
       } else {
         for (int64_t ic = 0; ic < m; ic += mc_max)
-          gemm_block<kTeam>(g, jc, nc, pc, kc, beta_eff, ic, std::min(mc_max, m - ic), g.a_pack);
+          gemm_block<true>(g, jc, nc, pc, kc, beta_eff, ic, std::min(mc_max, m - ic), g.a_pack);
       }
     }
   }
@@ -538,7 +542,10 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
   float* a_pack = a_scratch.floats(static_cast<size_t>(mc_max * kc_max));
   float* b_pack = b_scratch.floats(static_cast<size_t>(nc_max * kc_max));
   const Blocks blocks{A, B, m, n, k, alpha, beta, c, ldc, mc_max, kc_max, nc_max, a_pack, b_pack, kern};
-  run_loops(threads, [&](auto team) { gemm_loops<decltype(team)::value>(blocks); });
+  run_loops(threads, [&](auto team) {
+    if constexpr (decltype(team)::value) gemm_team_loops(blocks);
+    else gemm_columns(blocks, 0, n, a_pack, b_pack);
+  });
 }
 
 }  // namespace convnode
