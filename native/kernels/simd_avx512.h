@@ -20,6 +20,9 @@ struct Avx512 {
   static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }   // a * b + c
   static V fnma(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }  // c - a * b
   static float sum(V v) { return _mm512_reduce_add_ps(v); }
+  // The first n < kVec lanes; the others are neither read nor written.
+  static V load_first(const float* p, int n) { return _mm512_maskz_loadu_ps(__mmask16((1u << n) - 1u), p); }
+  static void store_first(float* p, V v, int n) { _mm512_mask_storeu_ps(p, __mmask16((1u << n) - 1u), v); }
 };
 
 }  // namespace convnode

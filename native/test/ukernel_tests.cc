@@ -7,6 +7,7 @@
 // read). The reference is double precision; the tolerance is (k + 2) * eps
 // times the sum of |products|, per element.
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -150,6 +151,32 @@ void test_conv_forward_tile(const DirectForwardTile& tile, const std::string& is
   }
 }
 
+// dst[kk * dst_ld + r * dst_wp + j] = src[kk * src_ld + r * src_wp + j] +
+// bias[kk] for every column count around the vector (full vectors, a masked
+// tail, a tail alone), with and without bias; every float of dst outside
+// the copied rows keeps its sentinel. A sum of two floats is exact to one
+// rounding, so the copy must give the bits of src + bias.
+void test_conv_copy_rows(const DirectConvKernels& kern, const std::string& tag) {
+  const std::string name = std::string("f32_conv_direct_copy_rows__") + kern.isa;
+  const int64_t channels = 3, rows = 4;
+  for (int64_t cols : {int64_t(1), int64_t(kern.vec - 1), int64_t(kern.vec), int64_t(kern.vec + 1),
+                       int64_t(2 * kern.vec + 3), int64_t(33)})
+    for (bool with_bias : {false, true}) {
+      const int64_t src_wp = cols + 5, src_ld = rows * src_wp + 2, dst_wp = cols + 1, dst_ld = rows * dst_wp + 7;
+      std::vector<float> src = random_vec(size_t(channels * src_ld)), bias = random_vec(size_t(channels));
+      std::vector<float> dst(size_t(channels * dst_ld), kSentinel), want(dst.size(), kSentinel);
+      for (int64_t kk = 0; kk < channels; ++kk)
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t j = 0; j < cols; ++j)
+            want[size_t(kk * dst_ld + r * dst_wp + j)] =
+                src[size_t(kk * src_ld + r * src_wp + j)] + (with_bias ? bias[size_t(kk)] : 0.0f);
+      kern.copy_rows(channels, rows, cols, src.data(), src_ld, src_wp, with_bias ? bias.data() : nullptr,
+                     dst.data(), dst_ld, dst_wp);
+      check(std::memcmp(dst.data(), want.data(), dst.size() * sizeof(float)) == 0, name,
+            tag + " cols=" + std::to_string(cols) + (with_bias ? " with bias" : " without bias"));
+    }
+}
+
 }  // namespace
 
 void gemm_ukernel_tests(const std::string& tag) {
@@ -158,4 +185,5 @@ void gemm_ukernel_tests(const std::string& tag) {
   for (int i = 0; i < t.gemm_direct_a->count; ++i) test_direct_a_tile(t.gemm_direct_a->tiles[i], tag);
   for (const DirectForwardTile& tile : t.conv_direct->forward)
     if (tile.fn != nullptr) test_conv_forward_tile(tile, t.conv_direct->isa, tag);
+  if (t.conv_direct->copy_rows != nullptr) test_conv_copy_rows(*t.conv_direct, tag);
 }

@@ -231,10 +231,7 @@ void backward_weight_positions_in_lanes(const Conv2dShape& s, const DirectConvKe
     for (int64_t i = s.n * c / chunks; i < s.n * (c + 1) / chunks; ++i) {
       pad.fill(s, x + i * x_image, xp);
       std::memset(dyw, 0, sizeof(float) * size_t(kp * len));
-      const float* dyi = dy + i * y_image;
-      for (int64_t k = 0; k < s.k; ++k)
-        for (int64_t oh = 0; oh < s.ho; ++oh)
-          std::memcpy(dyw + k * len + oh * wp, dyi + (k * s.ho + oh) * s.wo, sizeof(float) * size_t(s.wo));
+      kern.copy_rows(s.k, s.ho, s.wo, dy + i * y_image, s.ho * s.wo, s.wo, nullptr, dyw, len, wp);
       for (int64_t k0 = 0; k0 < kp; k0 += kb)
         for (int64_t t0 = 0; t0 < tp; t0 += tb)
           tile.fn(len, dyw + k0 * len, len, pad.offs.data() + t0, xp, part + k0 * tp + t0, tp);
@@ -428,15 +425,9 @@ void conv2d_forward_direct_banded(const Conv2dShape& s, const float* x, const fl
       for (int64_t b = 0; b < kblocks; ++b) {
         const float* wb = packed + b * taps * kb;
         for (int64_t t = 0; t < tiles; ++t) tile.fn(taps, pad.offs.data(), xp + t * nb, wb, out + t * nb, wide_r);
-        for (int64_t kk = 0; kk < kb && b * kb + kk < s.k; ++kk) {
-          const int64_t k = b * kb + kk;
-          const float add = bias != nullptr ? bias[k] : 0.0f;
-          for (int64_t r = 0; r < rows; ++r) {
-            const float* src = out + kk * wide_r + r * wp;
-            float* dst = yi + (k * s.ho + oh0 + r) * s.wo;
-            for (int64_t ow = 0; ow < s.wo; ++ow) dst[ow] = src[ow] + add;
-          }
-        }
+        kern.copy_rows(std::min(kb, s.k - b * kb), rows, s.wo, out, wide_r, wp,
+                       bias != nullptr ? bias + b * kb : nullptr, yi + (b * kb * s.ho + oh0) * s.wo,
+                       s.ho * s.wo, s.wo);
       }
     }
   });

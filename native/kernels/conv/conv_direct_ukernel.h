@@ -44,6 +44,14 @@ using DirectConvWeightChannelsFn = void (*)(int64_t rows, int64_t cols, int64_t 
                                             const float* g, int64_t ldg, const int64_t* offs,
                                             const float* src, float* dw, int64_t ldw);
 
+// dst[kk * dst_ld + r * dst_wp + j] = src[kk * src_ld + r * src_wp + j]
+// (+ bias[kk] unless bias is null), kk < channels, r < rows, j < cols: a
+// wide output's real columns into y (with the bias), and dy into the wide
+// layout.
+using DirectConvCopyRowsFn = void (*)(int64_t channels, int64_t rows, int64_t cols, const float* src,
+                                      int64_t src_ld, int64_t src_wp, const float* bias, float* dst,
+                                      int64_t dst_ld, int64_t dst_wp);
+
 struct DirectForwardTile {
   int kb, nb;  // output channels x wide positions per call
   DirectConvUkernelFn fn;
@@ -65,6 +73,7 @@ struct DirectConvKernels {
   DirectForwardTile forward[6];  // unused entries have fn == nullptr
   DirectWeightPositionsTile weight_positions;
   DirectWeightChannelsTile weight_channels[2];  // one vector of channels, then two
+  DirectConvCopyRowsFn copy_rows;
 };
 
 // native/cpu/dispatch.cc picks the table of the active path

@@ -19,6 +19,7 @@ const DirectConvKernels kDirectConvAvx2{
     {4, 2, weight_tile_lanes_over_positions<Avx2, 4, 2>},
     {{8, 12, weight_tile_lanes_over_channels<Avx2, 1, 12>},
      {16, 6, weight_tile_lanes_over_channels<Avx2, 2, 6>}},
+    copy_rows<Avx2>,
 };
 
 }  // namespace convnode

@@ -23,6 +23,7 @@ const DirectConvKernels kDirectConvAvx512{
     {4, 4, weight_tile_lanes_over_positions<Avx512, 4, 4>},
     {{16, 12, weight_tile_lanes_over_channels<Avx512, 1, 12>},
      {32, 6, weight_tile_lanes_over_channels<Avx512, 2, 6>}},
+    copy_rows<Avx512>,
 };
 
 }  // namespace convnode
