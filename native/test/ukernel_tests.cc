@@ -98,26 +98,31 @@ void test_packed_ukernel(const GemmKernel& kern, const std::string& tag) {
         }
 }
 
+// Both entries of a direct-A tile: A by rows (a[i * lda + p]) and by
+// columns (a[p * lda + i]), lda wider than the tile in either case.
 void test_direct_a_tile(const GemmDirectATile& t, const std::string& tag) {
-  for (int64_t kc : {1, 2, 3, 8, 9, 17, 64})
-    for (int64_t m = 1; m <= t.mr; ++m)  // every height: short tiles run bodies of 4 and 8 rows
-      for (int64_t n : {int64_t(1), int64_t(t.nr / 2 + 1), int64_t(t.nr - 1), int64_t(t.nr)})
-        for (float beta : {0.0f, 2.0f}) {
-          if (n < 1 || n > t.nr) continue;
-          const int64_t lda = kc + 5, ldc = n + 2;
-          // All MR rows readable (the driver guarantees it), only m used.
-          std::vector<float> a = random_vec(size_t(t.mr * lda));
-          std::vector<float> b(size_t(kc * t.nr), 0.0f);
-          for (int64_t p = 0; p < kc; ++p)
-            for (int64_t j = 0; j < n; ++j) b[size_t(p * t.nr + j)] = random_vec(1)[0];
-          std::vector<float> c = c_buffer(m, n, ldc, beta);
-          std::vector<double> want, scale;
-          reference(m, n, kc, 1.0f, beta, [&](int64_t i, int64_t p) { return a[size_t(i * lda + p)]; },
-                    [&](int64_t p, int64_t j) { return b[size_t(p * t.nr + j)]; }, c, ldc, &want, &scale);
-          t.tile(kc, a.data(), lda, b.data(), c.data(), ldc, m, n, 1.0f, beta);
-          check_tile(t.name, c, want, scale, m, n, ldc, kc,
-                     tag + " " + t.name + " kc=" + std::to_string(kc) + " m=" + std::to_string(m) + " n=" + std::to_string(n));
-        }
+  for (bool columns : {false, true})
+    for (int64_t kc : {1, 2, 3, 8, 9, 17, 64})
+      for (int64_t m = 1; m <= t.mr; ++m)  // every height: short tiles run bodies of 4 and 8 rows
+        for (int64_t n : {int64_t(1), int64_t(t.nr / 2 + 1), int64_t(t.nr - 1), int64_t(t.nr)})
+          for (float beta : {0.0f, 2.0f}) {
+            if (n < 1 || n > t.nr) continue;
+            const int64_t lda = (columns ? t.mr : kc) + 5, ldc = n + 2;
+            // All MR rows (columns: all MR floats of each column) readable, only m used.
+            std::vector<float> a = random_vec(size_t(columns ? kc * lda : t.mr * lda));
+            const auto at = [&](int64_t i, int64_t p) { return a[size_t(columns ? p * lda + i : i * lda + p)]; };
+            std::vector<float> b(size_t(kc * t.nr), 0.0f);
+            for (int64_t p = 0; p < kc; ++p)
+              for (int64_t j = 0; j < n; ++j) b[size_t(p * t.nr + j)] = random_vec(1)[0];
+            std::vector<float> c = c_buffer(m, n, ldc, beta);
+            std::vector<double> want, scale;
+            reference(m, n, kc, 1.0f, beta, at, [&](int64_t p, int64_t j) { return b[size_t(p * t.nr + j)]; }, c, ldc,
+                      &want, &scale);
+            (columns ? t.tile_a_columns : t.tile)(kc, a.data(), lda, b.data(), c.data(), ldc, m, n, 1.0f, beta);
+            check_tile(t.name, c, want, scale, m, n, ldc, kc,
+                       tag + " " + t.name + (columns ? " A by columns" : "") + " kc=" + std::to_string(kc) +
+                           " m=" + std::to_string(m) + " n=" + std::to_string(n));
+          }
 }
 
 // out[kk * ld + j] = sum_t w[t * KB + kk] * src[offs[t] + j], kk < KB, j < NB.

@@ -21,9 +21,9 @@
 //
 // Weight gradient: per fixed chunk of the batch (kWeightChunks, so that the
 // sums do not depend on the thread count), per block of tiles, V (packed in
-// slivers of channels) and Z = A dy A^T (tiles x cout per point, then
-// transposed); S += Z^T V per point on the direct-A tiles, the tiles being
-// the reduction; at the chunk's end dW_chunk = G^T S G; the chunks are
+// slivers of channels) and Z = A dy A^T (tiles x cout per point); S +=
+// Z^T V per point on the direct-A tiles reading Z by columns, the tiles
+// being the reduction; at the chunk's end dW_chunk = G^T S G; the chunks are
 // summed in order.
 //
 // Accuracy: the transforms scale and cancel (B and A hold 4, 5 and 8; G
@@ -458,31 +458,35 @@ void conv2d_backward_weight_winograd(const Conv2dShape& s, const float* x, const
   const int64_t L = p.lanes, taps = p.cout * p.cin * 9, rows = p.block_rows;
   // dy's tiles, 4 x 4 blocks of a frame of th x tw tiles (zeros past ho, wo).
   const Interleaved grads{p.cout, p.ho, p.wo, p.th * 4, p.tw * 4, 0, 0, L};
-  // Per point, S (cout x cin) += Zt (cout x tiles) V (tiles x cin), on the
-  // direct-A tiles: Zt row-major (its rows padded to whole MR slivers), V
-  // packed in slivers of NR channels as the input transform writes it.
+  // Per point, S (cout x cin) += Z^T (cout x tiles) V (tiles x cin), on the
+  // direct-A tiles reading A by columns: Z as the output-gradient transform
+  // writes it (tiles x cout_p; transposing it per point had been about a
+  // tenth of SmallVGG's weight gradients), V packed in slivers of NR
+  // channels as the input transform writes it.
   const GemmDirectATile& tile = *pick_gemm_tile(p.cin_p);
-  const int64_t mr = tile.mr, nr = tile.nr, cin_g = round_up(p.cin_p, nr), k_rows = round_up(p.cout, mr);
-  const int64_t v_point = cin_g * rows + kSkew, z_point = rows * p.cout_p + kSkew;
-  const int64_t zt_point = k_rows * rows + kSkew, s_point = p.cout * cin_g + kSkew;
+  const int64_t mr = tile.mr, nr = tile.nr, cin_g = round_up(p.cin_p, nr);
+  const int64_t v_point = cin_g * rows + kSkew, s_point = p.cout * cin_g + kSkew;
+  // A tile's last MR rows may reach past cout_p: its last tile row reads
+  // round_up(cout, MR) - cout_p floats past it, into the skew.
+  const int64_t z_point = rows * p.cout_p + std::max(kSkew, round_up(p.cout, mr) - p.cout_p);
   const int64_t chunks = std::min<int64_t>(s.n, kPoints * p.cout * cin_g > kLargeSumFloats ? 2 : kWeightChunks);
   static thread_local Scratch partial_scratch;
   float* partials = partial_scratch.floats(size_t(chunks * taps));  // per chunk, dw's layout
   for_each_image_parallel(chunks, [&](int64_t ch) {
-    static thread_local Scratch xb_scratch, gb_scratch, v_scratch, z_scratch, zt_scratch, sum_scratch;
+    static thread_local Scratch xb_scratch, gb_scratch, v_scratch, z_scratch, sum_scratch;
     float* v = v_scratch.floats(size_t(kPoints * v_point));
     float* z = z_scratch.floats(size_t(kPoints * z_point));
-    float* zt = zt_scratch.floats(size_t(kPoints * zt_point));
     float* sums = sum_scratch.floats(size_t(kPoints * s_point));
-    // Channels past cin_p in V's last sliver and rows past cout in Zt are
-    // read by the tiles and never written: zeros.
+    // Channels past cin_p in V's last sliver and the floats past each
+    // point's Z are read by the tiles and never written: zeros (the rows
+    // they make are not stored, but they should not be NaN or subnormal).
     for (int64_t pt = 0; pt < kPoints; ++pt) {
       if (cin_g > p.cin_p)
         for (int64_t t = 0; t < rows; ++t) {
           float* last = v + pt * v_point + (cin_g / nr - 1) * rows * nr + t * nr;
           std::fill(last + p.cin_p % nr, last + nr, 0.0f);
         }
-      std::fill(zt + pt * zt_point + p.cout * rows, zt + pt * zt_point + k_rows * rows, 0.0f);
+      std::fill(z + pt * z_point + rows * p.cout_p, z + (pt + 1) * z_point, 0.0f);
     }
     const int64_t end = s.n * (ch + 1) / chunks;
     bool first_block = true;
@@ -503,15 +507,12 @@ void conv2d_backward_weight_winograd(const Conv2dShape& s, const float* x, const
             kern.output_gradient(g + (k0 / L) * grads.dst_rows * grads.dst_cols * L, grads.dst_cols * L,
                                  z + t * p.cout_p + k0, z_point);
         }
-        for (int64_t pt = 0; pt < kPoints; ++pt) {
-          float* a = zt + pt * zt_point;
-          transpose(z + pt * z_point, p.cout_p, block, p.cout, a, rows);
+        for (int64_t pt = 0; pt < kPoints; ++pt)
           for (int64_t sl = 0; sl < cin_g / nr; ++sl)
             for (int64_t r0 = 0; r0 < p.cout; r0 += mr)
-              tile.tile(block, a + r0 * rows, rows, v + pt * v_point + sl * rows * nr,
-                        sums + pt * s_point + r0 * cin_g + sl * nr, cin_g, std::min(mr, p.cout - r0), nr, 1.0f,
-                        first_block ? 0.0f : 1.0f);
-        }
+              tile.tile_a_columns(block, z + pt * z_point + r0, p.cout_p, v + pt * v_point + sl * rows * nr,
+                                  sums + pt * s_point + r0 * cin_g + sl * nr, cin_g, std::min(mr, p.cout - r0), nr,
+                                  1.0f, first_block ? 0.0f : 1.0f);
         first_block = false;
       }
     }

@@ -34,12 +34,18 @@ void tile(int64_t kc, const float* a, int64_t lda, const float* b, float* c,
   gemm_direct_a_tile_rows<Avx2GemmOps, MR, NV>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
 }
 
+template <int MR, int NV>
+void tile_a_columns(int64_t kc, const float* a, int64_t lda, const float* b, float* c,
+                    int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
+  gemm_direct_a_tile_rows<Avx2GemmOps, MR, NV, true>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+}
+
 }  // namespace
 
 const GemmDirectATiles kGemmDirectAAvx2{
     3,
-    {{"f32_gemm_direct_a_12x8__avx2_fma", 12, 8, tile<12, 1>},
-     {"f32_gemm_direct_a_6x16__avx2_fma", 6, 16, tile<6, 2>},
-     {"f32_gemm_direct_a_3x32__avx2_fma", 3, 32, tile<3, 4>}}};
+    {{"f32_gemm_direct_a_12x8__avx2_fma", 12, 8, tile<12, 1>, tile_a_columns<12, 1>},
+     {"f32_gemm_direct_a_6x16__avx2_fma", 6, 16, tile<6, 2>, tile_a_columns<6, 2>},
+     {"f32_gemm_direct_a_3x32__avx2_fma", 3, 32, tile<3, 4>, tile_a_columns<3, 4>}}};
 
 }  // namespace convnode

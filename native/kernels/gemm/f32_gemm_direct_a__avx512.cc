@@ -32,12 +32,18 @@ void tile(int64_t kc, const float* a, int64_t lda, const float* b, float* c,
   gemm_direct_a_tile_rows<Avx512GemmOps, MR, NV>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
 }
 
+template <int MR, int NV>
+void tile_a_columns(int64_t kc, const float* a, int64_t lda, const float* b, float* c,
+                    int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
+  gemm_direct_a_tile_rows<Avx512GemmOps, MR, NV, true>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+}
+
 }  // namespace
 
 const GemmDirectATiles kGemmDirectAAvx512{
     3,
-    {{"f32_gemm_direct_a_12x16__avx512", 12, 16, tile<12, 1>},
-     {"f32_gemm_direct_a_12x32__avx512", 12, 32, tile<12, 2>},
-     {"f32_gemm_direct_a_6x64__avx512", 6, 64, tile<6, 4>}}};
+    {{"f32_gemm_direct_a_12x16__avx512", 12, 16, tile<12, 1>, tile_a_columns<12, 1>},
+     {"f32_gemm_direct_a_12x32__avx512", 12, 32, tile<12, 2>, tile_a_columns<12, 2>},
+     {"f32_gemm_direct_a_6x64__avx512", 6, 64, tile<6, 4>, tile_a_columns<6, 4>}}};
 
 }  // namespace convnode

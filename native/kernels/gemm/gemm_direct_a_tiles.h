@@ -4,7 +4,8 @@
 //
 // MR rows by NV vectors: MR * NV accumulators, NV loads of B per k step,
 // and one broadcast of A per row, which x86 folds into the FMA as a memory
-// operand ({1to16} on AVX-512).
+// operand ({1to16} on AVX-512). kAColumns reads A by columns instead,
+// A(i, p) = a[p * lda + i] (the tile_a_columns entry).
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,7 @@ namespace convnode {
 // Ops provides: V, Mask, kLanes, zero(), splat(f), load(p), fmadd(a, b, c),
 // broadcast(p), lanes(n) (the first n lanes, 0 <= n <= kLanes),
 // load_masked(p, mask), store(p, v), store_masked(p, mask, v).
-template <class Ops, int MR, int NV>
+template <class Ops, int MR, int NV, bool kAColumns>
 [[gnu::always_inline]] inline void gemm_direct_a_tile(
     int64_t kc, const float* a, int64_t lda, const float* b, float* c,
     int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
@@ -32,7 +33,7 @@ template <class Ops, int MR, int NV>
     for (int v = 0; v < NV; ++v) bv[v] = Ops::load(b + v * kLanes);
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
-      const V ai = Ops::broadcast(a + i * lda + p);
+      const V ai = Ops::broadcast(kAColumns ? a + p * lda + i : a + i * lda + p);
 #pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) acc[i][v] = Ops::fmadd(ai, bv[v], acc[i][v]);
     }
@@ -68,17 +69,17 @@ template <class Ops, int MR, int NV>
 // MR rows) runs a body of that many rows instead of multiplying zero rows.
 // A Winograd block at batch 1 is 16 tiles, 12 + 4 rows: the 12-row body
 // for the last 4 was a third of the FMAs.
-template <class Ops, int MR, int NV>
+template <class Ops, int MR, int NV, bool kAColumns = false>
 [[gnu::always_inline]] inline void gemm_direct_a_tile_rows(
     int64_t kc, const float* a, int64_t lda, const float* b, float* c,
     int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
   if constexpr (MR > 4) {
-    if (m <= 4) return gemm_direct_a_tile<Ops, 4, NV>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+    if (m <= 4) return gemm_direct_a_tile<Ops, 4, NV, kAColumns>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
   }
   if constexpr (MR > 8) {
-    if (m <= 8) return gemm_direct_a_tile<Ops, 8, NV>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+    if (m <= 8) return gemm_direct_a_tile<Ops, 8, NV, kAColumns>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
   }
-  gemm_direct_a_tile<Ops, MR, NV>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+  gemm_direct_a_tile<Ops, MR, NV, kAColumns>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
 }
 
 }  // namespace convnode

@@ -10,6 +10,10 @@
 //   b: kc x NR, packed row by row: b[p * NR + j] = op(B)(p, j), zero-padded
 //   C(i, j) = alpha * sum_p a[i*lda+p] * b[p*NR+j] + beta * C(i, j)
 // for i < m <= MR and j < n <= NR. When beta == 0, C is never read.
+// tile_a_columns is the same product with A stored by columns, A(i, p) =
+// a[p * lda + i] (all MR floats of each column readable): the Winograd
+// weight gradient's dy transforms, tiles x channels, used as channels x
+// tiles without a transpose.
 //
 // Each ISA offers a few widths (NR) with the register tile shaped for each;
 // the driver (sgemm.cc) takes the narrowest that covers N.
@@ -29,6 +33,7 @@ struct GemmDirectATile {
   const char* name;
   int mr, nr;
   GemmDirectAFn tile;
+  GemmDirectAFn tile_a_columns;
 };
 
 // Up to kGemmDirectAWidths tiles, narrowest first; `count` is 0 on ISAs
