@@ -14,6 +14,7 @@
       "native/kernels/gemm/f32_gemm_few_rows__scalar.cc",
       "native/kernels/conv/im2col.cc",
       "native/kernels/conv/conv2d_im2col.cc",
+      "native/kernels/conv/conv2d_pointwise.cc",
       "native/kernels/conv/conv2d_direct.cc",
       "native/kernels/conv/conv2d_winograd.cc",
       "native/kernels/conv/conv2d_definition.cc",

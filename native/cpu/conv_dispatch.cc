@@ -37,11 +37,13 @@ bool done(const Conv2dShape& s, Args... args) {
 constexpr Impl<ForwardFn> kForward[] = {
     {"winograd_f4x3", conv2d_winograd_applies, conv2d_forward_winograd},
     {"direct", conv2d_direct_applies, done<conv2d_forward_direct>},
+    {"pointwise", conv2d_pointwise_applies, done<conv2d_forward_pointwise>},
     {"im2col_gemm", any_shape, done<conv2d_forward_im2col>},
 };
 constexpr Impl<BackwardFn> kBackwardData[] = {
     {"winograd_f4x3", conv2d_winograd_backward_data_applies, conv2d_backward_data_winograd},
     {"direct", conv2d_direct_backward_data_applies, done<conv2d_backward_data_direct>},
+    {"pointwise", conv2d_pointwise_applies, done<conv2d_backward_data_pointwise>},
     {"im2col_gemm", any_shape, done<conv2d_backward_data_im2col>},
 };
 constexpr Impl<BackwardFn> kBackwardWeight[] = {

@@ -339,6 +339,11 @@ void conv_tests(const std::string& tag) {
   test_conv(conv_shape(2, 3, 9, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
   test_conv(conv_shape(3, 4, 11, 10, 6, 3, 2, 2, 3, 1, 0, 2, 1, 2), tag);
   test_conv(conv_shape(1, 5, 6, 7, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1), tag);  // pointwise
+  // Pointwise on the direct-A tiles: more than one K block (300 channels in,
+  // and 300 rows of dx), rows past a whole tile, a width of exactly one
+  // tile (4 x 8) and one of a tile and a wide edge (63).
+  test_conv(conv_shape(3, 300, 4, 8, 13, 1, 1, 1, 1, 0, 0, 1, 1, 1), tag);
+  test_conv(conv_shape(2, 20, 7, 9, 70, 1, 1, 1, 1, 0, 0, 1, 1, 1), tag);
   test_conv(conv_shape(5, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1), tag);  // batch-parallel
   test_conv(conv_shape(2, 6, 7, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 6), tag);  // depthwise
   test_conv(conv_shape(1, 64, 10, 10, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
@@ -378,6 +383,7 @@ void conv_tests(const std::string& tag) {
 
 void conv_thread_invariance_tests(const std::string& tag) {
   test_conv_thread_invariance(conv_shape(7, 3, 12, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
+  test_conv_thread_invariance(conv_shape(5, 300, 6, 6, 20, 1, 1, 1, 1, 0, 0, 1, 1, 1), tag);  // pointwise
   test_conv_thread_invariance(conv_shape(2, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
 }
 

@@ -6,8 +6,12 @@
 // (the columns past it must survive); beta 0 with NaN in C (C must not be
 // read). The reference is double precision; the tolerance is (k + 2) * eps
 // times the sum of |products|, per element.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 #include <limits>
 #include <string>
 #include <vector>
@@ -98,31 +102,59 @@ void test_packed_ukernel(const GemmKernel& kern, const std::string& tag) {
         }
 }
 
+// `count` floats ending where an unreadable page begins: a kernel that
+// reads one float past them faults.
+class FloatsBeforeGuardPage {
+ public:
+  explicit FloatsBeforeGuardPage(size_t count) {
+    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    const size_t data_pages = (count * sizeof(float) + page - 1) / page;
+    bytes_ = (data_pages + 1) * page;
+    base_ = static_cast<char*>(mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    if (base_ == MAP_FAILED) throw std::runtime_error("mmap failed");
+    mprotect(base_ + data_pages * page, page, PROT_NONE);
+    data_ = reinterpret_cast<float*>(base_ + data_pages * page) - count;
+  }
+  ~FloatsBeforeGuardPage() { munmap(base_, bytes_); }
+  float* data() const { return data_; }
+
+ private:
+  char* base_;
+  size_t bytes_;
+  float* data_;
+};
+
 // Both entries of a direct-A tile: A by rows (a[i * lda + p]) and by
-// columns (a[p * lda + i]), lda wider than the tile in either case.
+// columns (a[p * lda + i]), lda wider than the tile in either case; B
+// packed (ldb = NR, zeros past n) or read in place from rows of n + 3
+// floats whose last ends at an unreadable page (no float past column n
+// may be read).
 void test_direct_a_tile(const GemmDirectATile& t, const std::string& tag) {
   for (bool columns : {false, true})
-    for (int64_t kc : {1, 2, 3, 8, 9, 17, 64})
-      for (int64_t m = 1; m <= t.mr; ++m)  // every height: short tiles run bodies of 4 and 8 rows
-        for (int64_t n : {int64_t(1), int64_t(t.nr / 2 + 1), int64_t(t.nr - 1), int64_t(t.nr)})
-          for (float beta : {0.0f, 2.0f}) {
-            if (n < 1 || n > t.nr) continue;
-            const int64_t lda = (columns ? t.mr : kc) + 5, ldc = n + 2;
-            // All MR rows (columns: all MR floats of each column) readable, only m used.
-            std::vector<float> a = random_vec(size_t(columns ? kc * lda : t.mr * lda));
-            const auto at = [&](int64_t i, int64_t p) { return a[size_t(columns ? p * lda + i : i * lda + p)]; };
-            std::vector<float> b(size_t(kc * t.nr), 0.0f);
-            for (int64_t p = 0; p < kc; ++p)
-              for (int64_t j = 0; j < n; ++j) b[size_t(p * t.nr + j)] = random_vec(1)[0];
-            std::vector<float> c = c_buffer(m, n, ldc, beta);
-            std::vector<double> want, scale;
-            reference(m, n, kc, 1.0f, beta, at, [&](int64_t p, int64_t j) { return b[size_t(p * t.nr + j)]; }, c, ldc,
-                      &want, &scale);
-            (columns ? t.tile_a_columns : t.tile)(kc, a.data(), lda, b.data(), c.data(), ldc, m, n, 1.0f, beta);
-            check_tile(t.name, c, want, scale, m, n, ldc, kc,
-                       tag + " " + t.name + (columns ? " A by columns" : "") + " kc=" + std::to_string(kc) +
-                           " m=" + std::to_string(m) + " n=" + std::to_string(n));
-          }
+    for (bool b_in_place : {false, true})
+      for (int64_t kc : {1, 2, 3, 8, 9, 17, 64})
+        for (int64_t m = 1; m <= t.mr; ++m)  // every height: short tiles run bodies of 4 and 8 rows
+          for (int64_t n : {int64_t(1), int64_t(t.nr / 2 + 1), int64_t(t.nr - 1), int64_t(t.nr)})
+            for (float beta : {0.0f, 2.0f}) {
+              if (n < 1 || n > t.nr) continue;
+              const int64_t lda = (columns ? t.mr : kc) + 5, ldc = n + 2, ldb = b_in_place ? n + 3 : t.nr;
+              // All MR rows (columns: all MR floats of each column) readable, only m used.
+              std::vector<float> a = random_vec(size_t(columns ? kc * lda : t.mr * lda));
+              const auto at = [&](int64_t i, int64_t p) { return a[size_t(columns ? p * lda + i : i * lda + p)]; };
+              const FloatsBeforeGuardPage b_mem(size_t((kc - 1) * ldb + (b_in_place ? n : t.nr)));
+              float* b = b_mem.data();
+              for (int64_t p = 0; p < kc; ++p)
+                for (int64_t j = 0; j < (b_in_place && p == kc - 1 ? n : ldb); ++j)
+                  b[p * ldb + j] = j < n ? random_vec(1)[0] : b_in_place ? kSentinel : 0.0f;
+              std::vector<float> c = c_buffer(m, n, ldc, beta);
+              std::vector<double> want, scale;
+              reference(m, n, kc, 1.0f, beta, at, [&](int64_t p, int64_t j) { return b[p * ldb + j]; }, c, ldc, &want,
+                        &scale);
+              (columns ? t.tile_a_columns : t.tile)(kc, a.data(), lda, b, ldb, c.data(), ldc, m, n, 1.0f, beta);
+              check_tile(t.name, c, want, scale, m, n, ldc, kc,
+                         tag + " " + t.name + (columns ? " A by columns" : "") + (b_in_place ? " B in place" : "") +
+                             " kc=" + std::to_string(kc) + " m=" + std::to_string(m) + " n=" + std::to_string(n));
+            }
 }
 
 // out[kk * ld + j] = sum_t w[t * KB + kk] * src[offs[t] + j], kk < KB, j < NB.

@@ -1,7 +1,8 @@
 // The conv2d implementations, for native/cpu/conv_dispatch.cc to choose
 // from: stride-1 convolution without im2col where the active path has
-// direct tiles (conv2d_direct.cc; each *_applies says whether it takes a
-// shape), and im2col + GEMM, which takes every shape (conv2d_im2col.cc);
+// direct tiles (conv2d_direct.cc, conv2d_winograd.cc, conv2d_pointwise.cc;
+// each *_applies says whether it takes a shape), and im2col + GEMM, which
+// takes every shape (conv2d_im2col.cc);
 // the definition's loops for non-finite values (conv2d_definition.cc).
 #pragma once
 
@@ -40,6 +41,11 @@ bool conv2d_winograd_backward_data_applies(const Conv2dShape& s);
 bool conv2d_backward_data_winograd(const Conv2dShape& s, const float* dy, const float* w, float* dx);
 // Takes the shapes conv2d_winograd_applies takes.
 void conv2d_backward_weight_winograd(const Conv2dShape& s, const float* x, const float* dy, float* dw);
+// The pointwise convolution (1x1, stride 1, no padding, one group) on the
+// direct-A tiles, filters packed once per call (conv2d_pointwise.cc).
+bool conv2d_pointwise_applies(const Conv2dShape& s);
+void conv2d_forward_pointwise(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y);
+void conv2d_backward_data_pointwise(const Conv2dShape& s, const float* dy, const float* w, float* dx);
 bool conv2d_direct_backward_weight_applies(const Conv2dShape& s);
 void conv2d_backward_weight_direct(const Conv2dShape& s, const float* x, const float* dy, float* dw);
 

@@ -339,7 +339,7 @@ bool run_block(const Plan& p, const float* u, const float* xb, int64_t first, in
     float* c = m + pt * p.m_point;
     for (int64_t s = 0; s < slivers; ++s)
       for (int64_t r0 = 0; r0 < block; r0 += mr)
-        p.gemm->tile(p.cin_p, a + r0 * p.cin_p, p.cin_p, b + s * p.cin_p * nr, c + r0 * p.cout_g + s * nr, p.cout_g,
+        p.gemm->tile(p.cin_p, a + r0 * p.cin_p, p.cin_p, b + s * p.cin_p * nr, nr, c + r0 * p.cout_g + s * nr, p.cout_g,
                      std::min(mr, block - r0), nr, 1.0f, 0.0f);
   }
   alignas(64) float out[16 * kMaxLanes];
@@ -519,7 +519,7 @@ void conv2d_backward_weight_winograd(const Conv2dShape& s, const float* x, const
         for (int64_t pt = 0; pt < kPoints; ++pt)
           for (int64_t sl = 0; sl < cin_g / nr; ++sl)
             for (int64_t r0 = 0; r0 < p.cout; r0 += mr)
-              tile.tile_a_columns(block, z + pt * z_point + r0, p.cout_p, v + pt * v_point + sl * rows * nr,
+              tile.tile_a_columns(block, z + pt * z_point + r0, p.cout_p, v + pt * v_point + sl * rows * nr, nr,
                                   sums + pt * s_point + r0 * cin_g + sl * nr, cin_g, std::min(mr, p.cout - r0), nr,
                                   1.0f, first_block ? 0.0f : 1.0f);
         first_block = false;

@@ -29,15 +29,15 @@ struct Avx2GemmOps {
 };
 
 template <int MR, int NV>
-void tile(int64_t kc, const float* a, int64_t lda, const float* b, float* c,
+void tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
           int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
-  gemm_direct_a_tile_rows<Avx2GemmOps, MR, NV>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+  gemm_direct_a_tile_rows<Avx2GemmOps, MR, NV>(kc, a, lda, b, ldb, c, ldc, m, n, alpha, beta);
 }
 
 template <int MR, int NV>
-void tile_a_columns(int64_t kc, const float* a, int64_t lda, const float* b, float* c,
+void tile_a_columns(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
                     int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
-  gemm_direct_a_tile_rows<Avx2GemmOps, MR, NV, true>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+  gemm_direct_a_tile_rows<Avx2GemmOps, MR, NV, true>(kc, a, lda, b, ldb, c, ldc, m, n, alpha, beta);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 namespace convnode {
 
@@ -17,7 +18,7 @@ namespace convnode {
 // load_masked(p, mask), store(p, v), store_masked(p, mask, v).
 template <class Ops, int MR, int NV, bool kAColumns>
 [[gnu::always_inline]] inline void gemm_direct_a_tile(
-    int64_t kc, const float* a, int64_t lda, const float* b, float* c,
+    int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
     int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
   using V = typename Ops::V;
   constexpr int kLanes = Ops::kLanes, kNr = NV * kLanes;
@@ -27,21 +28,9 @@ template <class Ops, int MR, int NV, bool kAColumns>
 #pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) acc[i][v] = Ops::zero();
 
-  for (int64_t p = 0; p < kc; ++p) {
-    V bv[NV];
-#pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) bv[v] = Ops::load(b + v * kLanes);
-#pragma GCC unroll 32
-    for (int i = 0; i < MR; ++i) {
-      const V ai = Ops::broadcast(kAColumns ? a + p * lda + i : a + i * lda + p);
-#pragma GCC unroll 8
-      for (int v = 0; v < NV; ++v) acc[i][v] = Ops::fmadd(ai, bv[v], acc[i][v]);
-    }
-    b += kNr;
-  }
-
   // A partial last column block (n < NR): lanes past n are neither read nor
-  // written. Full blocks take plain loads and stores.
+  // written (B read in place may end there). Full blocks take plain loads
+  // and stores.
   const bool full = n == kNr;
   typename Ops::Mask mask[NV];
 #pragma GCC unroll 8
@@ -49,6 +38,23 @@ template <class Ops, int MR, int NV, bool kAColumns>
     const int64_t left = n - int64_t(v) * kLanes;
     mask[v] = Ops::lanes(left <= 0 ? 0 : left >= kLanes ? kLanes : int(left));
   }
+  const auto steps = [&](auto masked) {
+    for (int64_t p = 0; p < kc; ++p) {
+      V bv[NV];
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) bv[v] = masked ? Ops::load_masked(b + v * kLanes, mask[v]) : Ops::load(b + v * kLanes);
+#pragma GCC unroll 32
+      for (int i = 0; i < MR; ++i) {
+        const V ai = Ops::broadcast(kAColumns ? a + p * lda + i : a + i * lda + p);
+#pragma GCC unroll 8
+        for (int v = 0; v < NV; ++v) acc[i][v] = Ops::fmadd(ai, bv[v], acc[i][v]);
+      }
+      b += ldb;
+    }
+  };
+  if (full) steps(std::false_type{});
+  else steps(std::true_type{});
+
   const V va = Ops::splat(alpha), vb = Ops::splat(beta);
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i) {
@@ -71,15 +77,15 @@ template <class Ops, int MR, int NV, bool kAColumns>
 // for the last 4 was a third of the FMAs.
 template <class Ops, int MR, int NV, bool kAColumns = false>
 [[gnu::always_inline]] inline void gemm_direct_a_tile_rows(
-    int64_t kc, const float* a, int64_t lda, const float* b, float* c,
+    int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
     int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
   if constexpr (MR > 4) {
-    if (m <= 4) return gemm_direct_a_tile<Ops, 4, NV, kAColumns>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+    if (m <= 4) return gemm_direct_a_tile<Ops, 4, NV, kAColumns>(kc, a, lda, b, ldb, c, ldc, m, n, alpha, beta);
   }
   if constexpr (MR > 8) {
-    if (m <= 8) return gemm_direct_a_tile<Ops, 8, NV, kAColumns>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+    if (m <= 8) return gemm_direct_a_tile<Ops, 8, NV, kAColumns>(kc, a, lda, b, ldb, c, ldc, m, n, alpha, beta);
   }
-  gemm_direct_a_tile<Ops, MR, NV, kAColumns>(kc, a, lda, b, c, ldc, m, n, alpha, beta);
+  gemm_direct_a_tile<Ops, MR, NV, kAColumns>(kc, a, lda, b, ldb, c, ldc, m, n, alpha, beta);
 }
 
 }  // namespace convnode

@@ -7,13 +7,16 @@
 // lda) against a packed B sliver:
 //   a: MR rows at a + i * lda, kc floats each (all MR rows must be readable;
 //      the caller copies a short last tile into a padded buffer)
-//   b: kc x NR, packed row by row: b[p * NR + j] = op(B)(p, j), zero-padded
-//   C(i, j) = alpha * sum_p a[i*lda+p] * b[p*NR+j] + beta * C(i, j)
+//   b: kc x NR, row by row ldb apart: b[p * ldb + j] = op(B)(p, j); packed
+//      (ldb = NR, zero-padded) or B's own rows read in place (no float
+//      past column n is read)
+//   C(i, j) = alpha * sum_p a[i*lda+p] * b[p*ldb+j] + beta * C(i, j)
 // for i < m <= MR and j < n <= NR. When beta == 0, C is never read.
 // tile_a_columns is the same product with A stored by columns, A(i, p) =
 // a[p * lda + i] (all MR floats of each column readable): the Winograd
 // weight gradient's dy transforms, tiles x channels, used as channels x
-// tiles without a transpose.
+// tiles without a transpose; and a packed A (lda = MR) against B in place,
+// the pointwise convolution's images.
 //
 // Each ISA offers a few widths (NR) with the register tile shaped for each;
 // the driver (sgemm.cc) takes the narrowest that covers N.
@@ -26,7 +29,7 @@
 namespace convnode {
 
 using GemmDirectAFn = void (*)(int64_t kc, const float* a, int64_t lda,
-                               const float* b, float* c, int64_t ldc,
+                               const float* b, int64_t ldb, float* c, int64_t ldc,
                                int64_t m, int64_t n, float alpha, float beta);
 
 struct GemmDirectATile {

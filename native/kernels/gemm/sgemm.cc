@@ -375,7 +375,7 @@ inline void direct_a_row_tile(const DirectABlocks& g, const float* panel, int64_
     lda = kc;
   }
   for (int64_t s = s_begin; s < s_end; ++s)
-    g.tile.tile(kc, a, lda, panel + s * nr * g.kc_max, g.c + i0 * g.ldc + s * nr, g.ldc, rows,
+    g.tile.tile(kc, a, lda, panel + s * nr * g.kc_max, nr, g.c + i0 * g.ldc + s * nr, g.ldc, rows,
                 std::min<int64_t>(nr, g.n - s * nr), g.alpha, beta_eff);
 }
 
