@@ -49,6 +49,7 @@ constexpr Impl<BackwardFn> kBackwardData[] = {
 constexpr Impl<BackwardFn> kBackwardWeight[] = {
     {"winograd_f4x3", conv2d_winograd_applies, done<conv2d_backward_weight_winograd>},
     {"direct", conv2d_direct_backward_weight_applies, done<conv2d_backward_weight_direct>},
+    {"pointwise", conv2d_pointwise_applies, done<conv2d_backward_weight_pointwise>},
     {"im2col_gemm", any_shape, done<conv2d_backward_weight_im2col>},
 };
 

@@ -46,6 +46,7 @@ void conv2d_backward_weight_winograd(const Conv2dShape& s, const float* x, const
 bool conv2d_pointwise_applies(const Conv2dShape& s);
 void conv2d_forward_pointwise(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y);
 void conv2d_backward_data_pointwise(const Conv2dShape& s, const float* dy, const float* w, float* dx);
+void conv2d_backward_weight_pointwise(const Conv2dShape& s, const float* x, const float* dy, float* dw);
 bool conv2d_direct_backward_weight_applies(const Conv2dShape& s);
 void conv2d_backward_weight_direct(const Conv2dShape& s, const float* x, const float* dy, float* dw);
 

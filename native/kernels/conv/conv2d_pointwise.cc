@@ -2,6 +2,7 @@
 // product per image with the filters packed once per call:
 //   forward:       y[n] (k x hw) = W (k x c) x[n] (c x hw)
 //   backward data: dx[n] (c x hw) = W^T (c x k) dy[n] (k x hw)
+// and the weight gradient transposed (see conv2d_backward_weight_pointwise).
 // The filters are packed in MR-row slivers, A's columns contiguous (a[p *
 // MR + i]), and each image is read in place as B by the direct-A tiles'
 // column entry (gemm_direct_a_ukernel.h). Through sgemm per image, shape g
@@ -17,6 +18,7 @@
 
 #include <algorithm>
 
+#include "convnode/kernels.h"
 #include "cpu/dispatch.h"
 #include "cpu/scratch.h"
 #include "im2col.h"
@@ -103,6 +105,32 @@ void conv2d_forward_pointwise(const Conv2dShape& s, const float* x, const float*
 
 void conv2d_backward_data_pointwise(const Conv2dShape& s, const float* dy, const float* w, float* dx) {
   multiply_images(s.n, s.c, s.k, s.h * s.w, [&](int64_t i, int64_t p) { return w[p * s.c + i]; }, dy, nullptr, dx);
+}
+
+// dW (k x c) = sum over images of dy[n] (k x hw) x[n]^T (hw x c), as its
+// transpose S (c x k) = sum of x[n] dy[n]^T: both operands hold hw
+// contiguous, so one of them is transposed into the packed B operand, and
+// dy (k x hw) is the smaller one on shape g (a quarter of x). Stated as
+// dW, sgemm packed x[n]^T: 19% of g's weight gradient. The batch is summed
+// in kWeightChunks fixed chunks (so that no bit depends on the thread
+// count), each into its own S, and the chunks are added in order into dW.
+void conv2d_backward_weight_pointwise(const Conv2dShape& s, const float* x, const float* dy, float* dw) {
+  const int64_t hw = s.h * s.w, sums = s.c * s.k;
+  const int64_t chunks = std::min<int64_t>(s.n, kWeightChunks);
+  static thread_local Scratch partial_scratch;
+  float* partials = partial_scratch.floats(static_cast<size_t>(chunks * sums));
+  for_each_image_parallel(chunks, [&](int64_t c) {
+    const int64_t first = s.n * c / chunks, end = s.n * (c + 1) / chunks;
+    for (int64_t i = first; i < end; ++i)
+      sgemm(false, true, s.c, s.k, hw, 1.0f, x + i * s.c * hw, hw, dy + i * s.k * hw, hw, i == first ? 0.0f : 1.0f,
+            partials + c * sums, s.k);
+  });
+  for (int64_t k = 0; k < s.k; ++k)
+    for (int64_t ci = 0; ci < s.c; ++ci) {
+      float sum = partials[ci * s.k + k];
+      for (int64_t c = 1; c < chunks; ++c) sum += partials[c * sums + ci * s.k + k];
+      dw[k * s.c + ci] = sum;
+    }
 }
 
 }  // namespace convnode
