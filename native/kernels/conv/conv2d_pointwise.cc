@@ -107,28 +107,34 @@ void conv2d_backward_data_pointwise(const Conv2dShape& s, const float* dy, const
   multiply_images(s.n, s.c, s.k, s.h * s.w, [&](int64_t i, int64_t p) { return w[p * s.c + i]; }, dy, nullptr, dx);
 }
 
-// dW (k x c) = sum over images of dy[n] (k x hw) x[n]^T (hw x c), as its
-// transpose S (c x k) = sum of x[n] dy[n]^T: both operands hold hw
-// contiguous, so one of them is transposed into the packed B operand, and
-// dy (k x hw) is the smaller one on shape g (a quarter of x). Stated as
-// dW, sgemm packed x[n]^T: 19% of g's weight gradient. The batch is summed
-// in kWeightChunks fixed chunks (so that no bit depends on the thread
-// count), each into its own S, and the chunks are added in order into dW.
+// dW (k x c) = sum over images of dy[n] (k x hw) x[n]^T (hw x c). Both
+// operands hold hw contiguous, so sgemm transposes one of them into its
+// packed B operand: the smaller. With fewer filters than channels (shape
+// g: 64 against 256) that is dy, and the sum is taken as its transpose S
+// (c x k) = sum of x[n] dy[n]^T (stated as dW, sgemm packed x[n]^T: 19% of
+// g's weight gradient). The batch is summed in kWeightChunks fixed chunks
+// (so that no bit depends on the thread count), each into its own sums,
+// and the chunks are added in order into dW.
 void conv2d_backward_weight_pointwise(const Conv2dShape& s, const float* x, const float* dy, float* dw) {
   const int64_t hw = s.h * s.w, sums = s.c * s.k;
+  const bool transposed = s.k < s.c;
   const int64_t chunks = std::min<int64_t>(s.n, kWeightChunks);
   static thread_local Scratch partial_scratch;
   float* partials = partial_scratch.floats(static_cast<size_t>(chunks * sums));
   for_each_image_parallel(chunks, [&](int64_t c) {
     const int64_t first = s.n * c / chunks, end = s.n * (c + 1) / chunks;
-    for (int64_t i = first; i < end; ++i)
-      sgemm(false, true, s.c, s.k, hw, 1.0f, x + i * s.c * hw, hw, dy + i * s.k * hw, hw, i == first ? 0.0f : 1.0f,
-            partials + c * sums, s.k);
+    for (int64_t i = first; i < end; ++i) {
+      const float *xi = x + i * s.c * hw, *dyi = dy + i * s.k * hw;
+      const float beta = i == first ? 0.0f : 1.0f;
+      if (transposed) sgemm(false, true, s.c, s.k, hw, 1.0f, xi, hw, dyi, hw, beta, partials + c * sums, s.k);
+      else sgemm(false, true, s.k, s.c, hw, 1.0f, dyi, hw, xi, hw, beta, partials + c * sums, s.c);
+    }
   });
   for (int64_t k = 0; k < s.k; ++k)
     for (int64_t ci = 0; ci < s.c; ++ci) {
-      float sum = partials[ci * s.k + k];
-      for (int64_t c = 1; c < chunks; ++c) sum += partials[c * sums + ci * s.k + k];
+      const int64_t at = transposed ? ci * s.k + k : k * s.c + ci;
+      float sum = partials[at];
+      for (int64_t c = 1; c < chunks; ++c) sum += partials[c * sums + at];
       dw[k * s.c + ci] = sum;
     }
 }
