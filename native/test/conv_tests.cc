@@ -365,16 +365,17 @@ void conv_tests(const std::string& tag) {
   test_winograd(conv_shape(2, 40, 8, 8, 100, 3, 3, 1, 1, 0, 2, 1, 1, 1), tag);
   test_winograd(conv_shape(61, 32, 4, 3, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
   test_winograd(conv_shape(3, 48, 3, 3, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1), tag);
+  test_winograd(conv_shape(2, 16, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);  // ResNet-20's narrowest, one AVX-512 vector
   test_winograd(conv_shape(2, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
   test_winograd_nonfinite(conv_shape(2, 32, 10, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);
   test_winograd_filter_cache(conv_shape(5, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);  // 16 tiles an image
   test_winograd_filter_cache(conv_shape(2, 33, 28, 27, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1), tag);  // 49 tiles, 2 blocks
-  // Not taken: 16 channels; one 14 x 14 image (16 tiles) with 256 x 256
+  // Not taken: 8 channels; one 14 x 14 image (16 tiles) with 256 x 256
   // filters (but 64 x 64 ones, and 2 images of 256 x 256, are).
-  check(!conv2d_winograd_applies(conv_shape(8, 16, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)) &&
+  check(!conv2d_winograd_applies(conv_shape(8, 8, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)) &&
             !conv2d_winograd_applies(conv_shape(1, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1)) &&
             !conv2d_winograd_backward_data_applies(conv_shape(1, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1)),
-        "conv2d_forward", tag + " Winograd refuses 16 channels and one image against 256 x 256 filters");
+        "conv2d_forward", tag + " Winograd refuses 8 channels and one image against 256 x 256 filters");
   check((active_kernel_table().winograd == nullptr) ==
             !(conv2d_winograd_applies(conv_shape(1, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)) &&
               conv2d_winograd_applies(conv_shape(2, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1))),

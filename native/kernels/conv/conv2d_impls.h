@@ -31,7 +31,7 @@ void conv2d_forward_direct_banded(const Conv2dShape& s, const float* x, const fl
                                   const float* bias, float* y, int64_t band);
 bool conv2d_direct_backward_data_applies(const Conv2dShape& s);
 void conv2d_backward_data_direct(const Conv2dShape& s, const float* dy, const float* w, float* dx);
-// Winograd F(4x4, 3x3) for 3x3 stride-1 layers with at least 32 channels in
+// Winograd F(4x4, 3x3) for 3x3 stride-1 layers with at least 16 channels in
 // and out (conv2d_winograd.cc). The forward and backward-data functions
 // return false when an output came out non-finite: the caller recomputes
 // it another way.

@@ -89,9 +89,13 @@ constexpr int64_t kWeightBlockTiles = 144;
 constexpr int64_t kLargeSumFloats = int64_t(1) << 20;
 
 // Below this many channels in or out, the GEMMs are too narrow to pay for
-// the transforms: ResNet-20's 16-channel layers ran 0.83-0.87x the direct
-// kernel's speed, its 32-channel ones 1.8-1.9x.
-constexpr int64_t kMinChannels = 32;
+// the transforms. ResNet-20's 16-channel layers (batch 64, 32 x 32) first
+// ran 0.83-0.87x the direct kernel's speed; once the weight gradient read
+// Z by columns and the input copy prefetched, Winograd took them at 1.01-
+// 1.09x forward and backward data and 1.33-1.53x weight gradient (1 and 2
+// threads), ResNet-20's training step 1.06x, inference at batch 256 1.14x
+// and at batch 1 level.
+constexpr int64_t kMinChannels = 16;
 
 // Few tiles (a batch of one) against large filters: the transformed
 // filters (36 x cin x cout) cost more than the tiles save. One 14 x 14
