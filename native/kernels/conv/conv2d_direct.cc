@@ -228,9 +228,12 @@ void backward_weight_positions_in_lanes(const Conv2dShape& s, const DirectConvKe
     float* xp = pad_scratch.floats(static_cast<size_t>(pad.size));
     float* dyw = dy_scratch.floats(static_cast<size_t>(kp * len));
     float* part = partials.data() + c * kp * tp;
+    // The copy writes the same real columns of every image: the zeros past
+    // each row, and the rows past k, stay from one memset per chunk (per
+    // image, it was 6.5% of shape c's weight gradient).
+    std::memset(dyw, 0, sizeof(float) * size_t(kp * len));
     for (int64_t i = s.n * c / chunks; i < s.n * (c + 1) / chunks; ++i) {
       pad.fill(s, x + i * x_image, xp);
-      std::memset(dyw, 0, sizeof(float) * size_t(kp * len));
       kern.copy_rows(s.k, s.ho, s.wo, dy + i * y_image, s.ho * s.wo, s.wo, nullptr, dyw, len, wp);
       for (int64_t k0 = 0; k0 < kp; k0 += kb)
         for (int64_t t0 = 0; t0 < tp; t0 += tb)
