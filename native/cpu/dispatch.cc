@@ -13,7 +13,7 @@ namespace {
 
 // The "none" records of the optional families.
 constexpr GemmDirectATiles kNoGemmDirectA{0, {}};
-const DirectConvKernels kNoDirectConv{"none", 0, {}, {}, {}};
+const DirectConvKernels kNoDirectConv{"none", 0, {}, {}, {}, nullptr};
 
 // The reference table: portable code every architecture builds.
 constexpr GemmKernel kGemmScalar{"f32_gemm_ukernel_4x4__scalar", 4, 4, 64, 256, 1024, f32_gemm_ukernel_4x4__scalar};

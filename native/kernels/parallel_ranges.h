@@ -19,6 +19,12 @@ namespace convnode {
 
 constexpr int64_t kParallelMinElements = int64_t(1) << 17;
 
+// Sums over a batch (the convolutions' weight gradients, batch norm's
+// moments and gradient sums, the bias gradient) run in this many
+// contiguous chunks of images, fixed so that no sum depends on the thread
+// count (enough for 4 threads); the chunks are added in order.
+constexpr int64_t kBatchChunks = 4;
+
 // A list of tensors split as if they were one array: f(i, begin, end)
 // processes elements [begin, end) of tensor i (an optimizer step over every
 // parameter of a model in one parallel region).

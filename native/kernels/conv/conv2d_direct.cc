@@ -167,19 +167,6 @@ const DirectForwardTile& pick_forward_tile(const DirectConvKernels& kern, int64_
   return *best;
 }
 
-// Sums chunk partials in chunk order: dw[k * taps + t] = sum over chunks c
-// of partials[c * chunk_size + at(k, t)].
-template <typename At>
-void add_chunks(int64_t k_count, int64_t taps, int64_t chunks, int64_t chunk_size,
-                const std::vector<float>& partials, At at, float* dw) {
-  for (int64_t k = 0; k < k_count; ++k)
-    for (int64_t t = 0; t < taps; ++t) {
-      float sum = partials[size_t(at(k, t))];
-      for (int64_t c = 1; c < chunks; ++c) sum += partials[size_t(c * chunk_size + at(k, t))];
-      dw[k * taps + t] = sum;
-    }
-}
-
 // The weight gradient with output channels in vector lanes: per image, dy
 // transposed to position-major g[q][k] (channels past k stay zero), then
 // one tile call per block of channels and taps over all ho x wo positions.
@@ -189,7 +176,7 @@ void backward_weight_channels_in_lanes(const Conv2dShape& s, const DirectWeightC
   const PaddedImage pad(s, 0, tb);
   const int64_t kp = round_up(s.k, kb), tp = int64_t(pad.offs.size());
   const int64_t positions = s.ho * s.wo;
-  const int64_t chunks = std::min<int64_t>(s.n, kWeightChunks);
+  const int64_t chunks = std::min<int64_t>(s.n, kBatchChunks);
   // partials[c][t][k]: chunk c's sums, tap-major, channels contiguous.
   std::vector<float> partials(static_cast<size_t>(chunks * tp * kp), 0.0f);
   const int64_t x_image = s.c * s.h * s.w, y_image = s.k * positions;
@@ -207,7 +194,7 @@ void backward_weight_channels_in_lanes(const Conv2dShape& s, const DirectWeightC
           tile.fn(s.ho, s.wo, pad.wp, g + k0, kp, pad.offs.data() + t0, xp, part + t0 * kp + k0, kp);
     }
   });
-  add_chunks(s.k, pad.taps, chunks, tp * kp, partials, [kp](int64_t k, int64_t t) { return t * kp + k; }, dw);
+  add_chunks(s.k, pad.taps, chunks, tp * kp, partials.data(), [kp](int64_t k, int64_t t) { return t * kp + k; }, dw);
 }
 
 // The weight gradient with wide positions in vector lanes: dW[k][tap] = sum
@@ -220,7 +207,7 @@ void backward_weight_positions_in_lanes(const Conv2dShape& s, const DirectConvKe
   const int64_t len = round_up(s.ho * wp, kern.vec);
   const PaddedImage pad(s, len, tb);
   const int64_t kp = round_up(s.k, kb), tp = int64_t(pad.offs.size());
-  const int64_t chunks = std::min<int64_t>(s.n, kWeightChunks);
+  const int64_t chunks = std::min<int64_t>(s.n, kBatchChunks);
   std::vector<float> partials(static_cast<size_t>(chunks * kp * tp), 0.0f);
   const int64_t x_image = s.c * s.h * s.w, y_image = s.k * s.ho * s.wo;
   for_each_image_parallel(chunks, [&](int64_t c) {
@@ -240,7 +227,7 @@ void backward_weight_positions_in_lanes(const Conv2dShape& s, const DirectConvKe
           tile.fn(len, dyw + k0 * len, len, pad.offs.data() + t0, xp, part + k0 * tp + t0, tp);
     }
   });
-  add_chunks(s.k, pad.taps, chunks, kp * tp, partials, [tp](int64_t k, int64_t t) { return k * tp + t; }, dw);
+  add_chunks(s.k, pad.taps, chunks, kp * tp, partials.data(), [tp](int64_t k, int64_t t) { return k * tp + t; }, dw);
 }
 
 }  // namespace
@@ -356,7 +343,7 @@ void conv2d_backward_data_direct(const Conv2dShape& s, const float* dy, const fl
   conv2d_forward_direct(t, dy, flipped, nullptr, dx);
 }
 
-// Both weight-gradient tiles sum the batch in kWeightChunks fixed chunks,
+// Both weight-gradient tiles sum the batch in kBatchChunks fixed chunks,
 // each into its own buffer, and add the chunks in order. Lanes over
 // channels computes ho x wo positions per tap for every kb channels; lanes
 // over positions computes whole vectors of the wide rows, and its

@@ -150,7 +150,7 @@ void conv2d_backward_weight_im2col(const Conv2dShape& s, const float* x, const f
   // (fixed, so the sums do not depend on the thread count); threads take
   // whole chunks, each summing its images into its own buffer, and the
   // chunks are then added in order.
-  const int64_t chunks = std::min<int64_t>(s.n, kWeightChunks);
+  const int64_t chunks = std::min<int64_t>(s.n, kBatchChunks);
   const int64_t wsize = s.k * d.rows;
   static thread_local Scratch partial_scratch;
   float* partials = partial_scratch.floats(size_t(wsize * (chunks - 1)));

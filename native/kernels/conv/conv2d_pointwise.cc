@@ -23,7 +23,6 @@
 #include "cpu/scratch.h"
 #include "im2col.h"
 #include "parallel_images.h"
-#include "../round_up.h"
 
 namespace convnode {
 namespace {
@@ -32,18 +31,6 @@ namespace {
 // and the image's kc x NR sliver stay in L1 (12 x 256 and 256 x 32 floats
 // on AVX-512: 12 and 32 KB).
 constexpr int64_t kMaxBlockK = 256;
-
-// The direct-A tile with the most accumulators, ties to more rows (fewer
-// passes over the image).
-const GemmDirectATile& pick_tile() {
-  const GemmDirectATiles& tiles = *active_kernel_table().gemm_direct_a;
-  const GemmDirectATile* best = &tiles.tiles[0];
-  for (int i = 1; i < tiles.count; ++i) {
-    const GemmDirectATile& t = tiles.tiles[i];
-    if (t.mr * t.nr > best->mr * best->nr || (t.mr * t.nr == best->mr * best->nr && t.mr > best->mr)) best = &t;
-  }
-  return *best;
-}
 
 // The narrowest tile of `tile`'s height at least `n` wide (for the last
 // columns of an image: 196 = 6 x 32 + 4 ran a 32-wide tile for 4 of them).
@@ -62,7 +49,7 @@ const GemmDirectATile& edge_tile(const GemmDirectATile& tile, int64_t n) {
 template <typename At>
 void multiply_images(int64_t images, int64_t m, int64_t k, int64_t hw, At a, const float* in, const float* bias,
                      float* out) {
-  const GemmDirectATile& tile = pick_tile();
+  const GemmDirectATile& tile = direct_a_tile_for_width(*active_kernel_table().gemm_direct_a, hw);
   const int64_t mr = tile.mr, nr = tile.nr, row_tiles = (m + mr - 1) / mr;
   const GemmDirectATile& last = edge_tile(tile, hw % nr == 0 ? nr : hw % nr);
   const int64_t k_blocks = (k + kMaxBlockK - 1) / kMaxBlockK, kc_max = (k + k_blocks - 1) / k_blocks;
@@ -112,13 +99,13 @@ void conv2d_backward_data_pointwise(const Conv2dShape& s, const float* dy, const
 // packed B operand: the smaller. With fewer filters than channels (shape
 // g: 64 against 256) that is dy, and the sum is taken as its transpose S
 // (c x k) = sum of x[n] dy[n]^T (stated as dW, sgemm packed x[n]^T: 19% of
-// g's weight gradient). The batch is summed in kWeightChunks fixed chunks
+// g's weight gradient). The batch is summed in kBatchChunks fixed chunks
 // (so that no bit depends on the thread count), each into its own sums,
 // and the chunks are added in order into dW.
 void conv2d_backward_weight_pointwise(const Conv2dShape& s, const float* x, const float* dy, float* dw) {
   const int64_t hw = s.h * s.w, sums = s.c * s.k;
   const bool transposed = s.k < s.c;
-  const int64_t chunks = std::min<int64_t>(s.n, kWeightChunks);
+  const int64_t chunks = std::min<int64_t>(s.n, kBatchChunks);
   static thread_local Scratch partial_scratch;
   float* partials = partial_scratch.floats(static_cast<size_t>(chunks * sums));
   for_each_image_parallel(chunks, [&](int64_t c) {
@@ -130,13 +117,8 @@ void conv2d_backward_weight_pointwise(const Conv2dShape& s, const float* x, cons
       else sgemm(false, true, s.k, s.c, hw, 1.0f, dyi, hw, xi, hw, beta, partials + c * sums, s.c);
     }
   });
-  for (int64_t k = 0; k < s.k; ++k)
-    for (int64_t ci = 0; ci < s.c; ++ci) {
-      const int64_t at = transposed ? ci * s.k + k : k * s.c + ci;
-      float sum = partials[at];
-      for (int64_t c = 1; c < chunks; ++c) sum += partials[c * sums + at];
-      dw[k * s.c + ci] = sum;
-    }
+  add_chunks(s.k, s.c, chunks, sums, partials,
+             [&](int64_t k, int64_t ci) { return transposed ? ci * s.k + k : k * s.c + ci; }, dw);
 }
 
 }  // namespace convnode

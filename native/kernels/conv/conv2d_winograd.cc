@@ -19,7 +19,7 @@
 // whatever the block or thread: the same bits at any thread count and batch
 // size.
 //
-// Weight gradient: per fixed chunk of the batch (kWeightChunks, so that the
+// Weight gradient: per fixed chunk of the batch (kBatchChunks, so that the
 // sums do not depend on the thread count), per block of tiles, V (packed in
 // slivers of channels) and Z = A dy A^T (tiles x cout per point); S +=
 // Z^T V per point on the direct-A tiles reading Z by columns, the tiles
@@ -85,7 +85,7 @@ constexpr int64_t kWeightBlockTiles = 144;
 
 // Each chunk of the weight gradient's batch writes and reads its own sums
 // S (36 x cout x cin): above this many floats, the batch is cut in 2
-// chunks instead of kWeightChunks (shape f's S is 9.4 MB).
+// chunks instead of kBatchChunks (shape f's S is 9.4 MB).
 constexpr int64_t kLargeSumFloats = int64_t(1) << 20;
 
 // Below this many channels in or out, the GEMMs are too narrow to pay for
@@ -117,22 +117,6 @@ int64_t tiles_along(int64_t in, int64_t pad) { return (in + 2 * pad + 1) / 4; }
 
 // The padded copy's extent along that axis: the tiles' 6 x 6 patches, 4 apart.
 int64_t frame_along(int64_t in, int64_t pad) { return tiles_along(in, pad) * 4 + 2; }
-
-// The direct-A GEMM tile with the most accumulators whose width the output
-// channels fill (ties: more rows, so fewer passes over U); the narrowest if
-// none fits.
-const GemmDirectATile* pick_gemm_tile(int64_t cout_p) {
-  const GemmDirectATiles& tiles = *active_kernel_table().gemm_direct_a;
-  const GemmDirectATile* best = nullptr;
-  for (int i = 0; i < tiles.count; ++i) {
-    const GemmDirectATile& t = tiles.tiles[i];
-    if (t.nr > cout_p && i > 0) continue;
-    if (best == nullptr || t.mr * t.nr > best->mr * best->nr ||
-        (t.mr * t.nr == best->mr * best->nr && t.mr > best->mr))
-      best = &t;
-  }
-  return best;
-}
 
 // Images of `channels` planes of rows x cols, copied zero-padded with
 // channels interleaved by vectors: [image][c / lanes][r][col][c % lanes],
@@ -217,7 +201,7 @@ struct Plan {
     tw = tiles_along(w, pad_w);
     tiles_image = th * tw;
     input = Interleaved{cin, h, w, frame_along(h, pad_h), frame_along(w, pad_w), pad_h, pad_w, lanes};
-    gemm = pick_gemm_tile(cout_p);
+    gemm = &direct_a_tile_for_width(*active_kernel_table().gemm_direct_a, cout_p);
     cout_g = round_up(cout_p, gemm->nr);
     // Whole images per group, enough of them to fill a block (shape f's
     // 14 x 14 images have 16 tiles each).
@@ -476,13 +460,13 @@ void conv2d_backward_weight_winograd(const Conv2dShape& s, const float* x, const
   // writes it (tiles x cout_p; transposing it per point had been about a
   // tenth of SmallVGG's weight gradients), V packed in slivers of NR
   // channels as the input transform writes it.
-  const GemmDirectATile& tile = *pick_gemm_tile(p.cin_p);
+  const GemmDirectATile& tile = direct_a_tile_for_width(*active_kernel_table().gemm_direct_a, p.cin_p);
   const int64_t mr = tile.mr, nr = tile.nr, cin_g = round_up(p.cin_p, nr);
   const int64_t v_point = cin_g * rows + kSkew, s_point = p.cout * cin_g + kSkew;
   // A tile's last MR rows may reach past cout_p: its last tile row reads
   // round_up(cout, MR) - cout_p floats past it, into the skew.
   const int64_t z_point = rows * p.cout_p + std::max(kSkew, round_up(p.cout, mr) - p.cout_p);
-  const int64_t chunks = std::min<int64_t>(s.n, kPoints * p.cout * cin_g > kLargeSumFloats ? 2 : kWeightChunks);
+  const int64_t chunks = std::min<int64_t>(s.n, kPoints * p.cout * cin_g > kLargeSumFloats ? 2 : kBatchChunks);
   static thread_local Scratch partial_scratch;
   float* partials = partial_scratch.floats(size_t(chunks * taps));  // per chunk, dw's layout
   for_each_image_parallel(chunks, [&](int64_t ch) {
@@ -490,9 +474,11 @@ void conv2d_backward_weight_winograd(const Conv2dShape& s, const float* x, const
     float* v = v_scratch.floats(size_t(kPoints * v_point));
     float* z = z_scratch.floats(size_t(kPoints * z_point));
     float* sums = sum_scratch.floats(size_t(kPoints * s_point));
-    // Channels past cin_p in V's last sliver and the floats past each
-    // point's Z are read by the tiles and never written: zeros (the rows
-    // they make are not stored, but they should not be NaN or subnormal).
+    // Channels past cin_p in V's last sliver are read by the tiles and never
+    // written: zeros. A row tile reaching past cout reads, in Z's last tile
+    // row, floats past it: the point's tail, zeroed here (or, in a block
+    // shorter than `rows`, a row an earlier block wrote). They only feed
+    // accumulators of rows past cout, which are never stored.
     for (int64_t pt = 0; pt < kPoints; ++pt) {
       if (cin_g > p.cin_p)
         for (int64_t t = 0; t < rows; ++t) {

@@ -9,16 +9,13 @@
 
 #include "convnode/runtime.h"
 #include "cpu/scratch.h"
+#include "../parallel_ranges.h"
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 namespace convnode {
-
-// Backward weight sums the batch in this many contiguous chunks, fixed so
-// that the sums do not depend on the thread count (enough for 4 threads).
-constexpr int64_t kWeightChunks = 4;
 
 // One image (a service's batch of 1) runs on the calling thread alone: a
 // team whose second thread has nothing to do still costs its fork and join,
@@ -51,6 +48,20 @@ void for_each_image_parallel(int64_t n, Body body) {
 #endif
   }
   if (error) std::rethrow_exception(error);
+}
+
+// A weight gradient's chunk partials summed in chunk order (kBatchChunks):
+// dw[k * taps + t] = sum over chunks c of partials[c * chunk_size + at(k, t)],
+// at giving where (k, t) sits in a chunk's own layout.
+template <typename At>
+void add_chunks(int64_t k_count, int64_t taps, int64_t chunks, int64_t chunk_size, const float* partials, At at,
+                float* dw) {
+  for (int64_t k = 0; k < k_count; ++k)
+    for (int64_t t = 0; t < taps; ++t) {
+      float sum = partials[at(k, t)];
+      for (int64_t c = 1; c < chunks; ++c) sum += partials[c * chunk_size + at(k, t)];
+      dw[k * taps + t] = sum;
+    }
 }
 
 }  // namespace convnode

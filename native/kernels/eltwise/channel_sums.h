@@ -34,12 +34,7 @@ double row_sum(int64_t hw, F f) {
   return double(part);
 }
 
-// The batch is summed in this many contiguous chunks of images, fixed so
-// that the sums do not depend on the thread count (as the convolutions'
-// weight gradients do: kWeightChunks).
-constexpr int64_t kSumChunks = 4;
-
-// kSums sums per channel over the batch, in double: rows(i, ch, acc) adds
+// kSums sums per channel over the batch (in kBatchChunks), in double: rows(i, ch, acc) adds
 // image i's row of channel ch to acc[0 .. kSums); out[k * c + ch] is sum
 // k of channel ch. Threads take whole chunks of images, each summing its
 // images' rows of every channel (in address order) into its own partials,
@@ -51,7 +46,7 @@ constexpr int64_t kSumChunks = 4;
 // thread).
 template <int kSums, typename Rows>
 void sums_over_batch(const ChannelShape& s, int threads, Rows rows, double* out) {
-  const int64_t chunks = std::max<int64_t>(1, std::min(s.n, kSumChunks)), per_chunk = kSums * s.c;
+  const int64_t chunks = std::max<int64_t>(1, std::min(s.n, kBatchChunks)), per_chunk = kSums * s.c;
   std::vector<double> partial(size_t(chunks * per_chunk), 0.0);  // [chunk][ch][sum]
   parallel_for(chunks, threads, [&](int64_t chunk) {
     double* acc = partial.data() + chunk * per_chunk;

@@ -47,6 +47,20 @@ struct GemmDirectATiles {
   GemmDirectATile tiles[kGemmDirectAWidths];
 };
 
+// The tile with the most accumulators whose width n columns fill (ties:
+// more rows, so fewer passes over B); the narrowest if none fits. For
+// products that read B many times over (Winograd's per-point GEMMs, the
+// pointwise convolution's images); sgemm takes the narrowest that covers N.
+inline const GemmDirectATile& direct_a_tile_for_width(const GemmDirectATiles& tiles, int64_t n) {
+  const GemmDirectATile* best = &tiles.tiles[0];
+  for (int i = 1; i < tiles.count; ++i) {
+    const GemmDirectATile& t = tiles.tiles[i];
+    if (t.nr > n) continue;
+    if (t.mr * t.nr > best->mr * best->nr || (t.mr * t.nr == best->mr * best->nr && t.mr > best->mr)) best = &t;
+  }
+  return *best;
+}
+
 // native/cpu/dispatch.cc picks the table of the active path (KernelTable::gemm_direct_a).
 // The tables, built in the ISA files (f32_gemm_direct_a__<isa>.cc).
 extern const GemmDirectATiles kGemmDirectAAvx512;
